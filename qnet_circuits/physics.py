@@ -839,7 +839,7 @@ def chain_fidelity_dur_approx(
 
 
 def chain_bell_diagonal(
-    coeffs_list: Sequence[Sequence[float]],
+    list_of_coeffs: Sequence[Sequence[float]],
     bsm_depolarizing: float = 0.0,
     readout_error: float = 0.0,
 ) -> BellCoefficients:
@@ -850,13 +850,13 @@ def chain_bell_diagonal(
     >>> round(chain_bell_diagonal([werner_coefficients(0.9)] * 4)[0], 6)
     0.673126
     """
-    if isinstance(coeffs_list, (str, bytes)) or len(coeffs_list) == 0:
-        raise ValueError("coeffs_list must be a non-empty sequence of (A, B, C, D) tuples")
+    if isinstance(list_of_coeffs, (str, bytes)) or len(list_of_coeffs) == 0:
+        raise ValueError("list_of_coeffs must be a non-empty sequence of (A, B, C, D) tuples")
     lam = _prob("bsm_depolarizing", bsm_depolarizing)
     eps = _prob("readout_error", readout_error)
-    out = validate_bell_diagonal(coeffs_list[0], "coeffs_list[0]")
-    for k, c in enumerate(coeffs_list[1:], start=1):
-        nxt = validate_bell_diagonal(c, f"coeffs_list[{k}]")
+    out = validate_bell_diagonal(list_of_coeffs[0], "list_of_coeffs[0]")
+    for k, c in enumerate(list_of_coeffs[1:], start=1):
+        nxt = validate_bell_diagonal(c, f"list_of_coeffs[{k}]")
         out = _bsm_noise(_convolve(out, nxt), lam, eps)
     return out
 
@@ -894,13 +894,13 @@ def bbpssw(f1: float, f2: float | None = None) -> tuple[float, float]:
     return (a * b + (1.0 - a) * (1.0 - b) / 9.0) / n, n
 
 
-def bbpssw_rounds(fidelity: float, rounds: int) -> list[tuple[float, float]]:
+def bbpssw_rounds(f: float, rounds: int) -> list[tuple[float, float]]:
     """Iterated BBPSSW (twirl between rounds) on identical pairs: ``[(F_k, p_k), k=1..rounds]``.
 
     >>> [round(f, 6) for f, _ in bbpssw_rounds(0.8, 3)]
     [0.83815, 0.873585, 0.90454]
     """
-    f = _fidelity("fidelity", fidelity)
+    f = _fidelity("f", f)
     out = []
     for _ in range(_count("rounds", rounds)):
         f, p = bbpssw(f)
@@ -1038,14 +1038,14 @@ def expected_raw_pairs(p_list: Sequence[float]) -> list[float]:
 CLASSICAL_TELEPORT_FIDELITY = 2.0 / 3.0
 
 
-def teleport_fidelity_werner(fidelity: float) -> float:
+def teleport_fidelity_werner(f: float) -> float:
     """Teleportation fidelity ``(2F + 1)/3`` with a Werner resource (same for every input).
 
     >>> round(teleport_fidelity_werner(0.95), 6)
     0.966667
     """
-    f = _fidelity("fidelity", fidelity)
-    return (2.0 * f + 1.0) / 3.0
+    x = _fidelity("f", f)
+    return (2.0 * x + 1.0) / 3.0
 
 
 def teleport_fidelities_bell_diagonal(coeffs: Sequence[float]) -> dict[str, float]:
@@ -1288,17 +1288,17 @@ def two_link_mean_dephasing(p: float, q: float) -> float:
     return min(max(val, 0.0), 1.0)  # an average of q**k in [0, 1]; clip rounding
 
 
-def pauli_chain_fidelity(big_w: float, lam: float) -> float:
-    """Fidelity ``(1 - W)/4 + W (1 + Lambda)/2`` of a Werner-W pair with total dephasing factor
-    ``Lambda = exp(-sum t/T2)`` (all noise Pauli). Arguments: ``big_w`` = W, ``lam`` = Lambda.
+def pauli_chain_fidelity(W: float, Lam: float) -> float:  # noqa: N803 (names of the formula)
+    """Fidelity ``(1 - W)/4 + W (1 + Lam)/2`` of a Werner-parameter-W pair with total dephasing
+    factor ``Lam = exp(-sum t/T2)`` over stored qubits (all noise Pauli).
 
     >>> round(pauli_chain_fidelity(0.9 * 0.85, math.exp(-0.7)), 6)
     0.631194
     """
-    ww = _werner_param("big_w", big_w)
-    la = _finite("lam", lam)
+    ww = _werner_param("W", W)
+    la = _finite("Lam", Lam)
     if not -1.0 - _TOL <= la <= 1.0 + _TOL:
-        raise ValueError(f"lam (dephasing factor Lambda) must be in [-1, 1], got {la}")
+        raise ValueError(f"Lam (dephasing factor) must be in [-1, 1], got {la}")
     la = min(max(la, -1.0), 1.0)
     return (1.0 - ww) / 4.0 + ww * (1.0 + la) / 2.0
 
@@ -1502,15 +1502,15 @@ def product_dephased_variance(n: int, coherence: float, nu: int = 1) -> float:
 # ---------------------------------------------------------------------------------------------
 
 
-def remote_cnot_fidelities(fidelity: float) -> tuple[float, float]:
+def remote_cnot_fidelities(f: float) -> tuple[float, float]:
     """(process, average gate) fidelity of a remote CNOT with a Werner resource F:
     ``(F, (4F + 1)/5)``.
 
     >>> remote_cnot_fidelities(0.95)
     (0.95, 0.96)
     """
-    f = _fidelity("fidelity", fidelity)
-    return f, (4.0 * f + 1.0) / 5.0
+    x = _fidelity("f", f)
+    return x, (4.0 * x + 1.0) / 5.0
 
 
 def remote_cnot_process_fidelity(coeffs: Sequence[float]) -> float:

@@ -752,9 +752,9 @@ def test_swapping_bad_input():
         ph.chain_fidelity([])
     with pytest.raises(ValueError, match=r"fidelities\[1\]"):
         ph.chain_fidelity([0.9, 2.0])
-    with pytest.raises(ValueError, match="non-empty"):
+    with pytest.raises(ValueError, match="list_of_coeffs must be a non-empty"):
         ph.chain_bell_diagonal([])
-    with pytest.raises(ValueError, match=r"coeffs_list\[1\]"):
+    with pytest.raises(ValueError, match=r"list_of_coeffs\[1\]"):
         ph.chain_bell_diagonal([(1, 0, 0, 0), (1, 1, 0, 0)])
 
 
@@ -949,6 +949,8 @@ def test_pumping():
 def test_purification_bad_input():
     with pytest.raises(ValueError, match="f1"):
         ph.bbpssw(1.2)
+    with pytest.raises(ValueError, match="f must be"):
+        ph.bbpssw_rounds(f=1.2, rounds=2)
     with pytest.raises(ValueError, match="rounds"):
         ph.bbpssw_rounds(0.8, -1)
     with pytest.raises(ValueError, match="rounds"):
@@ -1389,8 +1391,10 @@ def test_repeater_bad_input():
         ph.doubling_expected_time(-1, 0.1)
     with pytest.raises(ValueError, match="a must be"):
         ph.doubling_expected_time(2, 0.1, 0.0)
-    with pytest.raises(ValueError, match="lam"):
+    with pytest.raises(ValueError, match="Lam"):
         ph.pauli_chain_fidelity(0.9, 1.5)
+    with pytest.raises(ValueError, match="W must be"):
+        ph.pauli_chain_fidelity(W=1.2, Lam=0.5)
     assert ph.expected_max_geometric(30, 0.2) == pytest.approx(
         float(np.sum(1 - (1 - 0.8 ** np.arange(400)) ** 30)), rel=1e-12
     )
