@@ -234,3 +234,14 @@ def test_distill_key_aborts_on_high_qber() -> None:
     res = distill_key(r, "bbm92", {(0, 0): "Z", (1, 1): "X"}, seed=2)
     assert res.aborted and not res.keys_match and res.final_key_bits == 0
     assert any("QBER" in reason for reason in res.decision.reasons)
+
+
+def test_toeplitz_hash_rows_equal_single_hashes() -> None:
+    rng = np.random.default_rng(3)
+    for n, m in ((5000, 3000), (5000, 100)):
+        x = rng.integers(0, 2, (2, n), dtype=np.uint8)
+        s = rng.integers(0, 2, n + m - 1, dtype=np.uint8)
+        both = toeplitz_hash(x, m, s)
+        assert both.shape == (2, m)
+        for row in range(2):
+            assert np.array_equal(both[row], (toeplitz_matrix(s, m, n) @ x[row]) % 2)

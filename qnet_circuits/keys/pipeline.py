@@ -155,10 +155,8 @@ def distill_key(
 
     # error verification: compare a 2-universal hash tag of ceil(log2(1/eps_cor)) bits
     tag_seed = rng.integers(0, 2, key.n + tag_bits - 1, dtype=np.uint8)
-    verified = bool(
-        np.array_equal(toeplitz_hash(key.alice, tag_bits, tag_seed),
-                       toeplitz_hash(cas.corrected, tag_bits, tag_seed))
-    )
+    tag_alice, tag_bob = toeplitz_hash(np.stack([key.alice, cas.corrected]), tag_bits, tag_seed)
+    verified = bool(np.array_equal(tag_alice, tag_bob))
     n_by_basis = {name: key.count(name) for name in key.basis_names}
     if protocol == "bbm92":
         fk = bbm92_key_length(n_by_basis, qber, cas.leaked_bits, eps_sec=eps_sec, eps_cor=eps_cor)
@@ -176,7 +174,7 @@ def distill_key(
             cas, fk, verified,
         )
     pa_seed = rng.integers(0, 2, key.n + fk.length - 1, dtype=np.uint8)
-    alice_key = toeplitz_hash(key.alice, fk.length, pa_seed)
-    bob_key = toeplitz_hash(cas.corrected, fk.length, pa_seed)
+    # each party hashes its own string with the public seed (one batched FFT for both)
+    alice_key, bob_key = toeplitz_hash(np.stack([key.alice, cas.corrected]), fk.length, pa_seed)
     return KeyResult(protocol, rounds.n_rounds, sifted, qber, chsh, chsh_stderr,
                      AbortDecision(False, ()), cas, tag_bits, verified, fk, alice_key, bob_key)
