@@ -312,7 +312,8 @@ class QkdReport:
         }
 
 
-def _source_circuit(fidelity: float | None, link: Link | None) -> QuantumCircuit:
+def source_circuit(fidelity: float | None, link: Link | None) -> QuantumCircuit:
+    """The pair source: ``werner_pair(fidelity)``, or ``heralded_state(link)`` when it is None."""
     if fidelity is not None:
         return werner_pair(fidelity)
     if link is None:
@@ -367,7 +368,7 @@ def simulate_qkd(
         raise ValueError(f"pairs must be an integer >= 1, got {pairs!r}")
     settings = protocol_settings(protocol, p_z)
     t0 = time.perf_counter()
-    source = _source_circuit(fidelity, link)
+    source = source_circuit(fidelity, link)
     round_qc = qkd_round(
         source,
         eavesdropper=eavesdropper,

@@ -1,0 +1,79 @@
+"""The ``qnet qkd`` subcommand: flags, JSON keys, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import types
+
+import pytest
+
+from qnet_circuits import physics
+from qnet_circuits.cli import qkd as qkd_cli
+
+REQUIRED_KEYS = {"S", "S_stderr", "qber", "key_rate_asymptotic", "final_key_bits", "keys_match",
+                 "aborted", "theory"}
+
+
+def _parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="qnet qkd")
+    qkd_cli.add_arguments(parser)
+    return parser.parse_args(argv)
+
+
+def _ctx(seed: int = 7) -> types.SimpleNamespace:
+    seen: list = []
+    return types.SimpleNamespace(seed=seed, runner=None, shots=None,
+                                 protocol_circuit=seen.append, seen=seen)
+
+
+def test_e91_json_result_has_the_issue_keys_and_matches_theory() -> None:
+    ctx = _ctx(11)
+    result = qkd_cli.run(_parse(["--protocol", "e91", "--fidelity", "0.95", "--pairs", "90000"]),
+                         ctx)
+    assert REQUIRED_KEYS <= set(result)
+    json.dumps(result)  # JSON-able
+    w = physics.werner_w(0.95)
+    assert result["theory"]["S"] == pytest.approx(2 * math.sqrt(2) * w)
+    assert abs(result["S"] - result["theory"]["S"]) <= 4 * result["S_stderr"] + 1e-12
+    assert set(result["qber"]) == {"D", "X"}
+    assert result["keys_match"] is (not result["aborted"])
+    assert len(ctx.seen) == 1 and ctx.seen[0].num_qubits >= 2  # --qasm gets a protocol circuit
+    text = qkd_cli.render(result)
+    assert "S = " in text and "Tsirelson" in text
+
+
+def test_bbm92_with_eve_aborts_and_renders_the_reason() -> None:
+    argv = ["--protocol", "bbm92", "--eavesdropper", "intercept-resend", "--pairs", "40000"]
+    result = qkd_cli.run(_parse(argv), _ctx(3))
+    assert result["aborted"] and result["final_key_bits"] == 0 and not result["keys_match"]
+    assert result["S"] is None and result["theory"]["qber"]["Z"] == pytest.approx(0.25)
+    assert "ABORTED" in qkd_cli.render(result)
+
+
+def test_link_source_reports_the_delivery_rate() -> None:
+    argv = ["--source", "link", "--length-km", "10", "--pairs", "40000", "--sampling", "exact"]
+    result = qkd_cli.run(_parse(argv), _ctx(5))
+    link_p, _ = physics.double_click(physics.arm_efficiency(10.0))
+    assert result["delivery_rate_hz"] == pytest.approx(physics.rate_hz(link_p, 2 * 10 / 2e5))
+    assert result["secret_key_rate_hz"] == pytest.approx(
+        result["key_rate_asymptotic"] * 0.5 * result["delivery_rate_hz"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--eavesdropper", "intercept-resend", "--intercept-fraction", "1.5"],
+         "intercept-fraction"),
+        (["--intercept-fraction", "-0.2"], "intercept-fraction"),
+        (["--pairs", "100"], "too few pairs"),
+        (["--pairs", "0"], "pairs"),
+        (["--fidelity", "1.2"], "fidelity"),
+        (["--links", "0"], "links"),
+    ],
+)
+def test_bad_input_raises_value_error_naming_the_flag(argv: list[str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        qkd_cli.run(_parse(argv), _ctx())
