@@ -1,0 +1,1 @@
+"""Pure circuit builders: no backend, no noise, no execution."""
