@@ -362,20 +362,27 @@ def prepare_bell_diagonal(
         qc.ry(2 * math.asin(math.sqrt(min(1.0, p_x))), anc_x)
     p_z_given_0 = D / (A + D) if A + D > 0 else 0.0
     p_z_given_1 = B / (B + C) if B + C > 0 else 0.0
-    if p_z_given_0 > 0:
-        qc.append(_cry(p_z_given_0, ctrl_state=0), [anc_x, anc_z])
-    if p_z_given_1 > 0:
-        qc.append(_cry(p_z_given_1, ctrl_state=1), [anc_x, anc_z])
+    # Ry on anc_z by an angle that depends on anc_x: Ry(t0 (1-x) + t1 x) = Ry(t0) then a
+    # controlled Ry(t1 - t0), written with CX so that every simulator method and device runs it
+    t0 = _ry_angle(p_z_given_0)
+    t1 = _ry_angle(p_z_given_1)
+    if t0:
+        qc.ry(t0, anc_z)
+    if t1 != t0:
+        half = (t1 - t0) / 2
+        qc.ry(half, anc_z)
+        qc.cx(anc_x, anc_z)
+        qc.ry(-half, anc_z)
+        qc.cx(anc_x, anc_z)
     qc.cx(anc_x, qubit_b)
     qc.cz(anc_z, qubit_b)
     qc.reset(anc_x)
     qc.reset(anc_z)
 
 
-def _cry(probability: float, ctrl_state: int):
-    from qiskit.circuit.library import RYGate
-
-    return RYGate(2 * math.asin(math.sqrt(min(1.0, probability)))).control(1, ctrl_state=ctrl_state)
+def _ry_angle(probability: float) -> float:
+    """Ry angle that takes |0> to P(|1>) = ``probability``."""
+    return 2 * math.asin(math.sqrt(min(1.0, max(0.0, probability))))
 
 
 def bell_diagonal_pair(
