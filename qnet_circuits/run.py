@@ -291,7 +291,13 @@ def defer_measurements(circuit: QuantumCircuit) -> tuple[QuantumCircuit, dict]:
                 raise ValueError("defer_measurements supports if_test on measured single clbits only")
             if len(op.blocks) > 1 and op.blocks[1] is not None and op.blocks[1].size():
                 raise ValueError("defer_measurements does not support else branches")
-            gate = op.blocks[0].to_gate().control(1, ctrl_state=int(value))
+            body = op.blocks[0]
+            unitary = QuantumCircuit(body.qubits)
+            for binst in body.data:
+                if binst.clbits or isinstance(binst.operation, ControlFlowOp):
+                    raise ValueError("defer_measurements needs unitary if_test bodies")
+                unitary.append(binst.operation, binst.qubits)
+            gate = unitary.to_gate().control(1, ctrl_state=int(value))
             out.append(gate, [record_of[target], *inst.qubits])
         elif isinstance(op, ControlFlowOp):
             raise ValueError(f"defer_measurements cannot defer {op.name!r}")
