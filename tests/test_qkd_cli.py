@@ -77,3 +77,33 @@ def test_link_source_reports_the_delivery_rate() -> None:
 def test_bad_input_raises_value_error_naming_the_flag(argv: list[str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         qkd_cli.run(_parse(argv), _ctx())
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["qkd", "--intercept-fraction", "1.5", "--eavesdropper", "intercept-resend"],
+        ["qkd", "--pairs", "60"],
+        ["qkd", "--links", "2"],
+    ],
+)
+def test_main_bad_input_exits_nonzero_with_one_line_and_no_traceback(argv, capsys) -> None:
+    from qnet_circuits.cli import main
+
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("qnet qkd: error: ") and err.count("\n") == 1
+    assert "Traceback" not in err
+
+
+def test_main_json_output(capsys) -> None:
+    from qnet_circuits.cli import main
+
+    code = main(["qkd", "--protocol", "bbm92", "--fidelity", "0.97", "--pairs", "60000",
+                 "--seed", "9", "--sampling", "exact", "--json"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert REQUIRED_KEYS <= set(result)
+    assert result["seed"] == 9 and result["keys_match"] and not result["aborted"]
+    assert result["theory"]["qber"]["Z"] == pytest.approx(0.02)

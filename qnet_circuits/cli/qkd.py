@@ -14,6 +14,8 @@ import argparse
 import math
 from typing import Any
 
+import numpy as np
+
 from qnet_circuits.analysis_qkd import SAMPLINGS, simulate_qkd, source_circuit
 from qnet_circuits.library.qkd import EAVESDROPPERS, PROTOCOLS, protocol_settings, qkd_round
 from qnet_circuits.library.qkd import setting_circuits as _setting_circuits
@@ -85,7 +87,8 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
     link = network.links[0]
     fidelity = None if args.source == "link" else (1.0 if args.fidelity is None else args.fidelity)
     seed = getattr(ctx, "seed", None)
-    seed = 1 if seed is None else int(seed)
+    if seed is None:  # a fresh seed, reported in the result so the run can be repeated
+        seed = int(np.random.SeedSequence().entropy % (2**31))
     settings = protocol_settings(args.protocol, args.p_z)
     if hasattr(ctx, "protocol_circuit"):
         round_qc = qkd_round(source_circuit(fidelity, link), eavesdropper=args.eavesdropper,
