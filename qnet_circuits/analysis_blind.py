@@ -1,0 +1,353 @@
+"""Blind quantum computation: run a batch of client secret draws, decode, and test blindness.
+
+A UBQC experiment is many *runs*, each with fresh client secrets (theta, r, trap positions,
+dummy bits). The server's circuit is the same for all of them (:func:`blind_circuit`), the
+secrets are Parameters, so :func:`run_blind` binds them all in one Aer call
+(``parameter_binds``) instead of compiling one circuit per run.
+
+Statistics: output distributions and their total-variation distance (TVD) to the ideal one,
+the acceptance rate, and the blindness checks on the angles the server sees: a chi-square test
+of uniformity on the 8 angles, a two-sample homogeneity test between two computations, and the
+plug-in mutual information between delta and the computation with its G-test.
+
+>>> from qnet_circuits.library.blind import line_program
+>>> res = run_protocol(line_program(math.pi / 2, math.pi / 2), runs=20, shots_per_run=5, seed=3)
+>>> distribution(res.outputs_flat())
+{'0': 1.0}
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from qiskit.circuit import QuantumCircuit
+from qiskit.quantum_info import Statevector
+from scipy import stats
+
+from qnet_circuits.library.blind import (
+    ROLE_TRAP,
+    BlindProgram,
+    ClientRuns,
+    Correction,
+    blind_circuit,
+    draw_runs,
+)
+from qnet_circuits.results import Estimate, ShotData
+
+__all__ = [
+    "BlindResult",
+    "MAX_SHOTS_PER_BINDING",
+    "chi_square_homogeneity",
+    "chi_square_uniform",
+    "classical_fidelity",
+    "delta_counts",
+    "distribution",
+    "exact_acceptance",
+    "exact_output_distribution",
+    "ideal_distribution",
+    "mutual_information",
+    "proportion",
+    "run_blind",
+    "run_protocol",
+    "tvd",
+]
+
+#: Aer seeds bound experiment i with seed + 2113 i and shot k with (that) + k (measured, Aer
+#: 0.18.2): more shots per binding would reuse another binding's random numbers.
+MAX_SHOTS_PER_BINDING = 2000
+
+
+# ---------------------------------------------------------------------------------------------
+# execution
+# ---------------------------------------------------------------------------------------------
+
+
+def run_blind(
+    circuit: QuantumCircuit,
+    bindings: Mapping,
+    *,
+    shots: int = 1,
+    runner=None,
+    seed: int | None = None,
+    network=None,
+) -> list[ShotData]:
+    """Run ``circuit`` once per binding (``{Parameter: [values]}``), ``shots`` shots each.
+
+    With the core :class:`~qnet_circuits.run.AerRunner` (default) the circuit is prepared once
+    (noise pass, method choice, transpile) and all bindings run in one Aer call; any other
+    runner gets the bound circuits. Returns one :class:`ShotData` per binding.
+    """
+    from qnet_circuits.run import AerRunner, memory_to_bits
+
+    if not isinstance(shots, int) or isinstance(shots, bool) or not 1 <= shots:
+        raise ValueError(f"shots must be a positive integer, got {shots!r}")
+    runner = AerRunner() if runner is None else runner
+    lengths = {len(v) for v in bindings.values()}
+    if len(lengths) > 1:
+        raise ValueError("every parameter needs the same number of bound values")
+    count = lengths.pop() if lengths else 1
+    if set(bindings) != set(circuit.parameters):
+        raise ValueError("bindings must give a value list for every circuit parameter")
+    if not isinstance(runner, AerRunner):
+        bound = [
+            circuit.assign_parameters({p: v[k] for p, v in bindings.items()}) for k in range(count)
+        ]
+        return runner.run(bound, shots=shots, seed=seed, network=network)
+    if shots > MAX_SHOTS_PER_BINDING:
+        raise ValueError(
+            f"shots per binding must be <= {MAX_SHOTS_PER_BINDING} (Aer seeds bound experiments "
+            "2113 apart); use more runs with fewer shots each"
+        )
+    noisy, method = runner.prepare(circuit, network)
+    options: dict = {"shots": shots, "memory": True}
+    if seed is not None:
+        options["seed_simulator"] = int(np.random.SeedSequence(seed).generate_state(1)[0]) >> 1
+    if bindings:
+        options["parameter_binds"] = [{p: list(v) for p, v in bindings.items()}]
+    result = runner.simulator(method).run(noisy, **options).result()
+    if not result.success:
+        raise RuntimeError(f"Aer simulation failed ({method}): {result.status}")
+    out = []
+    for k in range(count):
+        meta = {**(circuit.metadata or {}), "method": method, "shots": shots, "backend": "aer"}
+        meta["seed"] = result.results[k].seed_simulator
+        bits = memory_to_bits(circuit, result.get_memory(k))
+        out.append(ShotData(bits=bits, shots=shots, metadata=meta))
+    return out
+
+
+@dataclass(frozen=True)
+class BlindResult:
+    """A batch of UBQC runs: the client's secrets, the reported bits and their decoding.
+
+    Attributes:
+        runs: the client's secrets (:class:`ClientRuns`).
+        bits: reported bits ``server_b``, shape (runs, shots per run, nodes).
+        outputs: decoded output bits, shape (runs, shots, outputs).
+        accepted: the client accepts (all traps gave b = r), shape (runs, shots).
+        circuit: the server's circuit (with Parameters).
+    """
+
+    runs: ClientRuns
+    bits: np.ndarray
+    outputs: np.ndarray
+    accepted: np.ndarray
+    circuit: QuantumCircuit
+
+    def outputs_flat(self, accepted_only: bool = False) -> np.ndarray:
+        """Output bits as (samples, outputs), optionally only from accepted shots."""
+        out = self.outputs.reshape(-1, self.outputs.shape[-1])
+        if accepted_only:
+            out = out[self.accepted.reshape(-1)]
+        return out
+
+    def acceptance(self) -> Estimate:
+        """Fraction of accepted shots (runs are independent draws)."""
+        return proportion(self.accepted.reshape(-1))
+
+    def deltas(self) -> np.ndarray:
+        """The angles the server received, k of delta = k pi/4, shape (runs, shots, measured)."""
+        return self.runs.deltas(self.bits)
+
+    def trap_detection(self) -> Estimate:
+        """Fraction of shots with at least one failed trap, among runs that hold traps."""
+        has = (self.runs.role == ROLE_TRAP).any(axis=1)
+        return proportion(~self.accepted[has].reshape(-1))
+
+
+def run_protocol(
+    program: BlindProgram,
+    runs: int | ClientRuns,
+    *,
+    shots_per_run: int = 1,
+    traps: int = 0,
+    attack: str | None = None,
+    attack_on="uniform",
+    link_fidelity: float | None = None,
+    correction: Correction = "dynamic",
+    reuse: bool = True,
+    runner=None,
+    seed: int | None = None,
+) -> BlindResult:
+    """Draw secrets (or take ``runs`` as given), run the server's circuit, decode.
+
+    ``seed`` seeds both the client's secrets and the simulator (independent streams).
+    """
+    seq = np.random.SeedSequence(seed)
+    client_seed, sim_seed = (int(s) for s in seq.generate_state(2))
+    if isinstance(runs, ClientRuns):
+        client = runs
+    else:
+        client = draw_runs(
+            program, runs, np.random.default_rng(client_seed), traps=traps, attack=attack,
+            attack_on=attack_on,
+        )
+    qc = blind_circuit(
+        client.program.pattern,
+        correction=correction,
+        reuse=reuse,
+        link_fidelity=link_fidelity,
+        deviating=client.attack is not None,
+    )
+    data = run_blind(
+        qc, client.bindings(qc), shots=shots_per_run, runner=runner,
+        seed=None if seed is None else sim_seed,
+    )
+    bits = np.stack([d.bits["server_b"] for d in data]).astype(np.int64)
+    return BlindResult(client, bits, client.decode(bits), client.accepted(bits), qc)
+
+
+# ---------------------------------------------------------------------------------------------
+# distributions
+# ---------------------------------------------------------------------------------------------
+
+
+def distribution(bits: np.ndarray) -> dict[str, float]:
+    """Empirical distribution of rows of ``bits`` (samples, k); keys are Qiskit-ordered
+    bitstrings (bit 0 rightmost).
+
+    >>> distribution(np.array([[1, 0], [1, 0], [0, 0], [1, 1]]))
+    {'00': 0.25, '01': 0.5, '11': 0.25}
+    """
+    bits = np.asarray(bits)
+    if bits.ndim != 2 or bits.shape[0] == 0:
+        raise ValueError("bits must be a non-empty (samples, width) array")
+    keys = ["".join(str(int(x)) for x in row[::-1]) for row in bits]
+    vals, counts = np.unique(np.array(keys), return_counts=True)
+    return {str(k): float(c) / bits.shape[0] for k, c in zip(vals, counts)}
+
+
+def ideal_distribution(program: BlindProgram) -> dict[str, float]:
+    """Exact output distribution of the program's reference circuit (Qiskit key order)."""
+    if program.reference is None:
+        raise ValueError("this program has no reference circuit; use exact_output_distribution")
+    probs = Statevector(program.reference).probabilities_dict()
+    return {str(k): float(v) for k, v in sorted(probs.items()) if v > 1e-12}
+
+
+def _support(p: Mapping[str, float], q: Mapping[str, float]) -> list[str]:
+    return sorted(set(p) | set(q))
+
+
+def tvd(p: Mapping[str, float], q: Mapping[str, float]) -> float:
+    """Total-variation distance 1/2 sum |p - q|.
+
+    >>> tvd({"0": 1.0}, {"0": 0.5, "1": 0.5})
+    0.5
+    """
+    return 0.5 * sum(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in _support(p, q))
+
+
+def classical_fidelity(p: Mapping[str, float], q: Mapping[str, float]) -> float:
+    """Classical (Bhattacharyya) fidelity (sum sqrt(p q))^2."""
+    return sum(math.sqrt(p.get(k, 0.0) * q.get(k, 0.0)) for k in _support(p, q)) ** 2
+
+
+def proportion(mask: np.ndarray) -> Estimate:
+    """Fraction of True in ``mask`` with its binomial standard error."""
+    mask = np.asarray(mask, dtype=bool).reshape(-1)
+    if mask.size == 0:
+        raise ValueError("cannot estimate a proportion from zero samples")
+    p = float(mask.mean())
+    return Estimate(p, math.sqrt(p * (1 - p) / mask.size))
+
+
+def _exact_runs(runs: ClientRuns, run: int | None):
+    """Yield (single-run ClientRuns, basis-state probabilities, node bits per basis state)."""
+    p = runs.program.pattern
+    if p.num_nodes > 20:
+        raise ValueError(f"exact computations need <= 20 vertices, got {p.num_nodes}")
+    qc = blind_circuit(p, correction="deferred", reuse=False, measure=False,
+                       deviating=runs.attack is not None)
+    values = runs.bindings(qc)
+    node_qubit = qc.metadata["node_qubit"]
+    idx = np.arange(2 ** qc.num_qubits)
+    bits = np.stack([(idx >> node_qubit[i]) & 1 for i in range(p.num_nodes)], axis=-1)
+    for k in range(runs.runs) if run is None else [run]:
+        bound = qc.assign_parameters({prm: v[k] for prm, v in values.items()})
+        probs = Statevector(bound).probabilities()
+        single = ClientRuns(
+            runs.program, runs.theta[k : k + 1], runs.r[k : k + 1], runs.role[k : k + 1],
+            runs.d[k : k + 1], runs.dummy_delta[k : k + 1], runs.attack,
+            None if runs.attack_node is None else runs.attack_node[k : k + 1],
+        )
+        yield single, probs, bits[None, :, :]
+
+
+def exact_output_distribution(runs: ClientRuns, run: int | None = None) -> list[dict[str, float]]:
+    """Exact decoded output distribution of each run (or only ``run``), from the deferred
+    circuit's Statevector: no sampling. Small patterns only (every vertex a qubit at once).
+    Bitstring keys in Qiskit order (output bit 0 rightmost)."""
+    out = []
+    for single, probs, bits in _exact_runs(runs, run):
+        outs = single.decode(bits)[0]
+        width = outs.shape[1]
+        codes = outs.astype(np.int64) @ (1 << np.arange(width))
+        acc = np.bincount(codes, weights=probs, minlength=2**width)
+        out.append({format(c, f"0{width}b"): float(v) for c, v in enumerate(acc) if v > 1e-12})
+    return out
+
+
+def exact_acceptance(runs: ClientRuns, run: int | None = None) -> np.ndarray:
+    """Exact probability that the client accepts (all traps give b = r), per run."""
+    return np.array(
+        [float(probs @ single.accepted(bits)[0]) for single, probs, bits in _exact_runs(runs, run)]
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# blindness statistics
+# ---------------------------------------------------------------------------------------------
+
+
+def delta_counts(deltas: np.ndarray) -> np.ndarray:
+    """Histogram of delta indices (k of k pi/4) over the 8 angles."""
+    d = np.asarray(deltas).reshape(-1)
+    if d.size and (d.min() < 0 or d.max() > 7):
+        raise ValueError("delta indices must be in 0..7")
+    return np.bincount(d.astype(np.int64), minlength=8)
+
+
+def chi_square_uniform(counts: Sequence[int]) -> tuple[float, float]:
+    """Pearson chi-square test of uniformity: (statistic, p-value), 7 degrees of freedom for 8."""
+    counts = np.asarray(counts, dtype=float)
+    if counts.sum() <= 0:
+        raise ValueError("counts must not all be zero")
+    res = stats.chisquare(counts)
+    return float(res.statistic), float(res.pvalue)
+
+
+def chi_square_homogeneity(counts_a: Sequence[int], counts_b: Sequence[int]) -> tuple[float, float]:
+    """Chi-square test that two histograms come from the same distribution: (statistic, p)."""
+    table = np.array([counts_a, counts_b], dtype=float)
+    table = table[:, table.sum(axis=0) > 0]
+    res = stats.chi2_contingency(table, correction=False)
+    return float(res.statistic), float(res.pvalue)
+
+
+def mutual_information(table: np.ndarray) -> tuple[float, float]:
+    """Plug-in mutual information (bits) of a contingency table (labels x deltas) and the
+    G-test p-value for independence (G = 2 N ln2 I is chi-square distributed under H0).
+
+    >>> mi, p = mutual_information(np.array([[50, 50], [50, 50]]))
+    >>> mi, p
+    (0.0, 1.0)
+    """
+    t = np.asarray(table, dtype=float)
+    if t.ndim != 2 or t.sum() <= 0:
+        raise ValueError("table must be a 2-D array of counts with a positive total")
+    t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
+    n = t.sum()
+    pxy = t / n
+    px = pxy.sum(axis=1, keepdims=True)
+    py = pxy.sum(axis=0, keepdims=True)
+    nz = pxy > 0
+    mi = float(np.sum(pxy[nz] * np.log2(pxy[nz] / (px @ py)[nz])))
+    mi = max(mi, 0.0)
+    dof = (t.shape[0] - 1) * (t.shape[1] - 1)
+    g = 2 * n * math.log(2) * mi
+    p = float(stats.chi2.sf(g, dof)) if dof > 0 else 1.0
+    return mi, p
