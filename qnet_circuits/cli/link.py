@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from qnet_circuits.analysis import bell_fidelity, success_probability
+from qnet_circuits.analysis import bell_fidelity, heralded_mask, proportion
 from qnet_circuits.cli.common import Context, fmt, number
 from qnet_circuits.library.generation import heralded_link
 from qnet_circuits.library.measurement import pauli_basis_circuits
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace, ctx: Context) -> dict:
     data = dict(zip(bases, ctx.runner.run(list(bases.values()), shots=ctx.shots, seed=ctx.seed,
                                           network=network)))
     all_shots = list(data.values())
-    heralded = sum(int(_mask_count(d)) for d in all_shots)
+    heralded = sum(_mask_count(d) for d in all_shots)
     p = _pooled_success(all_shots)
     fidelity = bell_fidelity(data)
     result = {
@@ -92,15 +92,11 @@ def run(args: argparse.Namespace, ctx: Context) -> dict:
 
 
 def _mask_count(data) -> int:
-    from qnet_circuits.analysis import heralded_mask
-
     return int(heralded_mask(data).sum())
 
 
 def _pooled_success(all_shots):
     """Success probability pooled over the three basis runs (the herald ignores the basis)."""
-    from qnet_circuits.analysis import proportion
-
     return proportion(sum(_mask_count(d) for d in all_shots), sum(d.shots for d in all_shots))
 
 

@@ -1,0 +1,113 @@
+"""Noise passes: markers -> loss, Delays -> T1/T2 (also inside control flow), node gate and readout
+errors, detector dark counts."""
+
+import math
+
+import numpy as np
+import pytest
+from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+from qiskit.quantum_info import DensityMatrix
+
+from qnet_circuits.library.markers import FiberTransit
+from qnet_circuits.network import Detector, Fiber, Link, Memory, Network, Node, chain
+from qnet_circuits.noise import delay_seconds, noisy_circuit, strip_markers
+from qnet_circuits.run import AerRunner, heralded_density_matrix
+
+
+def _names(circuit):
+    return [inst.operation.name for inst in circuit.data]
+
+
+def _single(reg_name="alice_mem", node="alice"):
+    reg = QuantumRegister(1, reg_name)
+    return reg, QuantumCircuit(reg, metadata={"nodes": {reg_name: node}, "pair": [0]})
+
+
+def test_markers_are_removed_without_a_network_and_become_loss_with_one():
+    reg = QuantumRegister(1, "photon")
+    qc = QuantumCircuit(reg)
+    qc.x(0)
+    qc.append(FiberTransit(25.0, "alice_bob"), [0])
+    assert _names(strip_markers(qc)) == ["x"]
+    net = Network((Node("alice"), Node("bob")),
+                  (Link("alice", "bob", Fiber(50.0), detector=Detector(efficiency=0.5)),))
+    noisy = noisy_circuit(qc, net)
+    assert _names(noisy) == ["x", "quantum_channel"]
+    rho, _ = heralded_density_matrix(noisy, qubits=[0])
+    # photon survives with transmissivity(25 km) x detector efficiency = 0.316228 x 0.5
+    assert rho.data[1, 1].real == pytest.approx(0.316228 * 0.5, rel=1e-5)
+
+
+def test_delay_becomes_thermal_relaxation_of_the_owning_node_also_inside_if_test():
+    reg = QuantumRegister(1, "alice_mem")
+    flag = ClassicalRegister(1, "flag")
+    qc = QuantumCircuit(reg, flag, metadata={"nodes": {"alice_mem": "alice"}})
+    qc.x(0)
+    qc.measure(0, 0)
+    with qc.if_test((flag[0], 1)):
+        qc.delay(0.4, 0, unit="s")
+    qc.measure(0, 0)
+    net = chain(1, 1.0, t1_s=1.0, t2_s=1.0)
+    noisy = noisy_circuit(qc, net)
+    body = noisy.data[2].operation.blocks[0]
+    assert _names(body) == ["delay", "quantum_channel"]
+    data = AerRunner().run([qc], shots=20000, seed=3, network=net)[0]
+    p1 = data["flag"][:, 0].mean()
+    expected = math.exp(-0.4)  # reference section 7: |1> population after t = 0.4, T1 = 1
+    assert abs(p1 - expected) <= 4 * math.sqrt(expected * (1 - expected) / 20000)
+
+
+def test_delay_units_and_ideal_memories():
+    reg, qc = _single()
+    qc.delay(5, 0, unit="ms")
+    assert delay_seconds(qc.data[0].operation) == pytest.approx(5e-3)
+    assert _names(noisy_circuit(qc, chain(1, 1.0))) == ["delay"]  # ideal memory: no channel
+    qc2 = QuantumCircuit(1)
+    qc2.delay(10, 0, unit="dt")
+    with pytest.raises(ValueError, match="unit='s'"):
+        delay_seconds(qc2.data[0].operation)
+
+
+def test_gate_error_only_on_two_qubit_gates_local_to_one_node():
+    a, b, c = (QuantumRegister(1, n) for n in ("r1_m1", "r1_m2", "bob_mem"))
+    qc = QuantumCircuit(a, b, c, metadata={"nodes": {"r1_m1": "r1", "r1_m2": "r1", "bob_mem": "bob"}})
+    qc.cx(0, 1)  # local to r1 -> depolarizing after it
+    qc.cx(1, 2)  # between nodes (a deferred correction): no gate error
+    qc.h(0)  # one-qubit gate: ideal
+    net = chain(2, 1.0, gate_error=0.02)
+    assert _names(noisy_circuit(qc, net)) == ["cx", "quantum_channel", "cx", "h"]
+
+
+def test_readout_error_and_dark_counts_act_before_measurement():
+    reg = QuantumRegister(2, "alice_mem")
+    det = QuantumRegister(1, "alice_bob_det")
+    creg = ClassicalRegister(3, "c")
+    qc = QuantumCircuit(reg, det, creg, metadata={"nodes": {"alice_mem": "alice"},
+                                                  "detectors": {"alice_bob_det": "alice_bob"}})
+    qc.x(0)
+    qc.measure([0, 1, 2], [0, 1, 2])
+    net = chain(1, 1.0, readout_error=0.1, dark_count_prob=0.05)
+    data = AerRunner().run([qc], shots=40000, seed=11, network=net)[0]
+    means = data["c"].mean(axis=0)
+    for observed, expected in zip(means, (0.9, 0.1, 0.05)):
+        assert abs(observed - expected) <= 4 * math.sqrt(expected * (1 - expected) / 40000)
+
+
+def test_metadata_naming_a_missing_register_is_an_error():
+    qc = QuantumCircuit(1, metadata={"nodes": {"ghost_mem": "alice"}})
+    with pytest.raises(ValueError, match="ghost_mem"):
+        noisy_circuit(qc, chain(1, 1.0))
+
+
+def test_node_without_memory_noise_gives_pure_dephasing_formula():
+    """Reference section 7: one qubit of Phi+ dephased (T1 = inf) -> (1 + e^{-t/T2})/2."""
+    a, b = QuantumRegister(1, "alice_mem"), QuantumRegister(1, "bob_mem")
+    qc = QuantumCircuit(a, b, metadata={"nodes": {"alice_mem": "alice", "bob_mem": "bob"},
+                                        "pair": [0, 1]})
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.delay(0.5, 0, unit="s")
+    net = Network((Node("alice", memory=Memory(math.inf, 1.0)), Node("bob")), ())
+    rho, _ = heralded_density_matrix(qc, net)
+    phi = np.array([1, 0, 0, 1]) / math.sqrt(2)
+    assert float(np.real(phi @ DensityMatrix(rho).data @ phi)) == pytest.approx(0.803265, abs=1e-6)
