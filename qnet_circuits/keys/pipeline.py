@@ -161,10 +161,10 @@ def distill_key(
     if protocol == "bbm92":
         fk = bbm92_key_length(n_by_basis, qber, cas.leaked_bits, eps_sec=eps_sec, eps_cor=eps_cor)
     else:
-        assert chsh is not None and chsh_stderr is not None  # checked above
         fk = di_key_length(
-            n_by_basis, qber, cas.leaked_bits, chsh, chsh_stderr, eps_sec=eps_sec, eps_cor=eps_cor
-        )
+            n_by_basis, qber, cas.leaked_bits, float(chsh or 0.0), float(chsh_stderr or 0.0),
+            eps_sec=eps_sec, eps_cor=eps_cor,
+        )  # both given: checked at the top for e91
     if not verified:
         return stop(AbortDecision(True, ("error verification failed (residual errors)",)),
                     cas, fk, verified)
