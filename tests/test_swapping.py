@@ -107,6 +107,8 @@ def test_noisy_bsm_table_exact(f1, f2, lam, eps, row):
     net = repeater_network(2, lam, eps)
     coeffs = physics.bell_coefficients(aer_pair_state(swap_circuit(f1, f2), net))
     assert np.allclose(coeffs, row, atol=5e-7)
+    rho, _ = heralded_density_matrix(swap_circuit(f1, f2), net)  # dynamic form, deferred exactly
+    assert np.allclose(physics.bell_coefficients(rho.data), row, atol=5e-7)
     assert coeffs[0] == pytest.approx(physics.swap_werner(f1, f2, lam, eps), abs=1e-9)
 
 
@@ -123,9 +125,10 @@ def test_deferred_form_is_immune_to_readout_flips():
 def test_forms_agree_exactly_with_gate_noise():
     net = repeater_network(2, 0.05, 0.0)
     c1, c2 = (0.9, 0.05, 0.03, 0.02), (0.8, 0.1, 0.06, 0.04)
-    rho_dyn = aer_pair_state(swap_circuit(c1, c2), net)
+    rho_dyn, _ = heralded_density_matrix(swap_circuit(c1, c2), net)
     rho_def, _ = heralded_density_matrix(swap_circuit(c1, c2, correction="deferred"), net)
-    assert np.allclose(rho_dyn, rho_def.data, atol=1e-9)
+    assert np.allclose(rho_dyn.data, rho_def.data, atol=1e-9)
+    assert np.allclose(aer_pair_state(swap_circuit(c1, c2), net), rho_def.data, atol=1e-9)
     assert physics.bell_coefficients(rho_def.data) == pytest.approx(
         physics.swap_bell_diagonal(c1, c2, 0.05), abs=1e-9
     )
