@@ -44,7 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_pair_arguments(parser, "the resource pair (one pair)")
     add_noise_arguments(parser, "at Alice (the Bell-state measurement)")
     parser.add_argument("--state", action="append", choices=list(CARDINAL_STATES),
-                        help="a cardinal state to teleport (repeatable; default: all six)")
+                        help="a cardinal state to teleport (repeatable; default: all six); "
+                             "write --state=-i for labels that start with '-'")
     parser.add_argument("--theta", type=float, default=None,
                         help="teleport U(theta, phi, 0)|0> instead (radians)")
     parser.add_argument("--phi", type=float, default=0.0, help="phase phi in radians (with --theta)")
