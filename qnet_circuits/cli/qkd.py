@@ -83,6 +83,11 @@ def _validate(args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace, ctx: Any) -> dict:
     """Run the protocol and return the JSON-able result (keys: S, S_stderr, qber, ...)."""
     _validate(args)
+    if args.sampling == "exact" and not getattr(ctx, "is_simulator", True):
+        raise ValueError(
+            "--sampling exact computes the circuits' exact distribution locally (Aer); use "
+            "--sampling shots to run on --backend " + str(getattr(ctx, "backend", ""))
+        )
     network = chain(args.links, args.length_km)
     link = network.links[0]
     fidelity = None if args.source == "link" else (1.0 if args.fidelity is None else args.fidelity)
