@@ -12,7 +12,10 @@ This is the only module that turns physics into Aer channels (DESIGN.md, modelin
 * a measurement of a detector qubit -> a dark count (|0> -> |1> with the link's dark-count
   probability) before it.
 
-Which register sits where comes from ``circuit.metadata["nodes"]`` and ``["detectors"]``. The pass
+Which register sits where comes from ``circuit.metadata["nodes"]`` and ``["detectors"]``.
+Measurements into the classical registers listed in ``metadata["ideal_measurements"]`` (the
+verification readout added by :func:`~qnet_circuits.library.measurement.pauli_basis_circuits`) get
+no readout error: they estimate the state, they are not part of the protocol. The pass
 recurses into control flow (``if_test``, ``while_loop``, ...), unlike Aer's stock
 ``RelaxationNoisePass``.
 
@@ -84,6 +87,8 @@ class _NoiseRewriter:
         self.network = network
         self.node_of: dict[Qubit, Node] = {}
         self.detector_of: dict[Qubit, Link] = {}
+        ideal = set((circuit.metadata or {}).get("ideal_measurements", []))
+        self.ideal_clbits = {bit for reg in circuit.cregs if reg.name in ideal for bit in reg}
         if network is not None:
             for qubit, name in _register_owner(circuit, "nodes").items():
                 self.node_of[qubit] = network.node(name)
@@ -109,7 +114,8 @@ class _NoiseRewriter:
                     self._loss(out, op, qargs)
                 continue
             if op.name == "measure" and self.network is not None:
-                self._before_measure(out, qargs[0], tops[0])
+                ideal = self._is_ideal_clbit(circuit, cargs[0])
+                self._before_measure(out, qargs[0], tops[0], readout=not ideal)
             out.append(op, qargs, cargs)
             if self.network is None:
                 continue
@@ -126,12 +132,18 @@ class _NoiseRewriter:
         if eta < 1.0:
             out.append(amplitude_damping_error(1.0 - eta), qargs)
 
-    def _before_measure(self, out: QuantumCircuit, qubit: Qubit, top: Qubit) -> None:
+    def _is_ideal_clbit(self, circuit: QuantumCircuit, clbit) -> bool:
+        if clbit in self.ideal_clbits:
+            return True
+        # inside a control-flow block the clbit objects are the outer ones
+        return any(clbit is bit for bit in self.ideal_clbits)
+
+    def _before_measure(self, out: QuantumCircuit, qubit: Qubit, top: Qubit, readout: bool) -> None:
         link = self.detector_of.get(top)
         if link is not None and link.detector.dark_count_prob > 0:
             out.append(dark_count_error(link.detector.dark_count_prob), [qubit])
         node = self.node_of.get(top)
-        if node is not None and node.readout_error > 0:
+        if readout and node is not None and node.readout_error > 0:
             eps = node.readout_error
             out.append(pauli_error([("X", eps), ("I", 1.0 - eps)]), [qubit])
 

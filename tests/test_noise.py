@@ -111,3 +111,15 @@ def test_node_without_memory_noise_gives_pure_dephasing_formula():
     rho, _ = heralded_density_matrix(qc, net)
     phi = np.array([1, 0, 0, 1]) / math.sqrt(2)
     assert float(np.real(phi @ DensityMatrix(rho).data @ phi)) == pytest.approx(0.803265, abs=1e-6)
+
+
+def test_verification_readout_is_ideal_but_protocol_readout_is_noisy():
+    from qnet_circuits.library.measurement import pauli_basis_circuits
+
+    a, b = QuantumRegister(1, "alice_mem"), QuantumRegister(1, "bob_mem")
+    flag = ClassicalRegister(1, "flag")
+    qc = QuantumCircuit(a, b, flag, metadata={"nodes": {"alice_mem": "alice", "bob_mem": "bob"}})
+    qc.measure(0, flag[0])  # protocol measurement at alice: noisy readout
+    zz = pauli_basis_circuits(qc, [0, 1], bases=("ZZ",))["ZZ"]
+    names = _names(noisy_circuit(zz, chain(1, 1.0, readout_error=0.1)))
+    assert names == ["quantum_channel", "measure", "measure", "measure"]

@@ -36,7 +36,9 @@ def pauli_basis_circuits(
     """Copies of ``circuit`` that measure ``qubits`` in each Pauli basis string into ``register``.
 
     ``bases`` are strings with one letter per qubit (``"XX"``); letter i applies to ``qubits[i]``.
-    ``metadata["basis"]`` records the basis of each copy.
+    ``metadata["basis"]`` records the basis of each copy. The register is listed in
+    ``metadata["ideal_measurements"]``: the noise pass gives this verification readout no readout
+    error, so the estimate is of the state, not of the nodes' detectors.
     """
     out: dict[str, QuantumCircuit] = {}
     for basis in bases:
@@ -50,6 +52,9 @@ def pauli_basis_circuits(
         for k, (q, letter) in enumerate(zip(qubits, basis)):
             append_basis_change(qc, q, letter)
             qc.measure(q, creg[k])
-        qc.metadata = {**(circuit.metadata or {}), "basis": basis, "basis_register": register}
+        meta = dict(circuit.metadata or {})
+        ideal = [*meta.get("ideal_measurements", []), register]
+        qc.metadata = {**meta, "basis": basis, "basis_register": register,
+                       "ideal_measurements": ideal}
         out[basis] = qc
     return out
