@@ -168,3 +168,22 @@ def test_honest_runs_are_rejected_at_the_rate_the_link_noise_predicts() -> None:
     assert abs(acc.value - per_run.mean()) <= K * sd
     ideal = run_protocol(prog, 30, shots_per_run=4, traps=2, link_fidelity=1.0, seed=62)
     assert ideal.acceptance().value == 1.0
+
+
+def test_other_runners_get_bound_circuits_and_give_the_same_physics() -> None:
+    from qnet_circuits.run import AerRunner
+
+    class Wrapped:  # any Runner that is not the core AerRunner (e.g. a hardware runner)
+        name = "wrapped"
+
+        def __init__(self) -> None:
+            self.seen: list = []
+
+        def run(self, circuits, *, shots, seed=None, network=None):
+            self.seen.extend(circuits)
+            return AerRunner().run(circuits, shots=shots, seed=seed, network=network)
+
+    runner = Wrapped()
+    res = run_protocol(line_program(2 * Q, 6 * Q), 4, shots_per_run=50, runner=runner, seed=3)
+    assert len(runner.seen) == 4 and not any(qc.parameters for qc in runner.seen)
+    assert distribution(res.outputs_flat()) == {"1": 1.0}
