@@ -173,10 +173,13 @@ def run_protocol(
     reuse: bool = True,
     runner=None,
     seed: int | None = None,
+    network=None,
+    nodes: tuple[str, str] = ("client", "server"),
 ) -> BlindResult:
     """Draw secrets (or take ``runs`` as given), run the server's circuit, decode.
 
-    ``seed`` seeds both the client's secrets and the simulator (independent streams).
+    ``seed`` seeds both the client's secrets and the simulator (independent streams). With a
+    ``network``, ``nodes`` names the (client, server) nodes whose gate/readout errors act.
     """
     seq = np.random.SeedSequence(seed)
     client_seed, sim_seed = (int(s) for s in seq.generate_state(2))
@@ -193,10 +196,11 @@ def run_protocol(
         reuse=reuse,
         link_fidelity=link_fidelity,
         deviating=client.attack is not None,
+        nodes=nodes,
     )
     data = run_blind(
         qc, client.bindings(qc), shots=shots_per_run, runner=runner,
-        seed=None if seed is None else sim_seed,
+        seed=None if seed is None else sim_seed, network=network,
     )
     bits = np.stack([d.bits["server_b"] for d in data]).astype(np.int64)
     return BlindResult(client, bits, client.decode(bits), client.accepted(bits), qc)

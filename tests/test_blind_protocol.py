@@ -187,3 +187,15 @@ def test_other_runners_get_bound_circuits_and_give_the_same_physics() -> None:
     res = run_protocol(line_program(2 * Q, 6 * Q), 4, shots_per_run=50, runner=runner, seed=3)
     assert len(runner.seen) == 4 and not any(qc.parameters for qc in runner.seen)
     assert distribution(res.outputs_flat()) == {"1": 1.0}
+
+
+def test_server_readout_error_from_the_network_fails_an_honest_trap() -> None:
+    from qnet_circuits.network import chain
+
+    eps = 0.1
+    net = chain(1, 1.0, readout_error=eps, end_names=("client", "server"))
+    prog = line_program(2 * Q, 2 * Q).with_trap_region(3)
+    res = run_protocol(prog, 300, shots_per_run=4, traps=1, network=net, seed=71)
+    acc = res.acceptance()
+    assert res.circuit.metadata["nodes"] == {"server": "server"}
+    assert abs(acc.value - (1 - eps)) <= K * math.sqrt(eps * (1 - eps) / 1200)

@@ -862,6 +862,7 @@ def blind_circuit(
     link_fidelity: float | None = None,
     deviating: bool = False,
     measure: bool = True,
+    nodes: tuple[str, str] = ("client", "server"),
 ) -> QuantumCircuit:
     """The server's circuit for ``pattern``, with the client's secrets as Parameters.
 
@@ -881,12 +882,16 @@ def blind_circuit(
         deviating: include the dishonest-server gates (parameterized; zero = honest).
         measure: False only with deferred correction, no reuse and no link: no measurements,
             for exact Statevector checks (qubit of node i = ``metadata["node_qubit"][i]``).
+        nodes: network node names of (client, server) for ``metadata["nodes"]``: run with a
+            :class:`~qnet_circuits.network.Network`, the server's gate and readout errors act.
 
     Registers: ``server`` (qubits), ``server_b`` (bit i = node i's reported outcome), and with a
     link ``client_q``, ``client_mem``, ``link_anc``, ``link_bsm``.
     """
     if correction not in ("dynamic", "deferred"):
         raise ValueError(f"correction must be 'dynamic' or 'deferred', got {correction!r}")
+    if len(nodes) != 2 or not all(isinstance(x, str) and x for x in nodes):
+        raise ValueError(f"nodes must be two node names (client, server), got {nodes!r}")
     if not measure and (correction != "deferred" or reuse or link_fidelity is not None):
         raise ValueError("measure=False needs correction='deferred', reuse=False and no link")
     if link_fidelity is not None:
@@ -1025,9 +1030,10 @@ def blind_circuit(
     if measure:
         for o in range(m, n):
             qc.measure(server[slot_of[o]], bits[o])
-    nodes_meta = {"server": "server"}
+    client_node, server_node = nodes
+    nodes_meta = {"server": server_node}
     if link:
-        nodes_meta.update({"client_q": "client", "client_mem": "client", "link_anc": "client"})
+        nodes_meta.update({"client_q": client_node, "client_mem": client_node})
     qc.metadata = {
         "protocol": "ubqc",
         "pattern": pattern.name,
