@@ -195,17 +195,17 @@ class AerRunner:
             self._simulators[method] = AerSimulator(method=method, **self.backend_options)
         return self._simulators[method]
 
+    def _supported(self, method: str) -> frozenset[str]:
+        """Instruction names the simulator runs natively (no transpilation needed)."""
+        return frozenset(self.simulator(method).target.operation_names)
+
     def prepare(self, circuit: QuantumCircuit, network: Network | None) -> tuple[QuantumCircuit, str]:
         """The noisy, Aer-ready circuit and the method that will run it."""
         noisy = noisy_circuit(circuit, network)
         method = choose_method(noisy) if self.method == "auto" else self.method
-        sim = self.simulator(method)
-        if any(
-            op.name not in sim.configuration().basis_gates
-            and _quantum_error(op) is None
-            for op in _walk(noisy)
-        ):
-            noisy = transpile(noisy, sim, optimization_level=0)
+        supported = self._supported(method)
+        if any(op.name not in supported for op in _walk(noisy)):
+            noisy = transpile(noisy, self.simulator(method), optimization_level=0)
         return noisy, method
 
     def run(

@@ -58,7 +58,10 @@ def _beam_splitter(qc: QuantumCircuit, photon_a: Qubit, photon_b: Qubit, aux: Qu
     qc.ccx(photon_a, photon_b, aux)
     qc.cx(aux, photon_b)
     qc.cx(photon_a, photon_b)
-    qc.ch(photon_b, photon_a)
+    # controlled-H(photon_b -> photon_a), written as Ry(pi/4) CX Ry(-pi/4) (native everywhere)
+    qc.ry(math.pi / 4, photon_a)
+    qc.cx(photon_b, photon_a)
+    qc.ry(-math.pi / 4, photon_a)
     qc.cx(photon_a, photon_b)
 
 
