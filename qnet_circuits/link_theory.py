@@ -26,31 +26,21 @@ _X_B = np.kron(np.array([[0, 1], [1, 0]]), np.eye(2))  # X on qubit 1 (little-en
 def link_theory(link: Link, network: Network) -> dict[str, float | None | str]:
     """p_success, heralded fidelity and rate of one link, with memory decay during the herald wait.
 
-    Memory decay: the memories wait ``L/c`` per round (see :func:`heralded_link`). For
-    single-click and midpoint the memory channel commutes with the photonic operations, so the
-    exact heralded state is the closed-form state relaxed for that wait, then frame-corrected.
-    For double-click with pure dephasing (T1 = inf) dephasing commutes with everything in the
-    circuit, so the same holds over both rounds; with finite T1 the second round filters
-    decayed components and no closed form is given (``fidelity`` is None, ``note`` says why).
+    Memory decay: the memories wait ``L/c`` after their last emission (see :func:`heralded_link`).
+    The memory channel acts on the memories only, after every photonic operation on them, so it
+    commutes with the photon measurements: the exact heralded state is the closed-form state
+    (reference section 2) relaxed for that wait (section 7 channel), then frame-corrected.
     """
     p, rho = raw_heralded_state(link)
     mem_a = network.node(link.a).memory
     mem_b = network.node(link.b).memory
-    rounds = 2 if link.scheme == "double-click" else 1
-    wait = rounds * link.fiber.delay_s
+    wait = link.fiber.delay_s
     out: dict[str, float | None | str] = {
         "p_success": p,
         "cycle_time_s": link.cycle_time_s,
         "rate_hz": physics.rate_hz(p, link.cycle_time_s) if link.cycle_time_s > 0 else math.inf,
         "herald_wait_s": wait,
     }
-    if link.scheme == "double-click" and not math.isinf(mem_a.t1_s + mem_b.t1_s) and wait > 0:
-        out["fidelity"] = None
-        out["note"] = (
-            "no closed form for Barrett-Kok with finite T1 during the herald wait "
-            "(the second round filters decayed components); the simulation is exact"
-        )
-        return out
     if wait > 0:
         rho = physics.relax_density_matrix(rho, 0, wait, mem_a.t1_s, mem_a.t2_s)
         rho = physics.relax_density_matrix(rho, 1, wait, mem_b.t1_s, mem_b.t2_s)

@@ -212,10 +212,10 @@ class Link:
     def cycle_time_s(self) -> float:
         """Time per attempt: photon flight to the station plus herald return (L/c), plus preparation.
 
-        Double-click needs two such rounds per attempt.
+        The same for every scheme: Barrett-Kok's second round is emitted right after the first
+        (microseconds), and both heralds come back together (reference section 2d, tau = L/c).
         """
-        rounds = 2 if self.scheme == "double-click" else 1
-        return rounds * self.fiber.delay_s + self.preparation_time_s
+        return self.fiber.delay_s + self.preparation_time_s
 
     def other(self, node: str) -> str:
         """The node at the other end from ``node``."""

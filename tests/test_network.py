@@ -64,7 +64,8 @@ def test_chain_names_roles_and_paths():
     link = net.links[0]
     assert link.arm_efficiency == pytest.approx(10 ** (-0.2 * 5 / 10))
     assert link.cycle_time_s == pytest.approx(10 * 5e-6)
-    assert chain(1, 10.0, scheme="double-click").links[0].cycle_time_s == pytest.approx(2 * 10 * 5e-6)
+    # Barrett-Kok's two rounds are microseconds apart: one herald time per attempt (ref. 2d)
+    assert chain(1, 10.0, scheme="double-click").links[0].cycle_time_s == pytest.approx(10 * 5e-6)
 
 
 def test_unknown_and_unconnected_nodes_are_clear_errors():

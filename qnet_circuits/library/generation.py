@@ -161,7 +161,8 @@ def _double_click(link: Link, correction: Correction) -> QuantumCircuit:
         for mem, photon in ((mem_a[0], det[0]), (mem_b[0], det[1])):
             _emit(qc, mem, photon)
             qc.append(FiberTransit(link.arm_length_km, name), [photon])
-        if wait > 0:
+        if wait > 0 and round_index == 1:
+            # round 2 follows round 1 within microseconds; both heralds return after L/c
             qc.delay(wait, mem_a, unit="s")
             qc.delay(wait, mem_b, unit="s")
         _beam_splitter(qc, det[0], det[1], aux[0])
@@ -293,10 +294,9 @@ def heralded_state(link: Link) -> QuantumCircuit:
     The closed-form heralded state (reference section 2) is prepared exactly through a
     purification on two ancillas that are then reset; the memories then wait the herald time
     (Delays) and receive the same frame correction as the photonic circuit, so memory noise acts
-    in the same frame. Exact equality with the photonic level holds for ideal memories and, for
-    single-click and midpoint, with T1/T2 too (memory channels commute with the photonic
-    operations); for double-click with T1 < inf the photonic circuit's second round filters
-    decayed components differently.
+    in the same frame. The photonic circuits put each memory wait after the last photonic
+    operation on that memory, and memory channels commute with operations on other qubits, so
+    the two levels are exactly equal with T1/T2 too.
     ``metadata["p_success"]`` records the closed-form success probability of one attempt.
     """
     a, b, name = link.a, link.b, link.name
@@ -305,7 +305,7 @@ def heralded_state(link: Link) -> QuantumCircuit:
     anc = QuantumRegister(2, f"{name}_anc")
     qc = QuantumCircuit(mem_a, mem_b, anc, name=f"heralded_state_{name}")
     _prepare_mixed_state(qc, [mem_a[0], mem_b[0]], list(anc), rho)
-    wait = link.fiber.delay_s * (2 if link.scheme == "double-click" else 1)
+    wait = link.fiber.delay_s
     if wait > 0:
         qc.delay(wait, mem_a, unit="s")
         qc.delay(wait, mem_b, unit="s")
