@@ -1,0 +1,374 @@
+"""The IBM runner: the core's Runner protocol on IBM devices, real or fake.
+
+``IBMRunner("fake_torino")`` runs locally on Aer with the fake device's noise model (built once per
+process); ``IBMRunner("ibm_torino")`` submits to the device through the runtime's Sampler
+(``qiskit_ibm_runtime.executor_sampler.Sampler``; the top-level ``SamplerV2`` is deprecated
+since 0.50), in batch mode when the circuits need more than one job. Either way each circuit is
+transpiled by :func:`qnet_hardware.isa.to_isa` (markers stripped, delays on the device clock,
+node-aware line layout) and the results come back as :class:`~qnet_circuits.results.ShotData` per
+classical register, so the analysis written for Aer runs unchanged. The ``network`` argument is
+ignored: on a device, the device's noise is the noise.
+
+The core finds this runner without importing it: ``qnet_circuits.run.get_runner("fake_torino")``
+calls :func:`make_runner` through the ``qnet_circuits.runners`` entry point ``ibm``.
+
+>>> from qnet_circuits.library.swapping import swap_circuit
+>>> runner = IBMRunner("fake_manila")
+>>> runner.correction, runner.is_fake
+('dynamic', True)
+>>> data = runner.run([swap_circuit()], shots=200, seed=5)[0]
+>>> sorted(data.bits), data.metadata["isa"]["routing_overhead"], data.metadata["backend"]
+(['r1_bsm'], 0, 'fake_manila')
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+from qiskit.circuit import QuantumCircuit
+from qiskit.providers import BackendV2
+from qiskit_aer import AerSimulator
+
+from qnet_circuits.network import Network
+from qnet_circuits.results import ShotData
+from qnet_hardware.credentials import connect, known_secrets, one_line, redact
+from qnet_hardware.devices import (
+    fake_backend,
+    fake_simulator,
+    is_fake_name,
+    is_ibm_name,
+    restricted_noise_model,
+    supports_dynamic,
+)
+from qnet_hardware.isa import LAYOUTS, IsaCircuit, IsaReport, to_isa
+from qnet_hardware.layout import active_qubits
+
+__all__ = ["IBMRunner", "SAMPLERS", "make_runner", "result_bits"]
+
+#: How circuits are sampled: ``"auto"`` (Aer for fake devices, the runtime Sampler for real ones),
+#: ``"aer"`` (fake devices only) or ``"runtime"`` (the runtime Sampler; on a fake device it runs
+#: in the runtime's local mode: the code path of real hardware, without network).
+SAMPLERS: tuple[str, ...] = ("auto", "aer", "runtime")
+Sampling = Literal["auto", "aer", "runtime"]
+
+
+def _seed_sequence(seed: int | None, count: int) -> list[int | None]:
+    """Independent per-circuit seeds far apart (Aer seeds shot k with seed + k)."""
+    if seed is None:
+        return [None] * count
+    children = np.random.SeedSequence(seed).generate_state(count, dtype=np.uint32)
+    return [int(s) >> 1 for s in children]
+
+
+def result_bits(circuit: QuantumCircuit, pub_data: Any, shots: int) -> dict[str, np.ndarray]:
+    """Per-register uint8 arrays (shots, size) from a Sampler pub result's ``data`` (a DataBin).
+
+    Column j is clbit j of the register (``BitArray.to_bool_array(order="little")``). Missing
+    registers or a wrong shot count raise RuntimeError: no partial result is returned.
+    """
+    out: dict[str, np.ndarray] = {}
+    for reg in circuit.cregs:
+        array = getattr(pub_data, reg.name, None)
+        if array is None:
+            raise RuntimeError(
+                f"the result of circuit {circuit.name!r} lacks classical register {reg.name!r}"
+            )
+        bits = np.asarray(array.to_bool_array(order="little"), dtype=np.uint8)
+        bits = bits.reshape(-1, reg.size)
+        if bits.shape[0] != shots:
+            raise RuntimeError(
+                f"circuit {circuit.name!r} returned {bits.shape[0]} shots for register "
+                f"{reg.name!r}, expected {shots}"
+            )
+        out[reg.name] = bits
+    return out
+
+
+class IBMRunner:
+    """Runner on an IBM device (``ibm_<name>``) or a fake one (``fake_<name>``).
+
+    Args:
+        backend: a device name, or a BackendV2 object (an IBMBackend or a fake device).
+        layout: ``"auto"`` (node-aware line when it saves gates, else the preset layout),
+            ``"line"`` (refuse circuits that cannot be laid on a line) or ``"transpiler"``.
+        optimization_level: preset pass-manager level (0-3), 2 by default.
+        seed_transpiler: seed of the transpiler's stochastic passes.
+        sampler: one of :data:`SAMPLERS`.
+        timeout_s: seconds to wait for each job's result before giving up (RuntimeError with the
+            job id; the job itself keeps running on the device).
+        max_circuits_per_job: circuits per runtime job; more circuits are split into jobs of a
+            Batch (the runtime's batch mode).
+        account_name, instance: which saved account / instance to use (real devices only;
+            credentials come from the environment or the saved account, module
+            :mod:`qnet_hardware.credentials`).
+        job_tags: tags attached to runtime jobs.
+    """
+
+    def __init__(
+        self,
+        backend: str | BackendV2,
+        *,
+        layout: str = "auto",
+        optimization_level: int = 2,
+        seed_transpiler: int = 11,
+        sampler: str = "auto",
+        timeout_s: float = 3600.0,
+        max_circuits_per_job: int = 100,
+        account_name: str | None = None,
+        instance: str | None = None,
+        job_tags: Sequence[str] = ("qnet-circuits",),
+    ) -> None:
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
+        if sampler not in SAMPLERS:
+            raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}, got {sampler!r}")
+        if not (isinstance(timeout_s, (int, float)) and timeout_s > 0):
+            raise ValueError(f"timeout_s must be a positive number of seconds, got {timeout_s!r}")
+        if not (isinstance(max_circuits_per_job, int) and max_circuits_per_job >= 1):
+            raise ValueError(
+                f"max_circuits_per_job must be an integer >= 1, got {max_circuits_per_job!r}"
+            )
+        if optimization_level not in (0, 1, 2, 3):
+            raise ValueError(f"optimization_level must be 0, 1, 2 or 3, got {optimization_level!r}")
+        self.layout = layout
+        self.optimization_level = optimization_level
+        self.seed_transpiler = seed_transpiler
+        self.timeout_s = float(timeout_s)
+        self.max_circuits_per_job = max_circuits_per_job
+        self.job_tags = list(job_tags)
+        self._account_name = account_name
+        self.service: Any = None
+        if isinstance(backend, str):
+            if is_fake_name(backend):
+                self.backend: BackendV2 = fake_backend(backend)
+                self.is_fake = True
+            elif is_ibm_name(backend):
+                self.service = connect(backend, account_name=account_name, instance=instance)
+                self.backend = self._service_backend(backend, instance)
+                self.is_fake = False
+            else:
+                raise ValueError(
+                    f"unknown backend {backend!r}: use 'aer', a fake device such as 'fake_torino' "
+                    "or 'fake_manila', or an IBM device name such as 'ibm_torino'"
+                )
+        elif isinstance(backend, BackendV2):
+            self.backend = backend
+            self.is_fake = _is_local(backend)
+        else:
+            raise ValueError(f"backend must be a device name or a BackendV2, got {backend!r}")
+        if sampler == "aer" and not self.is_fake:
+            raise ValueError("sampler='aer' runs fake devices only; use 'auto' for a real device")
+        self.sampler = ("aer" if self.is_fake else "runtime") if sampler == "auto" else sampler
+        self.name: str = self.backend.name
+        self.reports: list[IsaReport] = []
+
+    # -----------------------------------------------------------------------------------------
+    def _service_backend(self, name: str, instance: str | None) -> BackendV2:
+        try:
+            return self.service.backend(name, instance=instance)
+        except Exception as exc:  # noqa: BLE001 - any failure becomes one clean line
+            msg = one_line(redact(f"{type(exc).__name__}: {exc}", known_secrets()))
+            raise RuntimeError(f"IBM device {name!r} is not available to this account ({msg})") from None
+
+    @property
+    def target(self):
+        """The device's :class:`~qiskit.transpiler.Target`."""
+        return self.backend.target
+
+    @property
+    def dynamic(self) -> bool:
+        """True when the device runs dynamic circuits (``if_else`` in its target)."""
+        return supports_dynamic(self.target)
+
+    @property
+    def correction(self) -> str:
+        """The correction form builders should use here: ``"dynamic"``, or ``"deferred"`` when
+        the device has no ``if_else`` (e.g. ``teleport_circuit(s, correction=runner.correction)``)."""
+        return "dynamic" if self.dynamic else "deferred"
+
+    def simulator(self) -> AerSimulator:
+        """The cached Aer simulator with this fake device's noise (fake devices only)."""
+        if not self.is_fake:
+            raise ValueError(f"{self.name} is a real device; it has no local simulator")
+        if isinstance(self.backend, AerSimulator):
+            return self.backend
+        return fake_simulator(self.name)
+
+    def prepare(self, circuit: QuantumCircuit) -> IsaCircuit:
+        """The ISA circuit and its report (see :func:`qnet_hardware.isa.to_isa`)."""
+        return to_isa(
+            circuit,
+            self.target,
+            device=self.name,
+            layout=self.layout,  # type: ignore[arg-type]
+            optimization_level=self.optimization_level,
+            seed_transpiler=self.seed_transpiler,
+        )
+
+    # -----------------------------------------------------------------------------------------
+    def run(
+        self,
+        circuits: Sequence[QuantumCircuit],
+        *,
+        shots: int,
+        seed: int | None = None,
+        network: Network | None = None,
+    ) -> list[ShotData]:
+        """Run ``circuits`` for ``shots`` each on the device; results in the same order.
+
+        ``seed`` seeds the fake device's sampling (per-circuit seeds derived from it, as in
+        :class:`~qnet_circuits.run.AerRunner`); a real device ignores it. ``network`` is ignored.
+        Raises ValueError for circuits the device cannot take, RuntimeError (with the job id) when
+        a job fails or times out; no partial results are returned.
+        """
+        if not isinstance(shots, int) or isinstance(shots, bool) or shots < 1:
+            raise ValueError(f"shots must be a positive integer, got {shots!r}")
+        if isinstance(circuits, QuantumCircuit):
+            raise ValueError("circuits must be a list of circuits, got a single QuantumCircuit")
+        circuits = list(circuits)
+        if not circuits:
+            return []
+        start = time.perf_counter()
+        isas = [self.prepare(qc) for qc in circuits]
+        transpile_s = time.perf_counter() - start
+        self.reports = [isa.report for isa in isas]
+        if self.sampler == "aer":
+            results = self._run_aer(isas, shots, seed)
+        else:
+            results = self._run_runtime(isas, shots, seed)
+        run_s = time.perf_counter() - start - transpile_s
+        out: list[ShotData] = []
+        for qc, isa, (bits, job_id, seed_used) in zip(circuits, isas, results, strict=True):
+            meta = {
+                **(qc.metadata or {}),
+                "backend": self.name,
+                "runner": "ibm",
+                "fake_device": self.is_fake,
+                "method": f"aer:{self.name}" if self.sampler == "aer" else f"sampler:{self.name}",
+                "job_id": job_id,
+                "shots": shots,
+                "seed": seed_used,
+                "isa": isa.report.to_dict(),
+                "network_ignored": network is not None,
+                "transpile_s": transpile_s / len(circuits),
+                "run_s": run_s / len(circuits),
+            }
+            out.append(ShotData(bits=bits, shots=shots, metadata=meta))
+        return out
+
+    def _run_aer(
+        self, isas: list[IsaCircuit], shots: int, seed: int | None
+    ) -> list[tuple[dict[str, np.ndarray], str, int | None]]:
+        from qiskit_aer.primitives import SamplerV2 as AerSampler
+
+        sim = self.simulator()
+        full_noise = sim.options.noise_model
+        out = []
+        for isa, circuit_seed in zip(isas, _seed_sequence(seed, len(isas)), strict=True):
+            run_options: dict[str, Any] = {}
+            if full_noise is not None:
+                run_options["noise_model"] = restricted_noise_model(
+                    full_noise, active_qubits(isa.circuit)
+                )
+            sampler = AerSampler.from_backend(
+                sim, seed=circuit_seed, options={"run_options": run_options}
+            )
+            job = sampler.run([isa.circuit], shots=shots)
+            job_id = str(job.job_id())
+            try:
+                result = job.result()
+            except Exception as exc:  # noqa: BLE001 - becomes one clean line with the job id
+                raise RuntimeError(
+                    f"local job {job_id} on {self.name} failed: {one_line(str(exc))}"
+                ) from exc
+            out.append((result_bits(isa.circuit, result[0].data, shots), job_id, circuit_seed))
+        return out
+
+    def _run_runtime(
+        self, isas: list[IsaCircuit], shots: int, seed: int | None
+    ) -> list[tuple[dict[str, np.ndarray], str, int | None]]:
+        from qiskit_ibm_runtime import Batch
+        from qiskit_ibm_runtime.executor_sampler import Sampler
+
+        size = self.max_circuits_per_job
+        chunks = [isas[i : i + size] for i in range(0, len(isas), size)]
+        mode: Any = self.simulator() if self.is_fake else self.backend
+        batch = Batch(backend=mode) if len(chunks) > 1 else None
+        secrets = [] if self.is_fake else known_secrets()
+        jobs: list[Any] = []
+        try:
+            sampler = Sampler(mode=batch if batch is not None else mode)
+            sampler.options.default_shots = shots
+            if self.is_fake and seed is not None:
+                sampler.options.simulator.seed_simulator = int(seed)
+            if self.job_tags and not self.is_fake:
+                sampler.options.environment.job_tags = list(self.job_tags)
+            for chunk in chunks:
+                try:
+                    jobs.append(sampler.run([isa.circuit for isa in chunk], shots=shots))
+                except Exception as exc:  # noqa: BLE001
+                    raise RuntimeError(
+                        f"submitting {len(chunk)} circuits to {self.name} failed "
+                        f"({one_line(redact(f'{type(exc).__name__}: {exc}', secrets))})"
+                        + _others(jobs)
+                    ) from None
+            out: list[tuple[dict[str, np.ndarray], str, int | None]] = []
+            for k, (chunk, job) in enumerate(zip(chunks, jobs, strict=True)):
+                job_id = str(job.job_id())
+                try:
+                    result = (
+                        job.result() if self.is_fake else job.result(timeout=self.timeout_s)
+                    )
+                except Exception as exc:  # noqa: BLE001
+                    _cancel(jobs[k + 1 :])
+                    kind = "timed out" if "timeout" in type(exc).__name__.lower() else "failed"
+                    raise RuntimeError(
+                        f"IBM job {job_id} on {self.name} {kind} "
+                        f"({one_line(redact(f'{type(exc).__name__}: {exc}', secrets))}); "
+                        "no results returned" + _others(jobs, skip=job_id)
+                    ) from None
+                if len(result) != len(chunk):
+                    raise RuntimeError(
+                        f"IBM job {job_id} on {self.name} returned {len(result)} results for "
+                        f"{len(chunk)} circuits; no results returned"
+                    )
+                for isa, pub in zip(chunk, result, strict=True):
+                    out.append((result_bits(isa.circuit, pub.data, shots), job_id, seed))
+            return out
+        finally:
+            if batch is not None:
+                try:
+                    batch.close()
+                except Exception:  # noqa: BLE001,S110 - closing is best effort
+                    pass
+
+
+def _others(jobs: Sequence[Any], skip: str | None = None) -> str:
+    ids = [str(j.job_id()) for j in jobs if str(j.job_id()) != skip]
+    return f"; other jobs of this run: {', '.join(ids)}" if ids else ""
+
+
+def _cancel(jobs: Sequence[Any]) -> None:
+    for job in jobs:
+        try:
+            job.cancel()
+        except Exception:  # noqa: BLE001,S110 - cancelling is best effort
+            pass
+
+
+def _is_local(backend: BackendV2) -> bool:
+    from qiskit_ibm_runtime.fake_provider.fake_backend import FakeBackendV2
+
+    return isinstance(backend, (FakeBackendV2, AerSimulator))
+
+
+def make_runner(backend_name: str, **options: Any) -> IBMRunner:
+    """Entry-point factory (group ``qnet_circuits.runners``, name ``ibm``): a runner by name.
+
+    ``backend_name`` is ``fake_<device>`` (local, the device's noise) or ``ibm_<device>``
+    (credentials needed); ``options`` are :class:`IBMRunner` keyword arguments.
+    """
+    return IBMRunner(backend_name, **options)
