@@ -17,6 +17,7 @@ from qnet_hardware.devices import (
     fake_backend,
     fake_device_names,
     fake_simulator,
+    simulator_build_seconds,
     supports_dynamic,
     timing_constraints,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "line_order",
     "make_runner",
     "round_delays",
+    "simulator_build_seconds",
     "supports_dynamic",
     "timing_constraints",
     "to_isa",

@@ -302,11 +302,12 @@ class IBMRunner:
         try:
             sampler = Sampler(mode=batch if batch is not None else mode)
             sampler.options.default_shots = shots
-            if self.is_fake and seed is not None:
-                sampler.options.simulator.seed_simulator = int(seed)
             if self.job_tags and not self.is_fake:
                 sampler.options.environment.job_tags = list(self.job_tags)
-            for chunk in chunks:
+            chunk_seeds = _seed_sequence(seed, len(chunks))
+            for chunk, chunk_seed in zip(chunks, chunk_seeds, strict=True):
+                if self.is_fake and chunk_seed is not None:
+                    sampler.options.simulator.seed_simulator = chunk_seed
                 try:
                     jobs.append(sampler.run([isa.circuit for isa in chunk], shots=shots))
                 except Exception as exc:  # noqa: BLE001
@@ -335,8 +336,9 @@ class IBMRunner:
                         f"IBM job {job_id} on {self.name} returned {len(result)} results for "
                         f"{len(chunk)} circuits; no results returned"
                     )
+                used_seed = chunk_seeds[k] if self.is_fake else None  # a device's is its own
                 for isa, pub in zip(chunk, result, strict=True):
-                    out.append((result_bits(isa.circuit, pub.data, shots), job_id, seed))
+                    out.append((result_bits(isa.circuit, pub.data, shots), job_id, used_seed))
             return out
         finally:
             if batch is not None:
