@@ -1,0 +1,18 @@
+"""The ``>>>`` examples of every qnet_hardware module run (fake devices only, no network)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = ["credentials", "devices", "isa", "layout", "report", "runner"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_module_examples_run(name: str) -> None:
+    module = importlib.import_module(f"qnet_hardware.{name}")
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0, f"qnet_hardware.{name} has no examples"
+    assert result.failed == 0
