@@ -6,12 +6,12 @@ import json
 import logging
 
 import pytest
-import qnet_hardware.credentials as credentials
 from qiskit_ibm_runtime import QiskitRuntimeService
 from qiskit_ibm_runtime.exceptions import IBMNotAuthorizedError
-from qnet_hardware import CredentialsError, IBMRunner
 
+import qnet_hardware.credentials as credentials
 from qnet_circuits.cli import main
+from qnet_hardware import CredentialsError, IBMRunner
 
 TOKEN = "tok-Zq81-secret-9f3e0c77aa41"  # a fake token; no test touches the network
 

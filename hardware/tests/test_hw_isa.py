@@ -7,12 +7,12 @@ import math
 import pytest
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
 from qiskit.circuit import Delay
-from qnet_hardware.devices import TimingConstraints, fake_backend, supports_dynamic, timing_constraints
-from qnet_hardware.isa import round_delays
 
 from qnet_circuits.library.markers import FiberTransit
 from qnet_circuits.library.swapping import swap_circuit
 from qnet_circuits.library.teleportation import teleport_circuit
+from qnet_hardware.devices import TimingConstraints, fake_backend, supports_dynamic, timing_constraints
+from qnet_hardware.isa import round_delays
 
 
 def _delays(circuit: QuantumCircuit) -> list[Delay]:

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 from qiskit.providers.fake_provider import GenericBackendV2
 from qiskit_ibm_runtime.exceptions import RuntimeJobFailureError, RuntimeJobMaxTimeoutError
+
+from qnet_circuits.library.teleportation import CARDINAL_STATES, teleport_circuit
 from qnet_hardware import IBMRunner, fake_simulator
 from qnet_hardware.devices import restricted_noise_model
 from qnet_hardware.layout import active_qubits
-
-from qnet_circuits.library.teleportation import CARDINAL_STATES, teleport_circuit
 
 
 def test_runtime_sampler_in_batch_mode_maps_registers_back() -> None:

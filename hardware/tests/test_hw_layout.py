@@ -6,6 +6,9 @@ import pytest
 from qiskit import QuantumCircuit
 from qiskit.transpiler import CouplingMap
 from qiskit.transpiler.preset_passmanagers import generate_preset_pass_manager
+
+from qnet_circuits.library.swapping import swap_chain_circuit
+from qnet_circuits.library.teleportation import teleport_circuit
 from qnet_hardware.isa import to_isa
 from qnet_hardware.layout import (
     find_line,
@@ -14,9 +17,6 @@ from qnet_hardware.layout import (
     node_ranks,
     two_qubit_count,
 )
-
-from qnet_circuits.library.swapping import swap_chain_circuit
-from qnet_circuits.library.teleportation import teleport_circuit
 
 
 def _coupled(target, a: int, b: int) -> bool:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 
 import pytest
-from qnet_hardware.report import device_calibration, device_network, isa_table, side_by_side
 
 from qnet_circuits.library.teleportation import teleport_circuit
 from qnet_circuits.results import Estimate
 from qnet_circuits.run import AerRunner
+from qnet_hardware.report import device_calibration, device_network, isa_table, side_by_side
 
 
 def test_device_calibration_is_the_mean_over_the_qubits_used(manila) -> None:

@@ -79,16 +79,26 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``qnet`` command; returns the exit code."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     module = args._module
     try:
         from qnet_circuits.run import get_runner
 
         runner = get_runner(args.backend)
+        # a device without control flow takes the deferred forms unless asked otherwise
+        if (getattr(args, "correction", None) == "dynamic" and "--correction" not in argv
+                and getattr(runner, "correction", "dynamic") == "deferred"):
+            args.correction = "deferred"
         shots = args.shots or getattr(module, "DEFAULT_SHOTS", DEFAULT_SHOTS)
         ctx = Context(runner=runner, shots=shots, seed=args.seed, backend=args.backend,
                       qasm_path=args.qasm)
         result = module.run(args, ctx)
+        if not ctx.is_simulator and "theory" in result:
+            result["theory_note"] = (
+                f"theory uses the modeled network physics; on {args.backend} the device's own "
+                "noise is the noise, so compare against the ideal values"
+            )
     except ValueError as exc:
         print(f"qnet {args.command}: error: {exc}", file=sys.stderr)
         return 2
