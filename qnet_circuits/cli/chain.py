@@ -1,0 +1,117 @@
+"""``qnet chain``: a repeater chain of N links as one timed circuit, beside the closed forms.
+
+Every link has the same scheme and length (``--length-km`` per segment); memories are ideal unless
+``--t1``/``--t2`` are given; ``--link-fidelity F`` makes every link deliver a Werner pair of
+fidelity F at the heralded-state level (timing still from the scheme and length). ``--shots`` is
+the number of sampled realizations (delivered pairs).
+
+Example::
+
+    qnet chain --links 4 --length-km 25 --t2 0.1 --strategy asap --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from qnet_circuits.cli.common import Context, fmt, number, positive_int
+from qnet_circuits.network import SCHEMES, chain
+from qnet_circuits.scheduler import ChainPlan, PurificationPlan
+from qnet_circuits.simulate import simulate
+from qnet_circuits.timeline import STRATEGIES
+
+HELP = "repeater chain: heralded links, purification, swapping, cutoff; fidelity, rate, delivery time"
+DEFAULT_SHOTS = 3000
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--links", type=positive_int, default=2, help="number of links (default 2)")
+    parser.add_argument("--length-km", type=number, default=25.0,
+                        help="length of each link in km (default 25)")
+    parser.add_argument("--scheme", choices=SCHEMES, default="double-click")
+    parser.add_argument("--strategy", choices=STRATEGIES, default="sequential")
+    parser.add_argument("--purify", choices=("none", "bbpssw", "dejmps"), default="none")
+    parser.add_argument("--rounds", type=positive_int, default=1,
+                        help="purification rounds per link (default 1)")
+    parser.add_argument("--t1", type=number, default=math.inf, help="memory T1 in s (default inf)")
+    parser.add_argument("--t2", type=number, default=math.inf, help="memory T2 in s (default inf)")
+    parser.add_argument("--cutoff", type=number, default=None,
+                        help="discard a stored pair after this many seconds (default: none)")
+    parser.add_argument("--link-fidelity", type=number, default=None, metavar="F",
+                        help="Werner links of fidelity F at the heralded-state level")
+    parser.add_argument("--link-level", choices=("state", "photonic"), default="state",
+                        help="heralded-state level (default) or photonic attempts (short chains)")
+    parser.add_argument("--alpha", type=number, default=0.1,
+                        help="single-click bright-state population (default 0.1)")
+    parser.add_argument("--detector-efficiency", type=number, default=1.0)
+    parser.add_argument("--estimator", choices=("parities", "density_matrix"), default="parities",
+                        help="XX/YY/ZZ parities of the delivered pairs, or exact density matrices")
+
+
+def run(args: argparse.Namespace, ctx: Context) -> dict:
+    if not ctx.is_simulator:
+        raise ValueError("qnet chain runs on the local Aer simulator only (--backend aer)")
+    network = chain(
+        args.links,
+        args.length_km,
+        scheme=args.scheme,
+        alpha=args.alpha,
+        detector_efficiency=args.detector_efficiency,
+        t1_s=args.t1,
+        t2_s=args.t2,
+    )
+    purification = None if args.purify == "none" else PurificationPlan(args.purify, args.rounds)
+    plan = ChainPlan(
+        strategy=args.strategy,
+        link_level=args.link_level,
+        link_fidelity=args.link_fidelity,
+        purification=purification,
+        cutoff_s=args.cutoff,
+    )
+    res = simulate(network, plan, realizations=ctx.shots, seed=ctx.seed, estimator=args.estimator)
+    if ctx.qasm_path is not None:
+        circuit = res.metadata.get("circuit") or res.metadata["scheduled"].bound_circuit(0)
+        ctx.protocol_circuit(circuit)
+    out = {
+        "command": "chain",
+        "links": args.links,
+        "length_km": args.length_km,
+        "scheme": args.scheme,
+        "strategy": args.strategy,
+        "purify": args.purify,
+        "rounds": args.rounds if purification else 0,
+        "t1_s": args.t1,
+        "t2_s": args.t2,
+        "cutoff_s": args.cutoff,
+        "link_fidelity": args.link_fidelity,
+        "link_level": args.link_level,
+        "seed": ctx.seed,
+        "backend": ctx.backend,
+        **res.to_dict(),
+    }
+    return out
+
+
+def render(result: dict) -> str:
+    th = result["theory"]
+    lines = [
+        f"qnet chain: {result['links']} x {result['length_km']:g} km, {result['scheme']}, "
+        f"{result['strategy']} swapping"
+        + (f", {result['purify']} x{result['rounds']}" if result["purify"] != "none" else "")
+        + f" ({result['realizations']} pairs, {result['qubits']} qubits, {result['method']})",
+        f"{'':22}{'simulated':>22}{'theory':>14}",
+        f"{'fidelity':22}{fmt(result['fidelity'], result['fidelity_stderr']):>22}"
+        f"{fmt(th.get('fidelity_two_link_dephasing', th.get('fidelity_ideal_memories'))):>14}",
+        f"{'mean delivery time (s)':22}{result['mean_delivery_time_s']:>22.4g}"
+        f"{fmt(th.get('mean_delivery_time_s')):>14}",
+        f"{'rate (Hz)':22}{fmt(result['rate_hz'], result['rate_hz_stderr']):>22}",
+        f"delivery time p50/p90/p99: {result['delivery_time_s']['p50_s']:.4g} / "
+        f"{result['delivery_time_s']['p90_s']:.4g} / {result['delivery_time_s']['p99_s']:.4g} s",
+        f"PLOB: repeaterless {th['plob_repeaterless']:.4g}, ideal {result['links']}-segment chain "
+        f"{th['plob_chain']:.4g} ebit/use; simulated {th['pairs_per_channel_use']:.4g} pairs/use",
+        f"wall time {result['wall_s']:.2f} s",
+    ]
+    if "fidelity_ideal_memories" in th and "fidelity_two_link_dephasing" in th:
+        lines.insert(3, f"{'(ideal memories)':22}{'':>22}{fmt(th['fidelity_ideal_memories']):>14}")
+    return "\n".join(lines)
