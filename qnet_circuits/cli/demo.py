@@ -36,10 +36,14 @@ def run(args: argparse.Namespace, ctx: Context) -> dict:
     from qnet_circuits.cli import build_parser
 
     parser = build_parser()
+    available = _available_commands(parser)
     wanted = set(args.only.split(",")) if args.only else None
+    if wanted is not None and not wanted <= available:
+        raise ValueError(f"--only names unknown commands {sorted(wanted - available)}; "
+                         f"choose from {', '.join(sorted(available))}")
     steps = []
     for title, argv in TOUR:
-        if wanted is not None and argv[0] not in wanted:
+        if (wanted is not None and argv[0] not in wanted) or argv[0] not in available:
             continue
         step_args = parser.parse_args([*argv, "--seed", str(ctx.seed if ctx.seed is not None else 1)])
         module = step_args._module
@@ -51,6 +55,12 @@ def run(args: argparse.Namespace, ctx: Context) -> dict:
                       "wall_s": time.perf_counter() - start, "result": result,
                       "text": module.render(result)})
     return {"command": "demo", "steps": steps}
+
+
+def _available_commands(parser: argparse.ArgumentParser) -> set[str]:
+    for action in parser._subparsers._group_actions:  # noqa: SLF001 - argparse has no public API
+        return set(action.choices)
+    return set()
 
 
 def render(result: dict) -> str:
