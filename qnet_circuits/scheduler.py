@@ -243,7 +243,16 @@ class LinkModel:
 
     def bell_coefficients(self) -> physics.BellCoefficients:
         """Bell-diagonal part (A, B, C, D) of the delivered (framed) state."""
-        return physics.bell_coefficients(self.state(True))
+        rho = self.state(True)
+        key = np.ascontiguousarray(rho).tobytes()
+        if key not in _COEFF_CACHE:
+            if len(_COEFF_CACHE) > 256:
+                _COEFF_CACHE.clear()
+            _COEFF_CACHE[key] = physics.bell_coefficients(rho)
+        return _COEFF_CACHE[key]
+
+
+_COEFF_CACHE: dict[bytes, physics.BellCoefficients] = {}
 
 
 def _is_pure_phi_plus(rho: np.ndarray) -> bool:
@@ -257,35 +266,64 @@ def _bell_diagonal(rho: np.ndarray) -> physics.BellCoefficients | None:
     return None
 
 
+_PREP_CACHE: dict[bytes, tuple[str, Any]] = {}
+
+
+def _prep_kind(rho: np.ndarray) -> tuple[str, Any]:
+    """How to prepare ``rho``: ``("phi+", None)``, ``("psi+", None)``, ``("bell", coeffs)`` or
+    ``("general", None)`` (cached by the matrix bytes; long chains repeat one state)."""
+    key = np.ascontiguousarray(rho).tobytes()
+    if key not in _PREP_CACHE:
+        psi_plus = np.zeros((4, 4))
+        psi_plus[np.ix_([1, 2], [1, 2])] = 0.5
+        if _is_pure_phi_plus(rho):
+            kind: tuple[str, Any] = ("phi+", None)
+        elif np.allclose(rho, psi_plus, atol=1e-12):
+            kind = ("psi+", None)
+        else:
+            coeffs = _bell_diagonal(rho)
+            kind = ("bell", coeffs) if coeffs is not None else ("general", None)
+        if len(_PREP_CACHE) > 256:
+            _PREP_CACHE.clear()
+        _PREP_CACHE[key] = kind
+    return _PREP_CACHE[key]
+
+
 def _prepare_state(
     qc: QuantumCircuit, qa: Qubit, qb: Qubit, anc: Sequence[Qubit], rho: np.ndarray
 ) -> None:
     """Exact preparation of the two-qubit state ``rho`` (little-endian (qa, qb)) on memories."""
-    if _is_pure_phi_plus(rho):
+    kind, coeffs = _prep_kind(rho)
+    if kind == "phi+":
         qc.h(qa)
         qc.cx(qa, qb)
         return
-    psi_plus = np.zeros((4, 4))
-    psi_plus[np.ix_([1, 2], [1, 2])] = 0.5
-    if np.allclose(rho, psi_plus, atol=1e-12):
+    if kind == "psi+":
         qc.h(qa)
         qc.x(qb)
         qc.cx(qa, qb)
         return
-    coeffs = _bell_diagonal(rho)
-    if coeffs is not None:
+    if kind == "bell":
         prepare_bell_diagonal(qc, qa, qb, list(anc), coeffs)
         return
-    # general: purification on two ancillas (traced out by reset)
+    # general: a purification on one ancilla (rank <= 2, e.g. single-click without dark counts)
+    # or two, traced out by reset
+    vals, vecs = _eigen(rho)
+    n_anc = 1 if len(vals) <= 2 else 2
+    state = np.zeros(4 * 2**n_anc, dtype=complex)
+    for k, (val, vec) in enumerate(zip(vals, vecs.T)):
+        state[4 * k : 4 * k + 4] = math.sqrt(val) * vec
+    qc.append(StatePreparation(state), [qa, qb, *anc[:n_anc]])
+    for a in anc[:n_anc]:
+        qc.reset(a)
+
+
+def _eigen(rho: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nonzero eigenvalues (normalized) and their eigenvectors (columns)."""
     vals, vecs = np.linalg.eigh(rho)
-    vals = np.clip(vals, 0.0, None)
-    vals = vals / vals.sum()
-    state = np.zeros(16, dtype=complex)
-    for k in range(4):
-        state[4 * k : 4 * k + 4] = math.sqrt(vals[k]) * vecs[:, k]
-    qc.append(StatePreparation(state), [qa, qb, *anc])
-    qc.reset(anc[0])
-    qc.reset(anc[1])
+    keep = vals > 1e-14
+    vals = vals[keep] / vals[keep].sum()
+    return vals, vecs[:, keep]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -337,7 +375,7 @@ class _Emitter:
         self.pending: dict[Qubit, tuple[np.ndarray, list[str]]] = {}
         self.parameters: list[Parameter] = []
         self.values: list[np.ndarray] = []
-        self.waits: list[dict[str, Any]] = []
+        self.waits: list[tuple[str, str, str]] = []
 
     def wait(self, q: Qubit, seconds: float | np.ndarray, what: str) -> None:
         arr = np.broadcast_to(np.asarray(seconds, dtype=float), (self.n_bind,))
@@ -362,7 +400,7 @@ class _Emitter:
             qc.delay(param, q, unit="s")
             self.parameters.append(param)
             self.values.append(values)
-            self.waits.append({"parameter": param.name, "node": self.owner(q), "what": "+".join(whats)})
+            self.waits.append((param.name, self.owner(q), "+".join(whats)))
 
     def flush_all(self, qc: QuantumCircuit) -> None:
         self.flush(qc, *list(self.pending))
@@ -375,6 +413,11 @@ class _Emitter:
 
 def _physics_key(node: Node) -> tuple:
     return (node.memory, node.gate_error, node.readout_error)
+
+
+def node_map(network: Network) -> dict[str, Node]:
+    """``{name: node}`` (constant-time lookups for long paths)."""
+    return {n.name: n for n in network.nodes}
 
 
 @dataclass
@@ -396,6 +439,23 @@ class _Layout:
         return list(reg[0:m])
 
 
+def _ancillas_needed(models: Sequence[LinkModel], plan: ChainPlan) -> int:
+    """Noiseless ancillas: 2 for mixed-state preparation or twirls, else 1 (the dilation
+    ancilla of the memory-noise pass; one qubit fewer roughly halves the statevector's cost per
+    operation at this width)."""
+    if plan.purification is not None and plan.purification.protocol == "bbpssw":
+        return 2
+    if plan.link_level == "photonic":
+        return 1
+    for mdl in models:
+        for framed in (True, False):
+            rho = mdl.state(framed)
+            kind = _prep_kind(rho)[0]
+            if kind == "bell" or (kind == "general" and len(_eigen(rho)[0]) > 2):
+                return 2
+    return 1
+
+
 def _layout(network: Network, path: list[str], models: list[LinkModel], plan: ChainPlan) -> _Layout:
     n = len(path) - 1
     m = plan.slots
@@ -409,8 +469,9 @@ def _layout(network: Network, path: list[str], models: list[LinkModel], plan: Ch
     regs.append(a_reg)
     nodes_meta[a_reg.name] = end_a
     groups: dict[tuple, QuantumRegister] = {}
+    nodes = node_map(network)
     for j in range(1, n):
-        node = network.node(path[j])
+        node = nodes[path[j]]
         key = (_physics_key(node), j % 2)
         if key not in groups:
             reg = QuantumRegister(m + 1, f"{node.name}_mem")
@@ -427,7 +488,7 @@ def _layout(network: Network, path: list[str], models: list[LinkModel], plan: Ch
     for reg in regs:
         for q in reg:
             owner[q] = nodes_meta[reg.name]
-    anc = QuantumRegister(2, "src_anc")
+    anc = QuantumRegister(_ancillas_needed(models, plan), "src_anc")
     regs.append(anc)
     photon = None
     detectors: dict[str, str] = {}
@@ -463,7 +524,13 @@ class _Ctx:
     bsm: ClassicalRegister
 
     def memory_t1_infinite(self, node: str) -> bool:
-        return math.isinf(self.network.node(node).memory.t1_s)
+        return math.isinf(self.nodes[node].memory.t1_s)
+
+    @property
+    def nodes(self) -> dict[str, Node]:
+        if not hasattr(self, "_nodes"):
+            self._nodes = node_map(self.network)
+        return self._nodes
 
 
 def _emit_raw_state(ctx: _Ctx, mdl: LinkModel, qa: Qubit, qb: Qubit) -> None:
@@ -649,11 +716,11 @@ def _emit_purified(
             append_twirl(qc, ka, kb, list(ctx.layout.anc))
 
     if top_flags is None:
-        anc0, anc1 = ctx.layout.anc[0], ctx.layout.anc[1]
+        anc0 = ctx.layout.anc[0]
         qc.x(anc0)  # flags := (1, 0), so the loop runs at least once
         qc.measure(anc0, flags[0])
         qc.reset(anc0)
-        qc.measure(anc1, flags[1])
+        qc.measure(anc0, flags[1])
         em.flush_all(qc)
         with qc.while_loop(expr.bit_xor(flags[0], flags[1])):
             body()
@@ -677,13 +744,21 @@ def _emit_link(
     _emit_purified(ctx, mdl, side_a, side_b, plan.rounds, 0, waits)
 
 
-def _frame_swap(qc: QuantumCircuit, b: Qubit, c: Qubit, d: Qubit, bits: ClassicalRegister) -> None:
-    """Bell-state measurement on (b, c) at a repeater; the Pauli correction X^m2 Z^m1 reaches d
-    from the measured qubits (classically controlled; a readout flip flips it as the record)."""
+def _frame_swap(
+    qc: QuantumCircuit, b: Qubit, c: Qubit, d: Qubit, bits: ClassicalRegister, measured: bool
+) -> None:
+    """Bell-state measurement on (b, c) at a repeater; the Pauli correction X^m2 Z^m1 reaches d.
+
+    ``measured=True``: b and c are measured first and the correction is controlled by the
+    measured qubits (a classically controlled gate; a readout flip flips it as it flips the
+    record). ``measured=False`` (nodes without readout error): the deferred form, controlled
+    gates before the qubits are reset, which is the same channel with two operations fewer.
+    """
     qc.cx(b, c)
     qc.h(b)
-    qc.measure(b, bits[0])
-    qc.measure(c, bits[1])
+    if measured:
+        qc.measure(b, bits[0])
+        qc.measure(c, bits[1])
     qc.cx(c, d)
     qc.cz(b, d)
     qc.reset(b)
@@ -772,11 +847,12 @@ def resolve_path(
         p = [str(x) for x in path]
         if len(p) < 2:
             raise ValueError("path must list at least two nodes (zero links is not a chain)")
+        nodes = node_map(network)
         for name in p:
-            network.node(name)
+            if name not in nodes:
+                network.node(name)  # raises the unknown-node error
         if len(set(p)) != len(p):
             raise ValueError(f"path visits a node twice: {p}")
-        network.links_on(p)
         return p
     ends = [n.name for n in network.nodes if n.role == "end"]
     src = source if source is not None else (ends[0] if ends else None)
@@ -789,9 +865,25 @@ def resolve_path(
 def link_models(network: Network, path: Sequence[str], plan: ChainPlan) -> list[LinkModel]:
     """One :class:`LinkModel` per segment of ``path``."""
     models = []
+    links = {frozenset((lk.a, lk.b)): lk for lk in network.links}
+    nodes = node_map(network)
+    cache: dict[tuple, LinkModel] = {}
     for u, v in zip(path[:-1], path[1:]):
-        link = network.link(u, v)
-        mdl = LinkModel.build(link, u, v, plan.link_fidelity)
+        if u not in nodes or v not in nodes:
+            network.node(u)
+            network.node(v)
+        link = links.get(frozenset((u, v)))
+        if link is None:
+            raise ValueError(f"nodes {u!r} and {v!r} are not connected by a link")
+        key = (link.scheme, link.fiber, link.alpha, link.detector, link.pair_probability,
+               link.bsm_efficiency, link.preparation_time_s, link.a == u)
+        if key in cache:  # same physics: reuse the closed forms, keep the link and node names
+            base = cache[key]
+            mdl = LinkModel(link, u, v, base.p, base.cycle_time_s, base.herald_wait_s,
+                            base.message_s, base.raw_rho, base.frame_x, base.werner)
+        else:
+            mdl = LinkModel.build(link, u, v, plan.link_fidelity)
+            cache[key] = mdl
         if not mdl.p > 0:
             raise ValueError(
                 f"link {link.name} never heralds (success probability 0): shorten it or raise "
@@ -911,7 +1003,7 @@ def emit_chain(
                 b = layout.side(i, False, m, n)[0]
                 c, d = side_a[0], side_b[0]
                 em.flush(qc, b, c, d)
-                _frame_swap(qc, b, c, d, bsm)
+                _frame_swap(qc, b, c, d, bsm, ctx.nodes[path[i]].readout_error > 0)
         qa = layout.node_regs[0][0]
         qb = layout.node_regs[n][0]
         em.flush(qc, qa, qb)
@@ -954,7 +1046,8 @@ def emit_chain(
         "block": k_block,
         "estimator": estimator,
         "basis_cycle": list(BASES),
-        "waits": em.waits,
+        "waits": tuple(em.waits),
+        "waits_fields": ("parameter", "node", "what"),
         "dilation_ancilla": qc.find_bit(layout.anc[0]).index,
         "width": qc.num_qubits,
         "link_level": plan.link_level,
@@ -1027,7 +1120,8 @@ def emit_trials(
         "detectors": dict(layout.detectors),
         "dilation_ancilla": qc.find_bit(layout.anc[0]).index,
         "block": block,
-        "waits": em.waits,
+        "waits": tuple(em.waits),
+        "waits_fields": ("parameter", "node", "what"),
     }
     return TrialTemplate(qc, tuple(em.parameters), values, block)
 

@@ -147,8 +147,10 @@ _SIMULATORS: dict[str, AerSimulator] = {}
 
 
 def _simulator(method: str) -> AerSimulator:
+    """Cached simulator; parameter bindings run as parallel experiments on all cores (measured:
+    1,024-link chain 67 -> 45 ms per binding on 2 cores)."""
     if method not in _SIMULATORS:
-        _SIMULATORS[method] = AerSimulator(method=method)
+        _SIMULATORS[method] = AerSimulator(method=method, max_parallel_experiments=0)
     return _SIMULATORS[method]
 
 
@@ -156,9 +158,20 @@ def prepare_template(
     circuit: QuantumCircuit, parameters: Sequence, values: np.ndarray, network: Network | None,
     method: str | None = None,
 ) -> tuple[QuantumCircuit, list[dict], str]:
-    """Noisy, transpiled template and its ``parameter_binds`` (one dict) and Aer method."""
-    dilated, maps = dilate_memory_waits(circuit, network)
-    noisy = noisy_circuit(dilated, network)
+    """Noisy, transpiled template and its ``parameter_binds`` (one dict) and Aer method.
+
+    Memory waits go through :func:`~qnet_circuits.timed_noise.dilate_memory_waits`, the rest
+    through the core :func:`~qnet_circuits.noise.noisy_circuit` (skipped when the network has no
+    gate, readout or detector noise and the circuit no fiber markers: it would add nothing).
+    """
+    meta = circuit.metadata or {}
+    slim = {k: meta[k] for k in ("nodes", "detectors", "dilation_ancilla", "pair") if k in meta}
+    circuit.metadata = slim  # the passes deep-copy metadata; long chains carry a lot of it
+    try:
+        dilated, maps = dilate_memory_waits(circuit, network)
+        noisy = noisy_circuit(dilated, network) if _core_noise_needed(dilated, network) else dilated
+    finally:
+        circuit.metadata = meta
     chosen = method or choose_method(noisy)
     sim = _simulator(chosen)
     basis = set(sim.configuration().basis_gates) | {"barrier", "measure", "reset", "quantum_channel"}
@@ -172,6 +185,16 @@ def prepare_template(
             raise RuntimeError(f"no values for parameter {p.name}")
         binds[p] = np.asarray(cols[p.name], dtype=float)
     return ready, [binds] if binds else [], chosen
+
+
+def _core_noise_needed(circuit: QuantumCircuit, network: Network | None) -> bool:
+    if network is None:
+        return "fiber_transit" in _op_names(circuit)
+    if any(n.gate_error > 0 or n.readout_error > 0 for n in network.nodes):
+        return True
+    if any(lk.detector.dark_count_prob > 0 or lk.detector.efficiency < 1 for lk in network.links):
+        return True
+    return "fiber_transit" in _op_names(circuit)
 
 
 def _op_names(circuit: QuantumCircuit) -> set[str]:
@@ -419,13 +442,14 @@ def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkMod
         "p_link": [m.p for m in models],
         "cycle_time_s": [m.cycle_time_s for m in models],
     }
-    repeaters = [network.node(n) for n in path[1:-1]]
+    by_name = {nd.name: nd for nd in network.nodes}
+    repeaters = [by_name[n] for n in path[1:-1]]
     lams = {r.gate_error for r in repeaters}
     epss = {r.readout_error for r in repeaters}
     uniform_noise = len(lams) <= 1 and len(epss) <= 1
     lam = lams.pop() if lams else 0.0
     eps = epss.pop() if epss else 0.0
-    nodes = [network.node(n) for n in path]
+    nodes = [by_name[n] for n in path]
     ideal_memories = all(n.memory.ideal for n in nodes)
     coeffs = [m.bell_coefficients() for m in models]
     pur = plan.purification
@@ -495,7 +519,8 @@ def _static(network: Network, path: Sequence[str], plan: ChainPlan) -> bool:
     """True when the delivered state cannot depend on the sampled timing."""
     if plan.timing == "deterministic":
         return True
-    return all(network.node(n).memory.ideal for n in path)
+    by_name = {nd.name: nd for nd in network.nodes}
+    return all(by_name[n].memory.ideal for n in path)
 
 
 def _fidelity_from_parities(bits: np.ndarray, basis_index: np.ndarray) -> Estimate:
@@ -603,27 +628,36 @@ def simulate(
 
 def _run_static(bound: QuantumCircuit, network: Network, realizations: int, estimator: str,
                 seeds: _Seeds, method: str | None):
+    """One circuit for every realization: noise passes once, then one run per basis."""
+    pair = [bound.qubits[i] for i in bound.metadata["pair"]]
+    ready, _, chosen = prepare_template(bound, [], np.zeros((1, 0)), network, method)
     if estimator == "density_matrix":
         from qiskit_aer.library import SaveDensityMatrix
 
-        qc = bound.copy()
-        qc.append(SaveDensityMatrix(2, label="rho"), [qc.qubits[i] for i in bound.metadata["pair"]])
-        qc.metadata = bound.metadata
+        if method is None:
+            chosen = "density_matrix"
+        qc = ready.copy()
+        qc.append(SaveDensityMatrix(2, label="rho"), pair)
         shots = 64 if bound.metadata.get("rejection_loops") else 1
-        result, chosen = run_template(qc, [], np.zeros((1, 0)), network, seed=seeds.aer(),
-                                      method=method or "density_matrix", shots=shots)
-        rho = np.asarray(result.data(0)["rho"])
-        f = physics.fidelity_phi_plus(rho)
+        result = _simulator(chosen).run(qc, shots=shots, seed_simulator=seeds.aer()).result()
+        if not result.success:
+            raise RuntimeError(f"Aer simulation failed ({chosen}): {result.status}")
+        f = physics.fidelity_phi_plus(np.asarray(result.data(0)["rho"]))
         return Estimate(f, 0.0), 0.0, np.full(1, f), chosen
     shots = max(1, -(-realizations // 3))
-    circuits = pauli_basis_circuits(bound, bound.metadata["pair"])
     data = {}
-    chosen = ""
-    for b, circ in circuits.items():
-        result, chosen = run_template(circ, [], np.zeros((1, 0)), network, seed=seeds.aer(),
-                                      method=method, shots=shots)
+    for basis, suffix in pauli_basis_circuits(bound.copy_empty_like(), bound.metadata["pair"]).items():
+        # the basis change and the end nodes' readout noise, appended to the noisy circuit
+        noisy_suffix = noisy_circuit(suffix, network)
+        circ = ready.copy()
+        circ.add_register(suffix.cregs[-1])
+        circ.compose(noisy_suffix, inplace=True)
+        result = _simulator(chosen).run(circ, shots=shots, memory=True,
+                                        seed_simulator=seeds.aer()).result()
+        if not result.success:
+            raise RuntimeError(f"Aer simulation failed ({chosen}): {result.status}")
         bits = register_bits(circ, result.get_memory(0), "pair")
-        data[b] = ShotData({"pair": bits}, shots, {"basis": b})
+        data[basis] = ShotData({"pair": bits}, shots, {"basis": basis})
     return bell_fidelity(data, postselect=False), None, None, chosen
 
 

@@ -13,8 +13,10 @@ parameterized ``Delay`` on a memory qubit by an exact Stinespring dilation of th
   a Z flip with probability ``sin^2(phi/2) = (1 - exp(-t (1/T2 - 1/(2 T1))))/2``.
 
 The angles are new Parameters whose values :func:`angle_table` computes from the wait values, so
-one transpiled circuit serves every realization (Aer ``parameter_binds``). Everything else (gate
-and readout errors, float Delays, fiber markers) is left to :func:`qnet_circuits.noise.noisy_circuit`
+one transpiled circuit serves every realization (Aer ``parameter_binds``). Delays with float
+durations become the same ``thermal_relaxation_error`` as in the core pass (cached, since long
+chains repeat the same waits) and every Delay is removed. Everything else (gate and readout
+errors, fiber markers, dark counts) is left to :func:`qnet_circuits.noise.noisy_circuit`
 afterwards. The owning node of a memory comes from ``metadata["nodes"]`` as in the core pass.
 
 >>> import math
@@ -37,11 +39,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from qiskit.circuit import ControlFlowOp, Delay, Parameter, ParameterExpression, QuantumCircuit, Qubit
+from qiskit_aer.noise import thermal_relaxation_error
 
 from qnet_circuits.network import Network, Node
+from qnet_circuits.noise import delay_seconds
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,12 @@ def dilate_memory_waits(
                 blocks = [rewrite(b, [to_outer[q] for q in inst.qubits]) for b in op.blocks]
                 out.append(op.replace_blocks(blocks), inst.qubits, inst.clbits)
                 continue
+            if isinstance(op, Delay) and not isinstance(op.duration, ParameterExpression):
+                node = owners.get(to_outer[inst.qubits[0]])
+                seconds = delay_seconds(op)
+                if node is not None and not node.memory.ideal and seconds > 0:
+                    out.append(_relaxation(node.memory.t1_s, node.memory.t2_s, seconds), inst.qubits)
+                continue  # Aer ignores delays; the channel (if any) stands in its place
             if isinstance(op, Delay) and isinstance(op.duration, ParameterExpression):
                 if op.unit != "s":
                     raise ValueError("parameterized waits must be in seconds (unit='s')")
@@ -128,6 +139,12 @@ def dilate_memory_waits(
         return out
 
     return rewrite(circuit, list(circuit.qubits)), maps
+
+
+@lru_cache(maxsize=4096)
+def _relaxation(t1_s: float, t2_s: float, t_s: float):
+    """Aer's ``thermal_relaxation_error`` (cached: long chains repeat the same waits)."""
+    return thermal_relaxation_error(t1_s, t2_s, t_s)
 
 
 def amplitude_angle(t_s: np.ndarray, t1_s: float) -> np.ndarray:

@@ -167,8 +167,10 @@ def test_metadata_maps_registers_waits_and_attempts():
         "alice_mem", "bob_mem"]
     # every wait is a Delay with a Parameter; values per binding equal the timeline's waits
     names = [p.name for p in sched.parameters]
-    assert {w["parameter"] for w in meta["waits"]} <= set(names)
-    total = sched.values[:, [names.index(w["parameter"]) for w in meta["waits"]]].sum(axis=1)
+    assert meta["waits_fields"] == ("parameter", "node", "what")
+    assert {w[0] for w in meta["waits"]} <= set(names)
+    assert {w[1] for w in meta["waits"]} == {"alice", "r1", "r2", "bob"}
+    total = sched.values[:, [names.index(w[0]) for w in meta["waits"]]].sum(axis=1)
     tl = sched.timeline
     per_real = tl.left_wait_s.sum(axis=1) + tl.right_wait_s.sum(axis=1) + 6 * sched.models[0].herald_wait_s
     assert np.allclose(total, per_real.reshape(2, 2).sum(axis=1))
