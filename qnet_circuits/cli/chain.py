@@ -95,23 +95,36 @@ def run(args: argparse.Namespace, ctx: Context) -> dict:
 
 def render(result: dict) -> str:
     th = result["theory"]
-    lines = [
+    head = (
         f"qnet chain: {result['links']} x {result['length_km']:g} km, {result['scheme']}, "
         f"{result['strategy']} swapping"
         + (f", {result['purify']} x{result['rounds']}" if result["purify"] != "none" else "")
-        + f" ({result['realizations']} pairs, {result['qubits']} qubits, {result['method']})",
-        f"{'':22}{'simulated':>22}{'theory':>14}",
-        f"{'fidelity':22}{fmt(result['fidelity'], result['fidelity_stderr']):>22}"
-        f"{fmt(th.get('fidelity_two_link_dephasing', th.get('fidelity_ideal_memories'))):>14}",
-        f"{'mean delivery time (s)':22}{result['mean_delivery_time_s']:>22.4g}"
-        f"{fmt(th.get('mean_delivery_time_s')):>14}",
-        f"{'rate (Hz)':22}{fmt(result['rate_hz'], result['rate_hz_stderr']):>22}",
-        f"delivery time p50/p90/p99: {result['delivery_time_s']['p50_s']:.4g} / "
-        f"{result['delivery_time_s']['p90_s']:.4g} / {result['delivery_time_s']['p99_s']:.4g} s",
-        f"PLOB: repeaterless {th['plob_repeaterless']:.4g}, ideal {result['links']}-segment chain "
-        f"{th['plob_chain']:.4g} ebit/use; simulated {th['pairs_per_channel_use']:.4g} pairs/use",
+        + f" ({result['realizations']} pairs, {result['qubits']} qubits, {result['method']})"
+    )
+    lines = [
+        head,
+        f"{'':26}{'simulated':>22}{'closed form':>14}",
+        f"{'fidelity':26}{fmt(result['fidelity'], result['fidelity_stderr']):>22}"
+        f"{fmt(th.get('fidelity_two_link_dephasing')):>14}",
+    ]
+    if "fidelity_ideal_memories" in th:
+        lines.append(f"{'  with ideal memories':26}{'':>22}{fmt(th['fidelity_ideal_memories']):>14}")
+    if result.get("fidelity_spread") is not None:
+        lines.append(f"{'  spread (std)':26}{result['fidelity_spread']:>22.4f}")
+    d = result["delivery_time_s"]
+    lines += [
+        f"{'mean delivery time (ms)':26}{fmt(1e3 * d['mean_s'], 1e3 * d['stderr_s']):>22}"
+        f"{fmt(_ms(th.get('mean_delivery_time_s'))):>14}",
+        f"{'  p50 / p90 / p99 (ms)':26}{1e3 * d['p50_s']:.4g} / {1e3 * d['p90_s']:.4g} / "
+        f"{1e3 * d['p99_s']:.4g}",
+        f"{'rate (Hz)':26}{fmt(result['rate_hz'], result['rate_hz_stderr']):>22}",
+        f"pairs per channel use {th['pairs_per_channel_use']:.4g}; PLOB bound: repeaterless "
+        f"{th['plob_repeaterless']:.4g}, ideal {result['links']}-segment chain {th['plob_chain']:.4g}",
+        "closed-form delivery time assumes instantaneous classical messages (a lower bound)",
         f"wall time {result['wall_s']:.2f} s",
     ]
-    if "fidelity_ideal_memories" in th and "fidelity_two_link_dephasing" in th:
-        lines.insert(3, f"{'(ideal memories)':22}{'':>22}{fmt(th['fidelity_ideal_memories']):>14}")
     return "\n".join(lines)
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else 1e3 * value
