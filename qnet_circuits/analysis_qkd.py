@@ -337,6 +337,8 @@ def simulate_qkd(
     sample_fraction: float = 0.1,
     qber_threshold: float = QBER_THRESHOLD,
     cascade_passes: int = 4,
+    source: QuantumCircuit | None = None,
+    delivery_rate_hz: float | None = None,
 ) -> QkdReport:
     """Run ``pairs`` rounds of E91 or BBM92 and distill a key.
 
@@ -357,6 +359,10 @@ def simulate_qkd(
         runner: the runner for ``"shots"`` (default :class:`~qnet_circuits.run.AerRunner`).
         p_z: BBM92 probability of the Z basis.
         sample_fraction, qber_threshold, cascade_passes: post-processing parameters.
+        source: a pair circuit to use instead (e.g. a repeater chain's end-to-end pair from
+            :func:`qnet_circuits.simulate.simulate`); ``fidelity`` then names the Werner fidelity
+            its closed form predicts (for ``theory``), or None.
+        delivery_rate_hz: pairs per second delivered by ``source`` (overrides the link's rate).
     """
     if sampling not in SAMPLINGS:
         raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
@@ -368,7 +374,8 @@ def simulate_qkd(
         raise ValueError(f"pairs must be an integer >= 1, got {pairs!r}")
     settings = protocol_settings(protocol, p_z)
     t0 = time.perf_counter()
-    source = source_circuit(fidelity, link)
+    if source is None:
+        source = source_circuit(fidelity, link)
     round_qc = qkd_round(
         source,
         eavesdropper=eavesdropper,
@@ -412,8 +419,8 @@ def simulate_qkd(
     rate = asymptotic_key_rate(
         protocol, {b: e.value for b, e in qber.items()}, None if s_est is None else s_est.value
     )
-    delivery = None
-    if link is not None:
+    delivery = delivery_rate_hz
+    if delivery is None and link is not None:
         p_link = raw_heralded_state(link)[0]
         delivery = physics.rate_hz(p_link, link.cycle_time_s)
     theory: dict[str, Any] = {"fidelity": fidelity, "key_fraction": settings.key_fraction}
