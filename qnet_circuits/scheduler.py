@@ -1050,6 +1050,7 @@ def emit_chain(
         "waits_fields": ("parameter", "node", "what"),
         "dilation_ancilla": qc.find_bit(layout.anc[0]).index,
         "width": qc.num_qubits,
+        "attempts": timeline.attempts,
         "link_level": plan.link_level,
         "rejection_loops": plan.link_level == "photonic" or plan.purification is not None,
     }

@@ -65,8 +65,9 @@ from qnet_circuits.scheduler import (
 from qnet_circuits.timed_noise import angle_table, dilate_memory_waits
 from qnet_circuits.timeline import Timeline, summarize_times
 
-#: Largest width run with the density-matrix method for ``estimator="density_matrix"``.
-DENSITY_MATRIX_MAX_QUBITS = 12
+#: Largest width run with the density-matrix method for ``estimator="density_matrix"`` (a 12-qubit
+#: density matrix with two rounds of purification loops ran for minutes per shot).
+DENSITY_MATRIX_MAX_QUBITS = 10
 
 
 @dataclass(frozen=True)
@@ -520,12 +521,15 @@ def _purified_coefficients(coeffs, pur: PurificationPlan):
         if pur.scheme == "recurrence":
             return physics.dejmps_rounds(coeffs, pur.rounds)[-1][0]
         return physics.dejmps_pumping(coeffs, coeffs, pur.rounds)[-1][0]
-    f = physics.twirl(coeffs)[0]
+    # BBPSSW: inputs twirled to Werner, re-twirl between rounds, none after the last one; on
+    # Werner inputs a BBPSSW step equals a DEJMPS step (section 14), which gives the Bell-diagonal
+    # (not Werner) output of the last round
+    f0 = physics.twirl(coeffs)[0]
     if pur.scheme == "recurrence":
-        f = physics.bbpssw_rounds(f, pur.rounds)[-1][0]
-    else:
-        f = physics.bbpssw_pumping(f, f, pur.rounds)[-1][0]
-    return physics.werner_coefficients(f)
+        f = physics.bbpssw_rounds(f0, pur.rounds - 1)[-1][0] if pur.rounds > 1 else f0
+        return physics.dejmps(physics.werner_coefficients(f))[0]
+    f = physics.bbpssw_pumping(f0, f0, pur.rounds - 1)[-1][0] if pur.rounds > 1 else f0
+    return physics.dejmps(physics.werner_coefficients(f), physics.werner_coefficients(f0))[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -644,16 +648,24 @@ def simulate(
     )
 
 
+def _check_density_matrix_width(estimator: str, width: int) -> None:
+    if estimator == "density_matrix" and width > DENSITY_MATRIX_MAX_QUBITS:
+        raise ValueError(
+            f"estimator='density_matrix' handles at most {DENSITY_MATRIX_MAX_QUBITS} qubits "
+            f"(this chain needs {width}); use estimator='parities'"
+        )
+
+
 def _run_static(bound: QuantumCircuit, network: Network, realizations: int, estimator: str,
                 seeds: _Seeds, method: str | None):
     """One circuit for every realization: noise passes once, then one run per basis."""
     pair = [bound.qubits[i] for i in bound.metadata["pair"]]
-    ready, _, chosen = prepare_template(bound, [], np.zeros((1, 0)), network, method)
+    _check_density_matrix_width(estimator, bound.num_qubits)
     if estimator == "density_matrix":
         from qiskit_aer.library import SaveDensityMatrix
 
-        if method is None:
-            chosen = "density_matrix"
+        ready, _, chosen = prepare_template(bound, [], np.zeros((1, 0)), network,
+                                            method or "density_matrix")
         qc = ready.copy()
         qc.append(SaveDensityMatrix(2, label="rho"), pair)
         shots = 64 if bound.metadata.get("rejection_loops") else 1
@@ -662,6 +674,7 @@ def _run_static(bound: QuantumCircuit, network: Network, realizations: int, esti
             raise RuntimeError(f"Aer simulation failed ({chosen}): {result.status}")
         f = physics.fidelity_phi_plus(np.asarray(result.data(0)["rho"]))
         return Estimate(f, 0.0), 0.0, np.full(1, f), chosen
+    ready, _, chosen = prepare_template(bound, [], np.zeros((1, 0)), network, method)
     shots = max(1, -(-realizations // 3))
     data = {}
     for basis, suffix in pauli_basis_circuits(bound.copy_empty_like(), bound.metadata["pair"]).items():
@@ -682,11 +695,7 @@ def _run_static(bound: QuantumCircuit, network: Network, realizations: int, esti
 def _run_bindings(sched: ScheduledChain, network: Network, estimator: str, seeds: _Seeds,
                   method: str | None):
     dm = estimator == "density_matrix"
-    if dm and sched.width > DENSITY_MATRIX_MAX_QUBITS:
-        raise ValueError(
-            f"estimator='density_matrix' handles at most {DENSITY_MATRIX_MAX_QUBITS} qubits "
-            f"(this chain needs {sched.width}); use estimator='parities'"
-        )
+    _check_density_matrix_width(estimator, sched.width)
     n_bind, k = sched.bindings, sched.block
     if not dm:
         mems, chosen = row_memories(sched.circuit, sched.parameters, sched.values, network,
