@@ -234,6 +234,18 @@ def test_dejmps_purified_links_exact_and_delivery_time():
     check(one.fidelity, coeffs[0], "purified link")
 
 
+def test_bbpssw_pumping_exact():
+    """BBPSSW pumping, 2 rounds, one link, ideal memories: the exact delivered state equals the
+    closed form (re-twirl between rounds; the last round's output is Bell-diagonal, not Werner)."""
+    plan = ChainPlan(link_fidelity=0.75, purification=PurificationPlan("bbpssw", 2, "pumping"))
+    res = simulate(chain(1, 10.0), plan, realizations=20, seed=4, estimator="density_matrix")
+    f1 = physics.bbpssw(0.75)[0]
+    w = physics.werner_coefficients
+    expected = physics.dejmps(w(f1), w(0.75))[0][0]
+    assert expected == pytest.approx(physics.bbpssw_pumping(0.75, 0.75, 2)[1][0], abs=1e-12)
+    assert res.fidelity.value == pytest.approx(expected, abs=1e-9)
+
+
 def test_cutoff_limits_waiting_and_matches_pauli_form():
     """A cutoff discards pairs that waited too long; the delivered fidelity equals the Pauli
     closed form evaluated on each realization's waits (section 10), averaged."""
