@@ -225,7 +225,7 @@ class LinkModel:
         if werner is not None:
             rho = physics.bell_diagonal_density_matrix(physics.werner_coefficients(werner))
             frame_x = False
-        hw = link.fiber.delay_s * (2 if link.scheme == "double-click" else 1)
+        hw = link.fiber.delay_s  # every scheme: memories wait L/c after the last emission
         return cls(link, left, right, float(p), link.cycle_time_s, hw, link.fiber.delay_s, rho,
                    frame_x, werner)
 

@@ -86,7 +86,8 @@ def test_bad_input_raises_value_error_naming_the_flag(argv: list[str], message: 
     [
         ["qkd", "--intercept-fraction", "1.5", "--eavesdropper", "intercept-resend"],
         ["qkd", "--pairs", "60"],
-        ["qkd", "--links", "2"],
+        ["qkd", "--links", "0"],
+        ["qkd", "--links", "2", "--source", "link"],
     ],
 )
 def test_main_bad_input_exits_nonzero_with_one_line_and_no_traceback(argv, capsys) -> None:
