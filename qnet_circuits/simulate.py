@@ -455,7 +455,8 @@ def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkMod
     / 10, exact when classical messages take no time: ``tau/p`` for one link, ``tau E[max of N
     geometric]`` for N equal links without purification or cutoff), ``plob_repeaterless`` and
     ``plob_chain`` (section 9, ebits per channel use over the total length) and
-    ``pairs_per_channel_use`` (simulated: cycle time over mean delivery time).
+    ``pairs_per_channel_use`` (simulated: cycle time over mean delivery time); ``fidelity`` is the
+    closed form that applies to this very plan (ideal memories, or the two-link dephasing form).
     """
     theory: dict[str, Any] = {
         "p_link": [m.p for m in models],
@@ -505,6 +506,10 @@ def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkMod
                     msg = max(models[0].message_s, models[1].message_s)
                     lam_mean *= math.exp(-2 * msg / mem.t2_s)
                     theory["fidelity_two_link_dephasing"] = physics.pauli_chain_fidelity(w, lam_mean)
+    if ideal_memories and "fidelity_ideal_memories" in theory:
+        theory["fidelity"] = theory["fidelity_ideal_memories"]
+    elif "fidelity_two_link_dephasing" in theory:
+        theory["fidelity"] = theory["fidelity_two_link_dephasing"]
     length = sum(m.link.fiber.length_km for m in models)
     eta_total = models[0].link.fiber.transmissivity_over(length)
     theory["total_length_km"] = length

@@ -105,9 +105,9 @@ def render(result: dict) -> str:
         head,
         f"{'':26}{'simulated':>22}{'closed form':>14}",
         f"{'fidelity':26}{fmt(result['fidelity'], result['fidelity_stderr']):>22}"
-        f"{fmt(th.get('fidelity_two_link_dephasing')):>14}",
+        f"{fmt(th.get('fidelity')):>14}",
     ]
-    if "fidelity_ideal_memories" in th:
+    if "fidelity_ideal_memories" in th and th.get("fidelity") != th["fidelity_ideal_memories"]:
         lines.append(f"{'  with ideal memories':26}{'':>22}{fmt(th['fidelity_ideal_memories']):>14}")
     if result.get("fidelity_spread") is not None:
         lines.append(f"{'  spread (std)':26}{result['fidelity_spread']:>22.4f}")
