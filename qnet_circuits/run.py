@@ -67,12 +67,13 @@ class Runner(Protocol):
         ...
 
 
-def _walk(circuit: QuantumCircuit):
+def iter_operations(circuit: QuantumCircuit):
+    """Every non-control-flow operation of ``circuit``, descending into control-flow blocks."""
     for inst in circuit.data:
         op = inst.operation
         if isinstance(op, ControlFlowOp):
             for block in op.blocks:
-                yield from _walk(block)
+                yield from iter_operations(block)
         else:
             yield op
 
@@ -122,7 +123,7 @@ def choose_method(circuit: QuantumCircuit) -> str:
     """
     clifford = True
     kraus = False
-    for op in _walk(circuit):
+    for op in iter_operations(circuit):
         name = op.name
         if name in _STRUCTURAL or name in CLIFFORD_GATES:
             continue
@@ -204,7 +205,7 @@ class AerRunner:
         noisy = noisy_circuit(circuit, network)
         method = choose_method(noisy) if self.method == "auto" else self.method
         supported = self._supported(method)
-        if any(op.name not in supported for op in _walk(noisy)):
+        if any(op.name not in supported for op in iter_operations(noisy)):
             noisy = transpile(noisy, self.simulator(method), optimization_level=0)
         return noisy, method
 
@@ -407,6 +408,7 @@ __all__ = [
     "defer_measurements",
     "get_runner",
     "heralded_density_matrix",
+    "iter_operations",
     "memory_to_bits",
     "shots_needed",
 ]

@@ -35,6 +35,7 @@ from qiskit.transpiler import Target
 from qiskit.transpiler.preset_passmanagers import generate_preset_pass_manager
 
 from qnet_circuits.noise import delay_seconds, strip_markers
+from qnet_circuits.run import iter_operations
 from qnet_hardware.devices import TimingConstraints, timing_constraints, unsupported_control_flow
 from qnet_hardware.layout import (
     active_qubits,
@@ -212,13 +213,7 @@ def round_delays(
 
 
 def _delays(circuit: QuantumCircuit):
-    for inst in circuit.data:
-        op = inst.operation
-        if isinstance(op, ControlFlowOp):
-            for block in op.blocks:
-                yield from _delays(block)
-        elif isinstance(op, Delay):
-            yield op
+    return (op for op in iter_operations(circuit) if isinstance(op, Delay))
 
 
 def _two_qubit_depth(circuit: QuantumCircuit) -> int:
