@@ -27,10 +27,10 @@ from qnet_circuits.cli.swap import (
     add_pair_arguments,
     check_noise,
     node_network,
-    pair_inputs,
     record_protocol,
     runner_of,
     shots_and_seed,
+    single_pair_input,
 )
 from qnet_circuits.library.measurement import pauli_basis_circuits
 from qnet_circuits.library.swapping import CORRECTIONS
@@ -52,13 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, ctx: Any) -> dict:
     """Truth table plus the |+>|0> case; JSON-able result."""
     lam, eps = check_noise(args)
-    resources = pair_inputs(args, default=[1.0])
-    if len(resources) != 1:
-        raise ValueError(
-            f"remote-cnot uses one shared pair: give one --fidelity or --bell-diagonal, "
-            f"got {len(resources)}"
-        )
-    resource = resources[0]
+    resource = single_pair_input(args, "remote-cnot", "shared pair")
     truth = []
     for label in INPUTS:
         qc = remote_cnot_circuit(label[0], label[1], resource, correction=args.correction)

@@ -79,6 +79,16 @@ def pair_inputs(args: argparse.Namespace, default: Sequence[Any]) -> list[Coeffi
     ]
 
 
+def single_pair_input(args: argparse.Namespace, command: str, role: str) -> Coefficients:
+    """The one pair a command consumes (default an ideal pair); more than one is an error."""
+    pairs = pair_inputs(args, default=[1.0])
+    if len(pairs) != 1:
+        raise ValueError(
+            f"{command} uses one {role}: give one --fidelity or --bell-diagonal, got {len(pairs)}"
+        )
+    return pairs[0]
+
+
 def check_noise(args: argparse.Namespace) -> tuple[float, float]:
     """(gate_error, readout_error), each validated to lie in [0, 1]."""
     for flag, value in (("--gate-error", args.gate_error), ("--readout-error", args.readout_error)):

@@ -28,10 +28,10 @@ from qnet_circuits.cli.swap import (
     add_pair_arguments,
     check_noise,
     node_network,
-    pair_inputs,
     record_protocol,
     runner_of,
     shots_and_seed,
+    single_pair_input,
 )
 from qnet_circuits.library.swapping import CORRECTIONS, IDEAL
 from qnet_circuits.library.teleportation import CARDINAL_STATES, state_angles, teleport_circuit
@@ -68,13 +68,7 @@ def channel_fidelity(coeffs, theta: float, phi: float) -> float:
 def run(args: argparse.Namespace, ctx: Any) -> dict:
     """Teleport the states and compare each fidelity with theory; JSON-able result."""
     lam, eps = check_noise(args)
-    resources = pair_inputs(args, default=[1.0])
-    if len(resources) != 1:
-        raise ValueError(
-            f"teleport uses one resource pair: give one --fidelity or --bell-diagonal, "
-            f"got {len(resources)}"
-        )
-    resource = resources[0]
+    resource = single_pair_input(args, "teleport", "resource pair")
     if args.theta is not None:
         if args.state:
             raise ValueError("use either --state or --theta/--phi, not both")

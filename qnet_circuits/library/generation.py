@@ -70,15 +70,26 @@ def _emit(qc: QuantumCircuit, memory: Qubit, photon: Qubit) -> None:
     qc.cx(memory, photon)
 
 
-def _correct_minus(
-    qc: QuantumCircuit, minus_bit, minus_qubit: Qubit, target: Qubit, correction: Correction
+def _emit_photons(qc: QuantumCircuit, link: Link, memories: Sequence[Qubit], det) -> None:
+    """Each memory emits into its photon mode, which then crosses half the link's fiber."""
+    for mem, photon in zip(memories, (det[0], det[1])):
+        _emit(qc, mem, photon)
+        qc.append(FiberTransit(link.arm_length_km, link.name), [photon])
+
+
+def _detect(
+    qc: QuantumCircuit, det, aux, click: ClassicalRegister, target: Qubit, correction: Correction
 ) -> None:
-    """Z on ``target`` when the '-' detector clicked (Psi- -> Psi+)."""
+    """Beam splitter and threshold detection into ``click`` (bit 0: '+', bit 1: '-'), then Z on
+    ``target`` when the '-' detector clicked (Psi- -> Psi+): ``if_test`` or a deferred CZ."""
+    _beam_splitter(qc, det[0], det[1], aux[0])
+    if correction == "deferred":
+        qc.cz(det[0], target)
+    qc.measure(det[1], click[0])
+    qc.measure(det[0], click[1])
     if correction == "dynamic":
-        with qc.if_test((minus_bit, 1)):
+        with qc.if_test((click[1], 1)):
             qc.z(target)
-    else:
-        qc.cz(minus_qubit, target)
 
 
 def heralded_link(link: Link, *, correction: Correction = "dynamic") -> QuantumCircuit:
@@ -121,22 +132,14 @@ def _single_click(link: Link, correction: Correction) -> QuantumCircuit:
     det, aux = QuantumRegister(2, f"{name}_det"), QuantumRegister(1, f"{name}_aux")
     click = ClassicalRegister(2, f"{name}_click")  # bit 0: '+' detector, bit 1: '-' detector
     qc = QuantumCircuit(mem_a, mem_b, det, aux, click, name=f"single_click_{name}")
-    theta = 2 * math.asin(math.sqrt(link.alpha))
-    for mem, photon in ((mem_a[0], det[0]), (mem_b[0], det[1])):
-        qc.ry(theta, mem)
-        _emit(qc, mem, photon)
-        qc.append(FiberTransit(link.arm_length_km, name), [photon])
+    qc.ry(_ry_angle(link.alpha), mem_a)
+    qc.ry(_ry_angle(link.alpha), mem_b)
+    _emit_photons(qc, link, [mem_a[0], mem_b[0]], det)
     wait = link.fiber.delay_s
     if wait > 0:
         qc.delay(wait, mem_a, unit="s")
         qc.delay(wait, mem_b, unit="s")
-    _beam_splitter(qc, det[0], det[1], aux[0])
-    if correction == "deferred":
-        _correct_minus(qc, None, det[0], mem_b[0], correction)
-    qc.measure(det[1], click[0])
-    qc.measure(det[0], click[1])
-    if correction == "dynamic":
-        _correct_minus(qc, click[1], det[0], mem_b[0], correction)
+    _detect(qc, det, aux, click, mem_b[0], correction)
     qc.x(mem_b)  # Psi+ -> Phi+
     qc.reset(aux)
     qc.metadata = _metadata(
@@ -158,20 +161,12 @@ def _double_click(link: Link, correction: Correction) -> QuantumCircuit:
         if round_index == 1:
             qc.x(mem_a)
             qc.x(mem_b)
-        for mem, photon in ((mem_a[0], det[0]), (mem_b[0], det[1])):
-            _emit(qc, mem, photon)
-            qc.append(FiberTransit(link.arm_length_km, name), [photon])
+        _emit_photons(qc, link, [mem_a[0], mem_b[0]], det)
         if wait > 0 and round_index == 1:
             # round 2 follows round 1 within microseconds; both heralds return after L/c
             qc.delay(wait, mem_a, unit="s")
             qc.delay(wait, mem_b, unit="s")
-        _beam_splitter(qc, det[0], det[1], aux[0])
-        if correction == "deferred":
-            _correct_minus(qc, None, det[0], mem_b[0], correction)
-        qc.measure(det[1], click[0])
-        qc.measure(det[0], click[1])
-        if correction == "dynamic":
-            _correct_minus(qc, click[1], det[0], mem_b[0], correction)
+        _detect(qc, det, aux, click, mem_b[0], correction)
         qc.reset(det)
         qc.reset(aux)
     qc.x(mem_b)  # Psi+ -> Phi+
