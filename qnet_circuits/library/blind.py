@@ -582,6 +582,20 @@ def _prep_word(items: Sequence[tuple[int, ...]], length: int) -> list[int] | Non
     return None
 
 
+def _program_gates(program, num_qubits: int | None) -> tuple[tuple, int | None]:
+    """The gate list of a program given as text, a QuantumCircuit or gates (non-empty)."""
+    if isinstance(program, str):
+        gates = parse_program(program)
+    elif isinstance(program, QuantumCircuit):
+        gates = _gates_from_circuit(program)
+        num_qubits = num_qubits or program.num_qubits
+    else:
+        gates = tuple(program)
+    if not gates:
+        raise ValueError("empty program: give at least one gate")
+    return tuple(gates), num_qubits
+
+
 def compile_to_brickwork(
     program: str | Sequence[Gate] | QuantumCircuit, num_qubits: int | None = None
 ) -> tuple[int, int, dict[tuple[int, int], float]]:
@@ -597,15 +611,7 @@ def compile_to_brickwork(
     >>> compile_to_brickwork("x 0; cx 0 1")[:2]
     (2, 13)
     """
-    if isinstance(program, str):
-        gates = parse_program(program)
-    elif isinstance(program, QuantumCircuit):
-        gates = _gates_from_circuit(program)
-        num_qubits = num_qubits or program.num_qubits
-    else:
-        gates = tuple(program)
-        if not gates:
-            raise ValueError("empty program: give at least one gate")
+    gates, num_qubits = _program_gates(program, num_qubits)
     n = max(q for g in gates for q in g.qubits) + 1
     if num_qubits is not None:
         if num_qubits < n:
@@ -809,15 +815,7 @@ def brickwork_program(
     >>> prog.rows, prog.columns, prog.num_outputs, len(prog.trap_candidates()) > 0
     (4, 13, 2, True)
     """
-    if isinstance(program, str):
-        gates = parse_program(program)
-    elif isinstance(program, QuantumCircuit):
-        gates = _gates_from_circuit(program)
-        num_qubits = num_qubits or program.num_qubits
-    else:
-        gates = tuple(program)
-    if not gates:
-        raise ValueError("empty program: give at least one gate")
+    gates, num_qubits = _program_gates(program, num_qubits)
     rows, columns, angles = compile_to_brickwork(gates, num_qubits)
     pattern = brickwork_pattern(rows, columns, angles)
     ref = program_circuit(gates, rows)
