@@ -52,6 +52,8 @@ from qiskit.circuit import (
     QuantumRegister,
 )
 
+from qnet_circuits.library.options import BLIND_ATTACKS
+
 __all__ = [
     "ATTACKS",
     "BlindProgram",
@@ -76,7 +78,7 @@ __all__ = [
 
 QUARTER = math.pi / 4
 #: Server deviations: a Pauli on one position just before its measurement, or a flipped report.
-ATTACKS: tuple[str, ...] = ("x", "y", "z", "misreport")
+ATTACKS = BLIND_ATTACKS
 Attack = Literal["x", "y", "z", "misreport"]
 Correction = Literal["dynamic", "deferred"]
 

@@ -31,6 +31,7 @@ from typing import Literal
 
 from qiskit.circuit import ClassicalRegister, QuantumCircuit, QuantumRegister, Qubit
 
+from qnet_circuits.library.options import PURIFICATION_PROTOCOLS
 from qnet_circuits.library.swapping import IDEAL, PairSpec, pair_coefficients, prepare_pair
 
 __all__ = [
@@ -43,7 +44,7 @@ __all__ = [
 ]
 
 Protocol = Literal["bbpssw", "dejmps"]
-PROTOCOLS: tuple[str, ...] = ("bbpssw", "dejmps")
+PROTOCOLS = PURIFICATION_PROTOCOLS
 Rotations = Literal["opposite", "same"]
 
 # K-select: P(a0 = 1) = 2/3, then Ry(pi/2) on a1 when a0 = 1: branches (a0, a1) = (0, 0),

@@ -47,10 +47,11 @@ from dataclasses import dataclass
 
 from qiskit.circuit import ClassicalRegister, Parameter, QuantumCircuit, QuantumRegister
 
+from qnet_circuits.library.options import EAVESDROPPERS, QKD_PROTOCOLS
+
 THETA_A = Parameter("theta_a")
 THETA_B = Parameter("theta_b")
-EAVESDROPPERS = ("none", "intercept-resend", "intercept-resend-z")
-PROTOCOLS = ("e91", "bbm92")
+PROTOCOLS = QKD_PROTOCOLS
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from qiskit.circuit import (
     Qubit,
 )
 
+from qnet_circuits.library.options import CORRECTIONS
 from qnet_circuits.physics import validate_bell_diagonal, werner_coefficients
 
 __all__ = [
@@ -50,7 +51,6 @@ __all__ = [
 ]
 
 Correction = Literal["dynamic", "deferred"]
-CORRECTIONS: tuple[str, ...] = ("dynamic", "deferred")
 
 #: An input pair: Werner fidelity (float), Bell-diagonal (A, B, C, D), or None for ideal Phi+.
 PairSpec = float | Sequence[float] | None

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 
 from qiskit.circuit import ClassicalRegister, QuantumCircuit, QuantumRegister
 
+from qnet_circuits.library.options import CARDINAL_STATES
 from qnet_circuits.library.swapping import (
     IDEAL,
     ClbitLike,
@@ -49,15 +50,6 @@ __all__ = [
     "teleport_circuit",
 ]
 
-#: The six cardinal states as (theta, phi) of U(theta, phi, 0)|0> (radians).
-CARDINAL_STATES: dict[str, tuple[float, float]] = {
-    "0": (0.0, 0.0),
-    "1": (math.pi, 0.0),
-    "+": (math.pi / 2, 0.0),
-    "-": (math.pi / 2, math.pi),
-    "+i": (math.pi / 2, math.pi / 2),
-    "-i": (math.pi / 2, -math.pi / 2),
-}
 
 #: A one-qubit state: a cardinal label, (theta, phi) in radians, or a 1-qubit circuit.
 StateSpec = str | Sequence[float] | QuantumCircuit
