@@ -1,5 +1,5 @@
 """UBQC builders, exactly: brickwork geometry, compilation, the 3-qubit line over all (theta, r),
-blindness by enumeration, trap detection per hit, the closed forms of blind_theory, bad input."""
+blindness by enumeration, trap detection per hit, the closed forms of physics.blind, bad input."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from qiskit import qasm3
 from qiskit.quantum_info import Statevector
 
-from qnet_circuits import blind_theory, physics
+from qnet_circuits import physics
 from qnet_circuits.analysis_blind import exact_acceptance, exact_output_distribution
 from qnet_circuits.library.blind import (
     BlindProgram,
@@ -201,10 +201,10 @@ def test_exact_detection_is_sin2_theta_and_one_half_on_average_for_x_and_y(attac
     runs = ClientRuns(prog, theta, runs.r, runs.role, runs.d, runs.dummy_delta, attack,
                       runs.attack_node)
     detection = 1 - exact_acceptance(runs)
-    expected = np.array([blind_theory.detection_given_hit(attack, k * Q) for k in range(8)])
+    expected = np.array([physics.detection_given_hit(attack, k * Q) for k in range(8)])
     assert np.allclose(detection, expected, atol=1e-9)
     assert detection.mean() == pytest.approx(0.5, abs=1e-12)
-    assert np.allclose(1 - blind_theory.run_acceptance(runs), expected, atol=1e-12)
+    assert np.allclose(1 - physics.run_acceptance(runs), expected, atol=1e-12)
 
 
 def test_trap_attack_does_not_touch_the_computation() -> None:
@@ -215,7 +215,7 @@ def test_trap_attack_does_not_touch_the_computation() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# closed forms of blind_theory
+# closed forms of physics.blind
 # ---------------------------------------------------------------------------------------------
 
 
@@ -231,13 +231,13 @@ def _pass_by_enumeration(supports, p_flip) -> float:
 
 
 def test_trap_pass_probability_against_flip_enumeration() -> None:
-    w = blind_theory.link_w(0.8)
+    w = physics.link_w(0.8)
     p_flip = (1 - w) / 2
     for supports in ([{0, 1, 2}], [{0, 1, 2}, {3, 2, 4}], [{0, 5}, {1, 5, 6}, {2, 6}]):
-        assert blind_theory.trap_pass_probability(supports, w) == pytest.approx(
+        assert physics.trap_pass_probability(supports, w) == pytest.approx(
             _pass_by_enumeration(supports, p_flip), abs=1e-12
         )
-    assert blind_theory.trap_pass_probability([{0, 1, 2, 3}], w) == pytest.approx((1 + w**4) / 2)
+    assert physics.trap_pass_probability([{0, 1, 2, 3}], w) == pytest.approx((1 + w**4) / 2)
 
 
 def _line_p0_depolarized(k1: int, k2: int, w: float) -> float:
@@ -267,8 +267,8 @@ def _line_p0_depolarized(k1: int, k2: int, w: float) -> float:
 
 @pytest.mark.parametrize(("k1", "k2", "fidelity"), [(2, 2, 0.9), (2, 1, 0.8), (1, 3, 0.7)])
 def test_line_under_link_noise_closed_form_against_density_matrices(k1, k2, fidelity) -> None:
-    w = blind_theory.link_w(fidelity)
-    assert blind_theory.line_p0_link(k1 * Q, k2 * Q, fidelity) == pytest.approx(
+    w = physics.link_w(fidelity)
+    assert physics.line_p0_link(k1 * Q, k2 * Q, fidelity) == pytest.approx(
         _line_p0_depolarized(k1, k2, w), abs=1e-12
     )
 

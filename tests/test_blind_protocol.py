@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from qnet_circuits import blind_theory, physics
+from qnet_circuits import physics
 from qnet_circuits.analysis_blind import (
     chi_square_homogeneity,
     chi_square_uniform,
@@ -122,7 +122,7 @@ def test_trap_hit_by_x_or_y_is_detected_half_the_time(attack: str) -> None:
     det = res.trap_detection()
     assert abs(det.value - 0.5) <= K * math.sqrt(0.25 / 400)
     # conditional on the drawn theta of each attacked trap: sin^2 (X) or cos^2 (Y)
-    per_run = 1 - blind_theory.run_acceptance(res.runs)
+    per_run = 1 - physics.run_acceptance(res.runs)
     sd = math.sqrt(float(np.sum(per_run * (1 - per_run)))) / 400
     assert abs(det.value - per_run.mean()) <= K * max(sd, 1e-12)
 
@@ -138,7 +138,7 @@ def test_one_trap_toy_model(attack: str) -> None:
     res = run_protocol(toy, runs, traps=1, attack=attack, seed=50 if attack == "z" else 51)
     detected = ~res.accepted[:, 0]
     p1 = physics.trap_detection_probability(n, 1)
-    assert p1 == pytest.approx(blind_theory.single_attack_detection(attack, 1, n))
+    assert p1 == pytest.approx(physics.single_attack_detection(attack, 1, n))
     assert abs(detected.mean() - p1) <= K * math.sqrt(p1 * (1 - p1) / runs)
     blocks = detected.reshape(runs // k, k).any(axis=1)
     pk = physics.trap_detection_probability(n, k)
@@ -151,7 +151,7 @@ def test_output_degrades_with_link_fidelity_as_predicted() -> None:
         res = run_protocol(line_program(2 * Q, 2 * Q), 30, shots_per_run=200,
                            link_fidelity=fidelity, seed=int(fidelity * 100))
         p, _ = _p0(res)
-        expected = blind_theory.line_p0_link(2 * Q, 2 * Q, fidelity)
+        expected = physics.line_p0_link(2 * Q, 2 * Q, fidelity)
         se = math.sqrt(expected * (1 - expected) / 6000)
         assert abs(p - expected) <= K * se, fidelity
         observed.append(p)
@@ -161,7 +161,7 @@ def test_output_degrades_with_link_fidelity_as_predicted() -> None:
 def test_honest_runs_are_rejected_at_the_rate_the_link_noise_predicts() -> None:
     prog = line_program(2 * Q, Q).with_trap_region(5)
     res = run_protocol(prog, 300, shots_per_run=4, traps=2, link_fidelity=0.8, seed=61)
-    per_run = blind_theory.run_acceptance(res.runs, 0.8)
+    per_run = physics.run_acceptance(res.runs, 0.8)
     assert 0.3 < per_run.mean() < 0.7
     acc = res.acceptance()
     sd = math.sqrt(float(np.sum(4 * per_run * (1 - per_run)))) / res.accepted.size

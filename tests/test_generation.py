@@ -13,8 +13,8 @@ from qnet_circuits.library.generation import (
     heralded_state,
     werner_pair,
 )
-from qnet_circuits.link_theory import link_theory
 from qnet_circuits.network import chain
+from qnet_circuits.physics import link_theory
 from qnet_circuits.run import heralded_density_matrix
 
 

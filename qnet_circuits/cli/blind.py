@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from qnet_circuits import blind_theory, physics
+from qnet_circuits import physics
 from qnet_circuits.analysis_blind import (
     chi_square_uniform,
     classical_fidelity,
@@ -153,7 +153,7 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
     ideal = ideal_distribution(prog)
     accepted_any = bool(res.accepted.any())
     out_dist = distribution(res.outputs_flat(accepted_only=True)) if accepted_any else {}
-    predicted_accept = float(blind_theory.run_acceptance(client, args.link_fidelity).mean())
+    predicted_accept = float(physics.run_acceptance(client, args.link_fidelity).mean())
     measured = prog.pattern.num_measured
     counts = delta_counts(res.deltas()[:, 0, :])  # one shot per run: independent draws
     chi2, chi2_p = chi_square_uniform(counts)
@@ -184,7 +184,7 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
         "detection_probability": 1.0 - acc.value,
         "detection_probability_theory": 1.0 - predicted_accept,
         "detection_probability_formula": (
-            blind_theory.single_attack_detection(attack, args.traps, measured)
+            physics.single_attack_detection(attack, args.traps, measured)
             if attack is not None else None
         ),
         "delta_counts": [int(c) for c in counts],
@@ -194,7 +194,7 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
     if angles is not None:
         result["theory"] = {
             "p0_ideal": physics.ubqc_line_p0(*angles),
-            "p0": blind_theory.line_p0_link(*angles, args.link_fidelity),
+            "p0": physics.line_p0_link(*angles, args.link_fidelity),
         }
     return result
 

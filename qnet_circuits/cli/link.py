@@ -9,9 +9,8 @@ from qnet_circuits.analysis import bell_fidelity, heralded_mask, proportion
 from qnet_circuits.cli.common import Context, fmt, number
 from qnet_circuits.library.generation import heralded_link
 from qnet_circuits.library.measurement import pauli_basis_circuits
-from qnet_circuits.link_theory import link_theory
 from qnet_circuits.network import SCHEMES, Network, chain
-from qnet_circuits.physics import fidelity_phi_plus
+from qnet_circuits.physics import fidelity_phi_plus, link_theory
 from qnet_circuits.run import heralded_density_matrix
 
 HELP = "heralded entanglement over one fiber link (single-click, double-click, midpoint source)"

@@ -39,6 +39,7 @@ from qiskit.circuit.library import StatePreparation
 from qnet_circuits import physics
 from qnet_circuits.library.markers import FiberTransit
 from qnet_circuits.network import Link
+from qnet_circuits.physics.link import raw_heralded_state
 
 Correction = Literal["dynamic", "deferred"]
 
@@ -237,51 +238,6 @@ def _midpoint(link: Link, correction: Correction) -> QuantumCircuit:
 # ---------------------------------------------------------------------------------------------
 # Heralded-state level
 # ---------------------------------------------------------------------------------------------
-
-_BASIS = {"00": 0, "10": 1, "01": 2, "11": 3}  # "<a><b>" -> little-endian index a + 2 b
-
-
-def _projector(label: str) -> np.ndarray:
-    vec = np.zeros(4)
-    vec[_BASIS[label]] = 1.0
-    return np.outer(vec, vec)
-
-
-_PSI_PLUS = np.array([0, 1, 1, 0]) / math.sqrt(2)
-
-
-def raw_heralded_state(link: Link) -> tuple[float, np.ndarray]:
-    """Closed-form (p_success, state) of the heralded pair before the final X on b (Psi+ frame).
-
-    Single-click and double-click herald Psi+ (after the '-' detector Z correction); the
-    midpoint scheme's local corrections already give Phi+, returned as is.
-    """
-    eta = link.arm_efficiency
-    pd = link.detector.dark_count_prob
-    psi = np.outer(_PSI_PLUS, _PSI_PLUS)
-    if link.scheme == "single-click":
-        c = physics.single_click_components(link.alpha, eta, pd)
-        rho = (
-            c["correct"] * psi
-            + c["mixed"] * (_projector("10") + _projector("01")) / 2
-            + c["both"] * _projector("11")
-            + c["none"] * _projector("00")
-        )
-    elif link.scheme == "double-click":
-        c = physics.double_click_components(eta, pd)
-        rho = (
-            c["correct"] * psi
-            + c["mixed"] * (_projector("10") + _projector("01")) / 2
-            + c["bad"] * (_projector("00") + _projector("11")) / 2
-        )
-    else:
-        p = physics.midpoint_source(
-            eta, link.pair_probability, link.bsm_efficiency, node_efficiency=1.0
-        )
-        return p, physics.bell_diagonal_density_matrix((1.0, 0.0, 0.0, 0.0))
-    p = float(np.trace(rho).real)
-    return p, rho / p
-
 
 def heralded_state(link: Link) -> QuantumCircuit:
     """Heralded-state level: a memory-only circuit preparing the state :func:`heralded_link` heralds.

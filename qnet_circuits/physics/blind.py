@@ -1,4 +1,5 @@
-"""Closed forms for UBQC with traps over a noisy link (beyond physics-reference section 11).
+"""Blind quantum computation: the 3-qubit line and trap detection (reference section 11), and the
+closed forms for UBQC with traps over a noisy link (beyond section 11).
 
 **Link model.** Each of the client's qubits reaches the server by teleportation over a Werner
 pair of fidelity F, so the server holds ``w rho + (1 - w) I/2`` with ``w = (4F - 1)/3``
@@ -51,14 +52,45 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from qnet_circuits.physics._checks import _count, _finite
+
 __all__ = [
     "detection_given_hit",
     "line_p0_link",
     "link_w",
     "run_acceptance",
     "single_attack_detection",
+    "trap_detection_probability",
     "trap_pass_probability",
+    "ubqc_line_p0",
 ]
+
+# ---------------------------------------------------------------------------------------------
+# 11. Blind quantum computation
+# ---------------------------------------------------------------------------------------------
+
+
+def ubqc_line_p0(phi1: float, phi2: float) -> float:
+    """P(output 0) of the 3-qubit UBQC line measured at phi1, phi2 (radians):
+    ``(1 + sin(phi1) sin(phi2))/2``.
+
+    >>> round(ubqc_line_p0(math.pi / 2, math.pi / 4), 6)
+    0.853553
+    """
+    f1 = _finite("phi1", phi1)
+    f2 = _finite("phi2", phi2)
+    return (1.0 + math.sin(f1) * math.sin(f2)) / 2.0
+
+
+def trap_detection_probability(n_positions: int, runs: int) -> float:
+    """Detection probability ``1 - (1 - 1/N)^k`` of the one-trap toy model after k runs.
+
+    >>> round(trap_detection_probability(5, 10), 4)
+    0.8926
+    """
+    n = _count("n_positions", n_positions, minimum=1)
+    k = _count("runs", runs)
+    return 1.0 - (1.0 - 1.0 / n) ** k
 
 
 def link_w(link_fidelity: float | None) -> float:

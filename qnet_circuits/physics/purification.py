@@ -1,0 +1,180 @@
+"""Entanglement purification: BBPSSW, DEJMPS, recurrence and pumping (reference section 5)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from qnet_circuits.physics._checks import _count, _fidelity, _prob, _prob_open_low
+from qnet_circuits.physics.states import (
+    BellCoefficients,
+    apply_pauli_label,
+    validate_bell_diagonal,
+)
+
+__all__ = [
+    "bbpssw",
+    "bbpssw_pumping",
+    "bbpssw_rounds",
+    "dejmps",
+    "dejmps_pumping",
+    "dejmps_rounds",
+    "dejmps_same_direction",
+    "expected_raw_pairs",
+]
+
+# ---------------------------------------------------------------------------------------------
+# 5. Entanglement purification
+# ---------------------------------------------------------------------------------------------
+
+
+def bbpssw(f1: float, f2: float | None = None) -> tuple[float, float]:
+    """One BBPSSW round on Werner pairs F1 (kept) and F2 (sacrificed): ``(F_out, p_success)``.
+
+    ``F' = [F1F2 + (1-F1)(1-F2)/9] / N``,
+    ``N = F1F2 + [F1(1-F2) + (1-F1)F2]/3 + 5(1-F1)(1-F2)/9``. F' is the Phi+ fidelity before
+    (and, equally, after) the re-twirl.
+
+    >>> tuple(round(x, 6) for x in bbpssw(0.8))
+    (0.83815, 0.768889)
+    """
+    a = _fidelity("f1", f1)
+    b = a if f2 is None else _fidelity("f2", f2)
+    n = a * b + (a * (1.0 - b) + (1.0 - a) * b) / 3.0 + 5.0 * (1.0 - a) * (1.0 - b) / 9.0
+    return (a * b + (1.0 - a) * (1.0 - b) / 9.0) / n, n
+
+
+def bbpssw_rounds(f: float, rounds: int) -> list[tuple[float, float]]:
+    """Iterated BBPSSW (twirl between rounds) on identical pairs: ``[(F_k, p_k), k=1..rounds]``.
+
+    >>> [round(f, 6) for f, _ in bbpssw_rounds(0.8, 3)]
+    [0.83815, 0.873585, 0.90454]
+    """
+    f = _fidelity("f", f)
+    out = []
+    for _ in range(_count("rounds", rounds)):
+        f, p = bbpssw(f)
+        out.append((f, p))
+    return out
+
+
+def bbpssw_pumping(f_kept: float, f_fresh: float, rounds: int) -> list[tuple[float, float]]:
+    """Entanglement pumping with BBPSSW: the kept pair meets one fresh Werner pair per round.
+
+    Returns ``[(F_k, p_k)]``; the kept pair is re-twirled between rounds.
+
+    >>> round(bbpssw_pumping(0.9, 0.7, 1)[0][0], 6)
+    0.833333
+    """
+    f = _fidelity("f_kept", f_kept)
+    g = _fidelity("f_fresh", f_fresh)
+    out = []
+    for _ in range(_count("rounds", rounds)):
+        f, p = bbpssw(f, g)
+        out.append((f, p))
+    return out
+
+
+def _dejmps_parts(
+    c1: BellCoefficients, c2: BellCoefficients
+) -> tuple[tuple[float, float, float, float], float]:
+    a1, b1, cc1, d1 = c1
+    a2, b2, cc2, d2 = c2
+    num = (a1 * a2 + b1 * b2, cc1 * d2 + d1 * cc2, cc1 * cc2 + d1 * d2, a1 * b2 + b1 * a2)
+    n = (a1 + b1) * (a2 + b2) + (cc1 + d1) * (cc2 + d2)
+    return num, n
+
+
+def _normalize(num: Sequence[float], n: float, what: str) -> BellCoefficients:
+    if n <= 0.0:
+        raise ValueError(f"{what}: success probability is 0 for these inputs (nothing to keep)")
+    return (num[0] / n, num[1] / n, num[2] / n, num[3] / n)
+
+
+def dejmps(
+    c1: Sequence[float], c2: Sequence[float] | None = None, cnot_depolarizing: float = 0.0
+) -> tuple[BellCoefficients, float]:
+    """One DEJMPS round (Rx(+pi/2) at Alice, Rx(-pi/2) at Bob, bilateral CNOT, keep if equal).
+
+    ``A'=(A1A2+B1B2)/N, B'=(C1D2+D1C2)/N, C'=(C1C2+D1D2)/N, D'=(A1B2+B1A2)/N`` with
+    ``N=(A1+B1)(A2+B2)+(C1+D1)(C2+D2)``. ``cnot_depolarizing``: two-qubit depolarizing lambda
+    after each local CNOT; it replaces the Pauli labels of both pairs by uniform ones with
+    probability ``1-(1-lam)**2``, giving ``num -> mu num + (1-mu)/8``, ``N -> mu N + (1-mu)/2``.
+
+    >>> c, p = dejmps((0.7, 0.2, 0.06, 0.04))
+    >>> tuple(round(x, 6) for x in c), round(p, 6)
+    ((0.646341, 0.005854, 0.006341, 0.341463), 0.82)
+    """
+    p = validate_bell_diagonal(c1, "c1")
+    q = p if c2 is None else validate_bell_diagonal(c2, "c2")
+    lam = _prob("cnot_depolarizing", cnot_depolarizing)
+    num, n = _dejmps_parts(p, q)
+    mu = (1.0 - lam) ** 2
+    num = tuple(mu * x + (1.0 - mu) / 8.0 for x in num)
+    n = mu * n + (1.0 - mu) / 2.0
+    return _normalize(num, n, "dejmps"), n
+
+
+def dejmps_same_direction(
+    c1: Sequence[float], c2: Sequence[float] | None = None
+) -> tuple[BellCoefficients, float]:
+    """What the DEJMPS circuit gives if both sides rotate Rx(+pi/2) (a common mistake).
+
+    Rx(pi/2) x Rx(pi/2) equals the DEJMPS rotation followed by X on one qubit, so the output
+    is the DEJMPS output with X applied: ``(C', D', A', B')``, same success probability.
+    Derivation: on Pauli labels, Rx(t) x Rx(t) maps P -> Rx(t) P Rx(t)^T = Rx(t) P Rx(-t) X
+    (up to phase) at t = pi/2: I -> X, X -> I, Y -> Y, Z -> Z.
+
+    >>> c, p = dejmps_same_direction((0.7, 0.2, 0.06, 0.04))
+    >>> tuple(round(x, 6) for x in c), round(p, 6)
+    ((0.006341, 0.341463, 0.646341, 0.005854), 0.82)
+    """
+    out, n = dejmps(c1, c2)
+    return apply_pauli_label(out, "X"), n
+
+
+def dejmps_rounds(
+    coeffs: Sequence[float], rounds: int, cnot_depolarizing: float = 0.0
+) -> list[tuple[BellCoefficients, float]]:
+    """Iterated DEJMPS on identical pairs (no twirl): ``[(coeffs_k, p_k), k=1..rounds]``.
+
+    >>> from qnet_circuits.physics import werner_coefficients
+    >>> round(dejmps_rounds(werner_coefficients(0.8), 2)[1][0][0], 6)
+    0.943639
+    """
+    c = validate_bell_diagonal(coeffs)
+    out = []
+    for _ in range(_count("rounds", rounds)):
+        c, p = dejmps(c, None, cnot_depolarizing)
+        out.append((c, p))
+    return out
+
+
+def dejmps_pumping(
+    c_kept: Sequence[float], c_fresh: Sequence[float], rounds: int
+) -> list[tuple[BellCoefficients, float]]:
+    """Entanglement pumping with DEJMPS: the kept pair meets one fresh pair per round.
+
+    >>> round(dejmps_pumping((0.9, .05, .03, .02), (0.7, .2, .06, .04), 1)[0][0][0], 6)
+    0.744186
+    """
+    c = validate_bell_diagonal(c_kept, "c_kept")
+    fresh = validate_bell_diagonal(c_fresh, "c_fresh")
+    out = []
+    for _ in range(_count("rounds", rounds)):
+        c, p = dejmps(c, fresh)
+        out.append((c, p))
+    return out
+
+
+def expected_raw_pairs(p_list: Sequence[float]) -> list[float]:
+    """Expected raw pairs per output after each round: ``n_k = 2 n_{k-1} / p_k``, ``n_0 = 1``.
+
+    >>> [round(x, 3) for x in expected_raw_pairs([0.768889, 0.807485])]
+    [2.601, 6.443]
+    """
+    n = 1.0
+    out = []
+    for k, p in enumerate(p_list):
+        n = 2.0 * n / _prob_open_low(f"p_list[{k}]", p)
+        out.append(n)
+    return out
