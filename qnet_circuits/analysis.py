@@ -133,3 +133,96 @@ def bell_coefficients_from_parities(
         k: Estimate((1 + sx * xx.value + sy * yy.value + sz * zz.value) / 4, stderr)
         for k, (sx, sy, sz) in signs.items()
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# distributions of bitstrings and tests on histograms (SciPy imported on first use)
+# ---------------------------------------------------------------------------------------------
+
+
+def distribution(bits: np.ndarray) -> dict[str, float]:
+    """Empirical distribution of rows of ``bits`` (samples, k); keys are Qiskit-ordered
+    bitstrings (bit 0 rightmost).
+
+    >>> distribution(np.array([[1, 0], [1, 0], [0, 0], [1, 1]]))
+    {'00': 0.25, '01': 0.5, '11': 0.25}
+    """
+    bits = np.asarray(bits)
+    if bits.ndim != 2 or bits.shape[0] == 0:
+        raise ValueError("bits must be a non-empty (samples, width) array")
+    keys = ["".join(str(int(x)) for x in row[::-1]) for row in bits]
+    vals, counts = np.unique(np.array(keys), return_counts=True)
+    return {str(k): float(c) / bits.shape[0] for k, c in zip(vals, counts)}
+
+
+def _support(p: Mapping[str, float], q: Mapping[str, float]) -> list[str]:
+    return sorted(set(p) | set(q))
+
+
+def tvd(p: Mapping[str, float], q: Mapping[str, float]) -> float:
+    """Total-variation distance 1/2 sum |p - q| of two distributions (missing keys are 0).
+
+    >>> tvd({"0": 1.0}, {"0": 0.5, "1": 0.5})
+    0.5
+    """
+    return 0.5 * sum(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in _support(p, q))
+
+
+def classical_fidelity(p: Mapping[str, float], q: Mapping[str, float]) -> float:
+    """Classical (Bhattacharyya) fidelity (sum sqrt(p q))^2 of two distributions.
+
+    >>> classical_fidelity({"0": 0.5, "1": 0.5}, {"0": 1.0})
+    0.5000000000000001
+    """
+    return sum(math.sqrt(p.get(k, 0.0) * q.get(k, 0.0)) for k in _support(p, q)) ** 2
+
+
+def chi_square_uniform(counts) -> tuple[float, float]:
+    """Pearson chi-square test of uniformity of a histogram: (statistic, p-value), len - 1
+    degrees of freedom (7 for the 8 UBQC angles)."""
+    from scipy import stats
+
+    counts = np.asarray(counts, dtype=float)
+    if counts.sum() <= 0:
+        raise ValueError("counts must not all be zero")
+    res = stats.chisquare(counts)
+    return float(res.statistic), float(res.pvalue)
+
+
+def chi_square_homogeneity(counts_a, counts_b) -> tuple[float, float]:
+    """Chi-square test that two histograms come from the same distribution: (statistic, p).
+    Bins empty in both are dropped."""
+    from scipy import stats
+
+    table = np.array([counts_a, counts_b], dtype=float)
+    table = table[:, table.sum(axis=0) > 0]
+    res = stats.chi2_contingency(table, correction=False)
+    return float(res.statistic), float(res.pvalue)
+
+
+def mutual_information(table: np.ndarray) -> tuple[float, float]:
+    """Plug-in mutual information (bits) of a contingency table (labels x outcomes) and the
+    G-test p-value for independence (G = 2 N ln2 I is chi-square distributed under H0).
+
+    >>> mi, p = mutual_information(np.array([[50, 50], [50, 50]]))
+    >>> mi, p
+    (0.0, 1.0)
+    """
+    t = np.asarray(table, dtype=float)
+    if t.ndim != 2 or t.sum() <= 0:
+        raise ValueError("table must be a 2-D array of counts with a positive total")
+    t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
+    n = t.sum()
+    pxy = t / n
+    px = pxy.sum(axis=1, keepdims=True)
+    py = pxy.sum(axis=0, keepdims=True)
+    nz = pxy > 0
+    mi = float(np.sum(pxy[nz] * np.log2(pxy[nz] / (px @ py)[nz])))
+    mi = max(mi, 0.0)
+    dof = (t.shape[0] - 1) * (t.shape[1] - 1)
+    g = 2 * n * math.log(2) * mi
+    if dof <= 0:
+        return mi, 1.0
+    from scipy import stats
+
+    return mi, float(stats.chi2.sf(g, dof))

@@ -52,11 +52,15 @@ class ShotData:
         bits: register name -> uint8 array of shape (shots, register size); column j is clbit j.
         shots: number of shots.
         metadata: the circuit's metadata plus the runner's (method, seed, backend, job id).
+        saved: what the circuit saved with Aer save instructions, by label (for example
+            ``save_density_matrix(label="rho")`` -> ``saved["rho"]``, the matrix averaged over
+            the shots); empty on devices and for circuits that save nothing.
     """
 
     bits: Mapping[str, np.ndarray]
     shots: int
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    saved: Mapping[str, Any] = field(default_factory=dict)
 
     def __getitem__(self, register: str) -> np.ndarray:
         try:

@@ -284,22 +284,26 @@ def to_isa(
     layout: Layout = "auto",
     optimization_level: int = 2,
     seed_transpiler: int = 11,
+    parameters: bool = False,
 ) -> IsaCircuit:
     """The ISA circuit of ``circuit`` for ``target`` and its :class:`IsaReport` (module doc).
 
     Args:
-        circuit: an ideal protocol circuit (markers allowed, parameters bound).
+        circuit: an ideal protocol circuit (markers allowed, parameters bound unless
+            ``parameters``).
         target: the device target (``backend.target``).
         device: device name for reports and messages.
         layout: ``"auto"``, ``"line"`` or ``"transpiler"`` (module doc).
         optimization_level: preset pass-manager level, 0 to 3.
         seed_transpiler: seed of the stochastic transpiler passes (fixed: reproducible layouts).
+        parameters: accept unbound gate parameters (a template whose values the Sampler binds
+            per PUB row); Delay durations must still be numbers (:func:`round_delays`).
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
     if optimization_level not in (0, 1, 2, 3):
         raise ValueError(f"optimization_level must be 0, 1, 2 or 3, got {optimization_level!r}")
-    if circuit.parameters:
+    if circuit.parameters and not parameters:
         names = ", ".join(sorted(p.name for p in circuit.parameters))
         raise ValueError(f"circuit {circuit.name!r} has unbound parameters ({names}): bind them first")
     if circuit.num_qubits > target.num_qubits:

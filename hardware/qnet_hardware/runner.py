@@ -24,16 +24,27 @@ calls :func:`make_runner` through the ``qnet_circuits.runners`` entry point ``ib
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
-from qiskit.circuit import QuantumCircuit
+from qiskit.circuit import Delay, Parameter, ParameterExpression, QuantumCircuit
 from qiskit.providers import BackendV2
 from qiskit_aer import AerSimulator
 
 from qnet_circuits.network import Network
 from qnet_circuits.results import ShotData
+from qnet_circuits.run import iter_operations
+from qnet_circuits.run.base import (
+    BindingTable,
+    SeedLike,
+    binding_table,
+    check_circuits,
+    check_shots,
+    chunk_seeds,
+    circuit_seeds,
+    counts_from_bits,
+)
 from qnet_hardware.credentials import connect, known_secrets, one_line, redact
 from qnet_hardware.devices import (
     fake_backend,
@@ -46,7 +57,7 @@ from qnet_hardware.devices import (
 from qnet_hardware.isa import LAYOUTS, IsaCircuit, IsaReport, to_isa
 from qnet_hardware.layout import active_qubits
 
-__all__ = ["IBMRunner", "SAMPLERS", "make_runner", "result_bits"]
+__all__ = ["IBMRunner", "SAMPLERS", "make_runner", "result_bits", "result_rows"]
 
 #: How circuits are sampled: ``"auto"`` (Aer for fake devices, the runtime Sampler for real ones),
 #: ``"aer"`` (fake devices only) or ``"runtime"`` (the runtime Sampler; on a fake device it runs
@@ -55,12 +66,8 @@ SAMPLERS: tuple[str, ...] = ("auto", "aer", "runtime")
 Sampling = Literal["auto", "aer", "runtime"]
 
 
-def _seed_sequence(seed: int | None, count: int) -> list[int | None]:
-    """Independent per-circuit seeds far apart (Aer seeds shot k with seed + k)."""
-    if seed is None:
-        return [None] * count
-    children = np.random.SeedSequence(seed).generate_state(count, dtype=np.uint32)
-    return [int(s) >> 1 for s in children]
+#: One circuit to sample: its ISA form and, for a binding table, the (rows, parameters) values.
+Pub = tuple[IsaCircuit, "np.ndarray | None"]
 
 
 def result_bits(circuit: QuantumCircuit, pub_data: Any, shots: int) -> dict[str, np.ndarray]:
@@ -85,6 +92,33 @@ def result_bits(circuit: QuantumCircuit, pub_data: Any, shots: int) -> dict[str,
             )
         out[reg.name] = bits
     return out
+
+
+def result_rows(circuit: QuantumCircuit, pub_data: Any, shots: int, rows: int) -> list[dict[str, np.ndarray]]:
+    """Per-row register bits from the DataBin of a PUB with a binding table of ``rows`` rows
+    (BitArrays of shape ``(rows,)``): row k is ``{register: uint8 (shots, size)}``."""
+    out: list[dict[str, np.ndarray]] = [{} for _ in range(rows)]
+    for reg in circuit.cregs:
+        array = getattr(pub_data, reg.name, None)
+        if array is None:
+            raise RuntimeError(
+                f"the result of circuit {circuit.name!r} lacks classical register {reg.name!r}"
+            )
+        bits = np.asarray(array.to_bool_array(order="little"), dtype=np.uint8)
+        if bits.size != rows * shots * reg.size:
+            raise RuntimeError(
+                f"circuit {circuit.name!r} returned {bits.size // max(reg.size, 1)} shots for "
+                f"register {reg.name!r}, expected {rows} rows of {shots}"
+            )
+        bits = bits.reshape(rows, shots, reg.size)
+        for k in range(rows):
+            out[k][reg.name] = bits[k]
+    return out
+
+
+def _parameterized_delays(circuit: QuantumCircuit) -> bool:
+    return any(isinstance(op, Delay) and isinstance(op.duration, ParameterExpression)
+               for op in iter_operations(circuit))
 
 
 class IBMRunner:
@@ -197,8 +231,9 @@ class IBMRunner:
             return self.backend
         return fake_simulator(self.name)
 
-    def prepare(self, circuit: QuantumCircuit) -> IsaCircuit:
-        """The ISA circuit and its report (see :func:`qnet_hardware.isa.to_isa`)."""
+    def prepare(self, circuit: QuantumCircuit, *, template: bool = False) -> IsaCircuit:
+        """The ISA circuit and its report (see :func:`qnet_hardware.isa.to_isa`); ``template``
+        keeps unbound gate parameters for a PUB's value table."""
         return to_isa(
             circuit,
             self.target,
@@ -206,6 +241,7 @@ class IBMRunner:
             layout=self.layout,  # type: ignore[arg-type]
             optimization_level=self.optimization_level,
             seed_transpiler=self.seed_transpiler,
+            parameters=template,
         )
 
     # -----------------------------------------------------------------------------------------
@@ -224,50 +260,122 @@ class IBMRunner:
         Raises ValueError for circuits the device cannot take, RuntimeError (with the job id) when
         a job fails or times out; no partial results are returned.
         """
-        if not isinstance(shots, int) or isinstance(shots, bool) or shots < 1:
-            raise ValueError(f"shots must be a positive integer, got {shots!r}")
-        if isinstance(circuits, QuantumCircuit):
-            raise ValueError("circuits must be a list of circuits, got a single QuantumCircuit")
-        circuits = list(circuits)
+        shots = check_shots(shots)
+        circuits = check_circuits(circuits)
         if not circuits:
             return []
         start = time.perf_counter()
         isas = [self.prepare(qc) for qc in circuits]
         transpile_s = time.perf_counter() - start
         self.reports = [isa.report for isa in isas]
-        if self.sampler == "aer":
-            results = self._run_aer(isas, shots, seed)
-        else:
-            results = self._run_runtime(isas, shots, seed)
+        results = self._sample([(isa, None) for isa in isas], shots, seed)
         run_s = time.perf_counter() - start - transpile_s
         out: list[ShotData] = []
-        for qc, isa, (bits, job_id, seed_used) in zip(circuits, isas, results, strict=True):
-            meta = {
-                **(qc.metadata or {}),
-                "backend": self.name,
-                "runner": "ibm",
-                "fake_device": self.is_fake,
-                "method": f"aer:{self.name}" if self.sampler == "aer" else f"sampler:{self.name}",
-                "job_id": job_id,
-                "shots": shots,
-                "seed": seed_used,
-                "isa": isa.report.to_dict(),
-                "network_ignored": network is not None,
-                "transpile_s": transpile_s / len(circuits),
-                "run_s": run_s / len(circuits),
-            }
+        for qc, isa, (pub_data, job_id, seed_used) in zip(circuits, isas, results, strict=True):
+            meta = self._metadata(qc, isa, job_id, shots, seed_used, network)
+            meta.update(transpile_s=transpile_s / len(circuits), run_s=run_s / len(circuits))
+            out.append(ShotData(bits=result_bits(isa.circuit, pub_data, shots), shots=shots,
+                                metadata=meta))
+        return out
+
+    def counts(
+        self,
+        circuits: Sequence[QuantumCircuit],
+        *,
+        shots: int,
+        seed: int | None = None,
+        network: Network | None = None,
+    ) -> list[dict[str, int]]:
+        """Counts of each circuit, keys as :func:`qnet_circuits.run.base.counts_from_bits`.
+
+        The Sampler always returns per-shot bits, so these are the tallies of :meth:`run` (same
+        seeds, same shots).
+        """
+        circuits = check_circuits(circuits)
+        data = self.run(circuits, shots=shots, seed=seed, network=network)
+        return [counts_from_bits(qc, d.bits, d.shots) for qc, d in zip(circuits, data, strict=True)]
+
+    def run_bindings(
+        self,
+        circuit: QuantumCircuit,
+        bindings: Mapping[Parameter, Sequence[float]],
+        *,
+        shots: int,
+        seed: SeedLike = None,
+        network: Network | None = None,
+    ) -> list[ShotData]:
+        """Run ``circuit`` once per row of ``bindings``, ``shots`` shots each (one ShotData per row,
+        ``metadata["row"]``).
+
+        The template is transpiled once and sent as one Sampler PUB ``(isa_circuit, values)``
+        (SamplerV2 takes parameter value arrays natively), seeded on fake devices as
+        ``run([circuit], seed=seed)`` would be (a SeedSequence seed first becomes
+        :func:`qnet_circuits.run.base.chunk_seeds` ``(seed, 1)[0]``). Delays whose durations are
+        Parameters cannot go on the device clock unbound (:func:`qnet_hardware.isa.round_delays`):
+        such templates are bound row by row and run as circuits (:meth:`run`, same seed).
+        ``network`` is ignored.
+        """
+        shots = check_shots(shots)
+        table = binding_table(circuit, bindings)
+        if isinstance(seed, np.random.SeedSequence):
+            (seed,) = chunk_seeds(seed, 1)
+        if _parameterized_delays(circuit):
+            bound = [circuit.assign_parameters(table.row(k)) for k in range(table.rows)]
+            data = self.run(bound, shots=shots, seed=seed, network=network)
+            return [_with_row(d, k, "bound") for k, d in enumerate(data)]
+        return self._run_table(circuit, table, shots, seed, network)
+
+    def _run_table(self, circuit: QuantumCircuit, table: BindingTable, shots: int,
+                   seed: int | None, network: Network | None) -> list[ShotData]:
+        start = time.perf_counter()
+        isa = self.prepare(circuit, template=True)
+        transpile_s = time.perf_counter() - start
+        self.reports = [isa.report]
+        values = table.matrix(list(isa.circuit.parameters)) if isa.circuit.parameters else None
+        ((pub_data, job_id, seed_used),) = self._sample([(isa, values)], shots, seed)
+        if values is None:  # a parameter-free circuit: one row
+            rows = [result_bits(isa.circuit, pub_data, shots)]
+        else:
+            rows = result_rows(isa.circuit, pub_data, shots, table.rows)
+        run_s = time.perf_counter() - start - transpile_s
+        out = []
+        for k, bits in enumerate(rows):
+            meta = self._metadata(circuit, isa, job_id, shots, seed_used, network)
+            meta.update(transpile_s=transpile_s, run_s=run_s, row=k, binding="pub")
             out.append(ShotData(bits=bits, shots=shots, metadata=meta))
         return out
 
+    def _metadata(self, qc: QuantumCircuit, isa: IsaCircuit, job_id: str, shots: int,
+                  seed_used: int | None, network: Network | None) -> dict[str, Any]:
+        return {
+            **(qc.metadata or {}),
+            "backend": self.name,
+            "runner": "ibm",
+            "fake_device": self.is_fake,
+            "method": f"aer:{self.name}" if self.sampler == "aer" else f"sampler:{self.name}",
+            "job_id": job_id,
+            "shots": shots,
+            "seed": seed_used,
+            "isa": isa.report.to_dict(),
+            "network_ignored": network is not None,
+        }
+
+    def _sample(self, pubs: list[Pub], shots: int, seed: int | None) -> list[tuple[Any, str, int | None]]:
+        """``(pub data, job id, seed used)`` per PUB, through Aer (fake devices: PUB i seeded
+        with ``circuit_seeds(seed, n)[i]``) or the runtime (job k with ``circuit_seeds(seed, jobs)[k]``)."""
+        if self.sampler == "aer":
+            return self._run_aer(pubs, shots, circuit_seeds(seed, len(pubs)))
+        return self._run_runtime(pubs, shots, seed)
+
     def _run_aer(
-        self, isas: list[IsaCircuit], shots: int, seed: int | None
-    ) -> list[tuple[dict[str, np.ndarray], str, int | None]]:
+        self, pubs: list[Pub], shots: int, seeds: list[int | None]
+    ) -> list[tuple[Any, str, int | None]]:
         from qiskit_aer.primitives import SamplerV2 as AerSampler
 
         sim = self.simulator()
         full_noise = sim.options.noise_model
         out = []
-        for isa, circuit_seed in zip(isas, _seed_sequence(seed, len(isas)), strict=True):
+        for (isa, values), circuit_seed in zip(pubs, seeds, strict=True):
             run_options: dict[str, Any] = {}
             if full_noise is not None:
                 run_options["noise_model"] = restricted_noise_model(
@@ -276,7 +384,7 @@ class IBMRunner:
             sampler = AerSampler.from_backend(
                 sim, seed=circuit_seed, options={"run_options": run_options}
             )
-            job = sampler.run([isa.circuit], shots=shots)
+            job = sampler.run([_pub(isa, values)], shots=shots)
             job_id = str(job.job_id())
             try:
                 result = job.result()
@@ -284,17 +392,17 @@ class IBMRunner:
                 raise RuntimeError(
                     f"local job {job_id} on {self.name} failed: {one_line(str(exc))}"
                 ) from exc
-            out.append((result_bits(isa.circuit, result[0].data, shots), job_id, circuit_seed))
+            out.append((result[0].data, job_id, circuit_seed))
         return out
 
     def _run_runtime(
-        self, isas: list[IsaCircuit], shots: int, seed: int | None
-    ) -> list[tuple[dict[str, np.ndarray], str, int | None]]:
+        self, pubs: list[Pub], shots: int, seed: int | None
+    ) -> list[tuple[Any, str, int | None]]:
         from qiskit_ibm_runtime import Batch
         from qiskit_ibm_runtime.executor_sampler import Sampler
 
         size = self.max_circuits_per_job
-        chunks = [isas[i : i + size] for i in range(0, len(isas), size)]
+        chunks = [pubs[i : i + size] for i in range(0, len(pubs), size)]
         mode: Any = self.simulator() if self.is_fake else self.backend
         batch = Batch(backend=mode) if len(chunks) > 1 else None
         secrets = [] if self.is_fake else known_secrets()
@@ -304,19 +412,19 @@ class IBMRunner:
             sampler.options.default_shots = shots
             if self.job_tags and not self.is_fake:
                 sampler.options.environment.job_tags = list(self.job_tags)
-            chunk_seeds = _seed_sequence(seed, len(chunks))
-            for chunk, chunk_seed in zip(chunks, chunk_seeds, strict=True):
+            job_seeds = circuit_seeds(seed, len(chunks))
+            for chunk, chunk_seed in zip(chunks, job_seeds, strict=True):
                 if self.is_fake and chunk_seed is not None:
                     sampler.options.simulator.seed_simulator = chunk_seed
                 try:
-                    jobs.append(sampler.run([isa.circuit for isa in chunk], shots=shots))
+                    jobs.append(sampler.run([_pub(isa, values) for isa, values in chunk], shots=shots))
                 except Exception as exc:  # noqa: BLE001
                     raise RuntimeError(
                         f"submitting {len(chunk)} circuits to {self.name} failed "
                         f"({one_line(redact(f'{type(exc).__name__}: {exc}', secrets))})"
                         + _others(jobs)
                     ) from None
-            out: list[tuple[dict[str, np.ndarray], str, int | None]] = []
+            out: list[tuple[Any, str, int | None]] = []
             for k, (chunk, job) in enumerate(zip(chunks, jobs, strict=True)):
                 job_id = str(job.job_id())
                 try:
@@ -336,9 +444,9 @@ class IBMRunner:
                         f"IBM job {job_id} on {self.name} returned {len(result)} results for "
                         f"{len(chunk)} circuits; no results returned"
                     )
-                used_seed = chunk_seeds[k] if self.is_fake else None  # a device's is its own
-                for isa, pub in zip(chunk, result, strict=True):
-                    out.append((result_bits(isa.circuit, pub.data, shots), job_id, used_seed))
+                used_seed = job_seeds[k] if self.is_fake else None  # a device's is its own
+                for pub in result:
+                    out.append((pub.data, job_id, used_seed))
             return out
         finally:
             if batch is not None:
@@ -346,6 +454,16 @@ class IBMRunner:
                     batch.close()
                 except Exception:  # noqa: BLE001,S110 - closing is best effort
                     pass
+
+
+def _pub(isa: IsaCircuit, values: np.ndarray | None):
+    """A Sampler PUB: the ISA circuit, with its binding table when it has one."""
+    return isa.circuit if values is None else (isa.circuit, values)
+
+
+def _with_row(data: ShotData, row: int, binding: str) -> ShotData:
+    return ShotData(bits=data.bits, shots=data.shots,
+                    metadata={**data.metadata, "row": row, "binding": binding}, saved=data.saved)
 
 
 def _others(jobs: Sequence[Any], skip: str | None = None) -> str:

@@ -36,8 +36,31 @@ CARDINAL_STATES: dict[str, tuple[float, float]] = {
 #: Blind-server deviations: a Pauli on one position before its measurement, or a flipped report.
 BLIND_ATTACKS: tuple[str, ...] = ("x", "y", "z", "misreport")
 
+# protocol-level vocabularies
+
+#: Blind-computation servers (protocols.blind): name -> its deviation in BLIND_ATTACKS, or None.
+BLIND_SERVERS: dict[str, str | None] = {
+    "honest": None,
+    "deviate-x": "x",
+    "deviate-y": "y",
+    "deviate-z": "z",
+    "misreport": "misreport",
+}
+#: The blind protocol's 3-qubit line program (measurement angles PHI1, PHI2).
+BLIND_LINE = "line"
+#: Built-in blind programs (protocols.blind): name -> gates compiled to the brickwork.
+BLIND_PROGRAMS: dict[str, str] = {
+    "cnot": "x 0; cx 0 1",
+    "bell": "h 0; cx 0 1",
+    "rotations": "h 0; t 0; h 0",
+    "deep": "h 0; t 0; cx 0 1; h 1; s 1; cx 1 0; t 0; h 0; rx(pi/4) 1; cx 0 1; h 0",
+}
+
 __all__ = [
     "BLIND_ATTACKS",
+    "BLIND_LINE",
+    "BLIND_PROGRAMS",
+    "BLIND_SERVERS",
     "CARDINAL_STATES",
     "CORRECTIONS",
     "EAVESDROPPERS",

@@ -1,32 +1,31 @@
-"""Blind quantum computation: run a batch of client secret draws, decode, and test blindness.
+"""A batch of UBQC runs: draw the client's secrets, run the server's circuit once per draw, decode.
 
 A UBQC experiment is many *runs*, each with fresh client secrets (theta, r, trap positions,
-dummy bits). The server's circuit is the same for all of them (:func:`blind_circuit`), the
-secrets are Parameters, so :func:`run_blind` binds them all in one Aer call
-(``parameter_binds``) instead of compiling one circuit per run.
+dummy bits). The server's circuit is the same for all of them
+(:func:`~qnet_circuits.library.blind.blind_circuit`) and the secrets are its Parameters, so
+:func:`run_bound` runs the whole batch as one binding table instead of compiling one circuit per
+run. Exact references: :func:`ideal_distribution` (the program's reference circuit) and
+:func:`exact_output_distribution` / :func:`exact_acceptance` (the deferred server circuit's
+Statevector for each secret draw, no sampling).
 
-Statistics: output distributions and their total-variation distance (TVD) to the ideal one,
-the acceptance rate, and the blindness checks on the angles the server sees: a chi-square test
-of uniformity on the 8 angles, a two-sample homogeneity test between two computations, and the
-plug-in mutual information between delta and the computation with its G-test.
-
+>>> import math
+>>> from qnet_circuits.analysis import distribution
 >>> from qnet_circuits.library.blind import line_program
->>> res = run_protocol(line_program(math.pi / 2, math.pi / 2), runs=20, shots_per_run=5, seed=3)
->>> distribution(res.outputs_flat())
+>>> batch = run_batch(line_program(math.pi / 2, math.pi / 2), 20, shots_per_run=5, seed=3)
+>>> distribution(batch.outputs_flat())
 {'0': 1.0}
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from qiskit.circuit import QuantumCircuit
 from qiskit.quantum_info import Statevector
-from scipy import stats
 
+from qnet_circuits.analysis import proportion
 from qnet_circuits.library.blind import (
     ROLE_TRAP,
     BlindProgram,
@@ -37,35 +36,12 @@ from qnet_circuits.library.blind import (
 )
 from qnet_circuits.results import Estimate, ShotData
 
-__all__ = [
-    "BlindResult",
-    "MAX_SHOTS_PER_BINDING",
-    "chi_square_homogeneity",
-    "chi_square_uniform",
-    "classical_fidelity",
-    "delta_counts",
-    "distribution",
-    "exact_acceptance",
-    "exact_output_distribution",
-    "ideal_distribution",
-    "mutual_information",
-    "proportion",
-    "run_blind",
-    "run_protocol",
-    "tvd",
-]
-
 #: Aer seeds bound experiment i with seed + 2113 i and shot k with (that) + k (measured, Aer
 #: 0.18.2): more shots per binding would reuse another binding's random numbers.
 MAX_SHOTS_PER_BINDING = 2000
 
 
-# ---------------------------------------------------------------------------------------------
-# execution
-# ---------------------------------------------------------------------------------------------
-
-
-def run_blind(
+def run_bound(
     circuit: QuantumCircuit,
     bindings: Mapping,
     *,
@@ -121,12 +97,20 @@ def run_blind(
     return out
 
 
+def fraction(mask: np.ndarray) -> Estimate:
+    """Fraction of True in ``mask`` with its binomial standard error."""
+    mask = np.asarray(mask, dtype=bool).reshape(-1)
+    if mask.size == 0:
+        raise ValueError("cannot estimate a proportion from zero samples")
+    return proportion(int(mask.sum()), mask.size)
+
+
 @dataclass(frozen=True)
-class BlindResult:
+class BlindBatch:
     """A batch of UBQC runs: the client's secrets, the reported bits and their decoding.
 
     Attributes:
-        runs: the client's secrets (:class:`ClientRuns`).
+        runs: the client's secrets (:class:`~qnet_circuits.library.blind.ClientRuns`).
         bits: reported bits ``server_b``, shape (runs, shots per run, nodes).
         outputs: decoded output bits, shape (runs, shots, outputs).
         accepted: the client accepts (all traps gave b = r), shape (runs, shots).
@@ -148,7 +132,7 @@ class BlindResult:
 
     def acceptance(self) -> Estimate:
         """Fraction of accepted shots (runs are independent draws)."""
-        return proportion(self.accepted.reshape(-1))
+        return fraction(self.accepted)
 
     def deltas(self) -> np.ndarray:
         """The angles the server received, k of delta = k pi/4, shape (runs, shots, measured)."""
@@ -157,10 +141,10 @@ class BlindResult:
     def trap_detection(self) -> Estimate:
         """Fraction of shots with at least one failed trap, among runs that hold traps."""
         has = (self.runs.role == ROLE_TRAP).any(axis=1)
-        return proportion(~self.accepted[has].reshape(-1))
+        return fraction(~self.accepted[has])
 
 
-def run_protocol(
+def run_batch(
     program: BlindProgram,
     runs: int | ClientRuns,
     *,
@@ -175,7 +159,7 @@ def run_protocol(
     seed: int | None = None,
     network=None,
     nodes: tuple[str, str] = ("client", "server"),
-) -> BlindResult:
+) -> BlindBatch:
     """Draw secrets (or take ``runs`` as given), run the server's circuit, decode.
 
     ``seed`` seeds both the client's secrets and the simulator (independent streams). With a
@@ -198,32 +182,17 @@ def run_protocol(
         deviating=client.attack is not None,
         nodes=nodes,
     )
-    data = run_blind(
+    data = run_bound(
         qc, client.bindings(qc), shots=shots_per_run, runner=runner,
         seed=None if seed is None else sim_seed, network=network,
     )
     bits = np.stack([d.bits["server_b"] for d in data]).astype(np.int64)
-    return BlindResult(client, bits, client.decode(bits), client.accepted(bits), qc)
+    return BlindBatch(client, bits, client.decode(bits), client.accepted(bits), qc)
 
 
 # ---------------------------------------------------------------------------------------------
-# distributions
+# exact references (Statevector; small patterns)
 # ---------------------------------------------------------------------------------------------
-
-
-def distribution(bits: np.ndarray) -> dict[str, float]:
-    """Empirical distribution of rows of ``bits`` (samples, k); keys are Qiskit-ordered
-    bitstrings (bit 0 rightmost).
-
-    >>> distribution(np.array([[1, 0], [1, 0], [0, 0], [1, 1]]))
-    {'00': 0.25, '01': 0.5, '11': 0.25}
-    """
-    bits = np.asarray(bits)
-    if bits.ndim != 2 or bits.shape[0] == 0:
-        raise ValueError("bits must be a non-empty (samples, width) array")
-    keys = ["".join(str(int(x)) for x in row[::-1]) for row in bits]
-    vals, counts = np.unique(np.array(keys), return_counts=True)
-    return {str(k): float(c) / bits.shape[0] for k, c in zip(vals, counts)}
 
 
 def ideal_distribution(program: BlindProgram) -> dict[str, float]:
@@ -232,33 +201,6 @@ def ideal_distribution(program: BlindProgram) -> dict[str, float]:
         raise ValueError("this program has no reference circuit; use exact_output_distribution")
     probs = Statevector(program.reference).probabilities_dict()
     return {str(k): float(v) for k, v in sorted(probs.items()) if v > 1e-12}
-
-
-def _support(p: Mapping[str, float], q: Mapping[str, float]) -> list[str]:
-    return sorted(set(p) | set(q))
-
-
-def tvd(p: Mapping[str, float], q: Mapping[str, float]) -> float:
-    """Total-variation distance 1/2 sum |p - q|.
-
-    >>> tvd({"0": 1.0}, {"0": 0.5, "1": 0.5})
-    0.5
-    """
-    return 0.5 * sum(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in _support(p, q))
-
-
-def classical_fidelity(p: Mapping[str, float], q: Mapping[str, float]) -> float:
-    """Classical (Bhattacharyya) fidelity (sum sqrt(p q))^2."""
-    return sum(math.sqrt(p.get(k, 0.0) * q.get(k, 0.0)) for k in _support(p, q)) ** 2
-
-
-def proportion(mask: np.ndarray) -> Estimate:
-    """Fraction of True in ``mask`` with its binomial standard error."""
-    mask = np.asarray(mask, dtype=bool).reshape(-1)
-    if mask.size == 0:
-        raise ValueError("cannot estimate a proportion from zero samples")
-    p = float(mask.mean())
-    return Estimate(p, math.sqrt(p * (1 - p) / mask.size))
 
 
 def _exact_runs(runs: ClientRuns, run: int | None):
@@ -304,56 +246,26 @@ def exact_acceptance(runs: ClientRuns, run: int | None = None) -> np.ndarray:
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# blindness statistics
-# ---------------------------------------------------------------------------------------------
-
-
 def delta_counts(deltas: np.ndarray) -> np.ndarray:
-    """Histogram of delta indices (k of k pi/4) over the 8 angles."""
+    """Histogram of delta indices (k of k pi/4) over the 8 angles.
+
+    >>> delta_counts(np.array([[0, 7], [7, 3]])).tolist()
+    [1, 0, 0, 1, 0, 0, 0, 2]
+    """
     d = np.asarray(deltas).reshape(-1)
     if d.size and (d.min() < 0 or d.max() > 7):
         raise ValueError("delta indices must be in 0..7")
     return np.bincount(d.astype(np.int64), minlength=8)
 
 
-def chi_square_uniform(counts: Sequence[int]) -> tuple[float, float]:
-    """Pearson chi-square test of uniformity: (statistic, p-value), 7 degrees of freedom for 8."""
-    counts = np.asarray(counts, dtype=float)
-    if counts.sum() <= 0:
-        raise ValueError("counts must not all be zero")
-    res = stats.chisquare(counts)
-    return float(res.statistic), float(res.pvalue)
-
-
-def chi_square_homogeneity(counts_a: Sequence[int], counts_b: Sequence[int]) -> tuple[float, float]:
-    """Chi-square test that two histograms come from the same distribution: (statistic, p)."""
-    table = np.array([counts_a, counts_b], dtype=float)
-    table = table[:, table.sum(axis=0) > 0]
-    res = stats.chi2_contingency(table, correction=False)
-    return float(res.statistic), float(res.pvalue)
-
-
-def mutual_information(table: np.ndarray) -> tuple[float, float]:
-    """Plug-in mutual information (bits) of a contingency table (labels x deltas) and the
-    G-test p-value for independence (G = 2 N ln2 I is chi-square distributed under H0).
-
-    >>> mi, p = mutual_information(np.array([[50, 50], [50, 50]]))
-    >>> mi, p
-    (0.0, 1.0)
-    """
-    t = np.asarray(table, dtype=float)
-    if t.ndim != 2 or t.sum() <= 0:
-        raise ValueError("table must be a 2-D array of counts with a positive total")
-    t = t[t.sum(axis=1) > 0][:, t.sum(axis=0) > 0]
-    n = t.sum()
-    pxy = t / n
-    px = pxy.sum(axis=1, keepdims=True)
-    py = pxy.sum(axis=0, keepdims=True)
-    nz = pxy > 0
-    mi = float(np.sum(pxy[nz] * np.log2(pxy[nz] / (px @ py)[nz])))
-    mi = max(mi, 0.0)
-    dof = (t.shape[0] - 1) * (t.shape[1] - 1)
-    g = 2 * n * math.log(2) * mi
-    p = float(stats.chi2.sf(g, dof)) if dof > 0 else 1.0
-    return mi, p
+__all__ = [
+    "MAX_SHOTS_PER_BINDING",
+    "BlindBatch",
+    "delta_counts",
+    "exact_acceptance",
+    "exact_output_distribution",
+    "fraction",
+    "ideal_distribution",
+    "run_batch",
+    "run_bound",
+]

@@ -1,8 +1,10 @@
-"""The ``qnet blind`` subcommand: flags, JSON keys, theory next to the measurement, clear errors."""
+"""The ``qnet blind`` subcommand: flags, JSON keys, theory next to the measurement, clear errors,
+and a module that imports no Qiskit at import time."""
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import math
 import types
@@ -84,3 +86,27 @@ def test_noisy_link_lowers_acceptance_and_output() -> None:
 def test_bad_input_raises_value_error_naming_the_problem(argv: list[str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         blind_cli.run(_parse(argv), _ctx(shots=50))
+
+
+def test_the_command_module_imports_only_light_modules_at_import_time() -> None:
+    """``qnet blind --help`` must not pull in Qiskit, Aer or SciPy: the module's top-level imports
+    are the stdlib and the option vocabularies; the protocol is imported inside run()."""
+    tree = ast.parse(open(blind_cli.__file__).read())
+    top = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            top.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            top.add(node.module)
+    assert top <= {"__future__", "argparse", "typing", "qnet_circuits.library.options"}, top
+    assert "qnet_circuits.protocols" in open(blind_cli.__file__).read()
+
+
+def test_render_without_accepted_runs_and_with_the_line_theory() -> None:
+    result = blind_cli.run(_parse(["--angles", "pi/2,pi/2"]), _ctx(4, shots=100))
+    text = blind_cli.render(result)
+    assert "P(out=0) theory 1.0000 (ideal link 1.0000)" in text
+    assert result["output_distribution"] == {"0": 1.0}
+    assert result["tvd"] == pytest.approx(0.0, abs=1e-12)
+    empty = {**result, "output_distribution": {}, "tvd": None}
+    assert "(no accepted runs)" in blind_cli.render(empty)
