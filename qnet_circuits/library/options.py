@@ -16,6 +16,11 @@ import math
 #: Pauli-frame corrections: ``if_test`` feed-forward, or controlled gates before the measurement.
 CORRECTIONS: tuple[str, ...] = ("dynamic", "deferred")
 
+#: Every form of a Bell-state measurement's correction (library.swapping.append_bell_measurement):
+#: the CORRECTIONS, ``"measured"`` (controlled gates from the measured qubits, after measuring) and
+#: ``"frame"`` (no correction: the outcomes are the Pauli frame, corrected in software).
+BSM_FORMS: tuple[str, ...] = (*CORRECTIONS, "measured", "frame")
+
 #: Purification protocols (library.purification).
 PURIFICATION_PROTOCOLS: tuple[str, ...] = ("bbpssw", "dejmps")
 
@@ -36,9 +41,21 @@ CARDINAL_STATES: dict[str, tuple[float, float]] = {
 #: Blind-server deviations: a Pauli on one position before its measurement, or a flipped report.
 BLIND_ATTACKS: tuple[str, ...] = ("x", "y", "z", "misreport")
 
+# protocol-level vocabularies
+
+#: Repeater-chain link levels (closed-form heralded states, or photonic attempts), estimators of
+#: the delivered pair, and the purification choices of ``qnet chain --purify``.
+CHAIN_LINK_LEVELS: tuple[str, ...] = ("state", "photonic")
+CHAIN_ESTIMATORS: tuple[str, ...] = ("parities", "density_matrix")
+CHAIN_PURIFICATIONS: tuple[str, ...] = ("none", *PURIFICATION_PROTOCOLS)
+
 __all__ = [
     "BLIND_ATTACKS",
+    "BSM_FORMS",
     "CARDINAL_STATES",
+    "CHAIN_ESTIMATORS",
+    "CHAIN_LINK_LEVELS",
+    "CHAIN_PURIFICATIONS",
     "CORRECTIONS",
     "EAVESDROPPERS",
     "PURIFICATION_PROTOCOLS",
