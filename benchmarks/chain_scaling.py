@@ -26,8 +26,8 @@ import statistics
 import time
 
 from qnet_circuits.network import Fiber, Link, Memory, Network, Node, chain
+from qnet_circuits.protocols.chain import simulate
 from qnet_circuits.scheduler import ChainPlan
-from qnet_circuits.simulate import simulate
 
 T1, T2 = 1.0, 0.5
 

@@ -7,7 +7,7 @@
   prototype generates the links one after the other (waits add up instead of taking the maximum
   of parallel attempts), so it is a cost measurement of per-shot loops, not the scheduler's
   physics; a parallel-time version needs the same width plus per-link flags in one loop.
-* ``batched``: :func:`qnet_circuits.simulate.simulate` samples the attempt counts in numpy and
+* ``batched``: :func:`qnet_circuits.protocols.chain.simulate` samples the attempt counts in numpy and
   runs one template circuit with one parameter binding per realization (the scheduler's choice).
 
 Prints wall time per delivered end-to-end pair and the circuit width for N = 2, 4, 8 links
@@ -26,9 +26,9 @@ from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
 from qnet_circuits import physics
 from qnet_circuits.library.generation import prepare_bell_diagonal
 from qnet_circuits.network import chain
+from qnet_circuits.protocols.chain import simulate
 from qnet_circuits.run import AerRunner
 from qnet_circuits.scheduler import ChainPlan
-from qnet_circuits.simulate import simulate
 
 LENGTH_KM, F_LINK, T1, T2 = 25.0, 0.97, 1.0, 0.5
 

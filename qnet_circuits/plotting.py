@@ -5,7 +5,7 @@
 >>> import matplotlib.pyplot as plt
 >>> from qnet_circuits.network import chain
 >>> from qnet_circuits.scheduler import ChainPlan
->>> from qnet_circuits.simulate import sweep
+>>> from qnet_circuits.protocols.chain import sweep
 >>> res = sweep([20.0, 40.0], lambda d: chain(2, d / 2), plan=ChainPlan(link_fidelity=0.97),
 ...             realizations=150, seed=1, progress=False)
 >>> fig, (a, b) = plt.subplots(1, 2)
@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from qnet_circuits import physics
-from qnet_circuits.simulate import ChainResult
+
+if TYPE_CHECKING:  # the chain protocol imports Qiskit; plotting needs only its results' fields
+    from qnet_circuits.protocols.chain import ChainResult
 
 
 def _sorted(results: Sequence[ChainResult]) -> list[ChainResult]:

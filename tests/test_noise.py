@@ -1,16 +1,28 @@
 """Noise passes: markers -> loss, Delays -> T1/T2 (also inside control flow), node gate and readout
-errors, detector dark counts."""
+errors, detector dark counts; templates: parameterized waits as exact dilations (against Aer's
+thermal relaxation), template_noise."""
 
 import math
 
 import numpy as np
 import pytest
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+from qiskit.circuit import Parameter
 from qiskit.quantum_info import DensityMatrix
+from qiskit_aer import AerSimulator
+from qiskit_aer.noise import thermal_relaxation_error
 
+from qnet_circuits import physics
 from qnet_circuits.library.markers import FiberTransit
 from qnet_circuits.network import Detector, Fiber, Link, Memory, Network, Node, chain
-from qnet_circuits.noise import delay_seconds, noisy_circuit, strip_markers
+from qnet_circuits.noise import (
+    angle_table,
+    delay_seconds,
+    dilate_memory_waits,
+    noisy_circuit,
+    strip_markers,
+    template_noise,
+)
 from qnet_circuits.run import AerRunner, heralded_density_matrix
 
 
@@ -123,3 +135,70 @@ def test_verification_readout_is_ideal_but_protocol_readout_is_noisy():
     zz = pauli_basis_circuits(qc, [0, 1], bases=("ZZ",))["ZZ"]
     names = _names(noisy_circuit(zz, chain(1, 1.0, readout_error=0.1)))
     assert names == ["quantum_channel", "measure", "measure", "measure"]
+
+
+# ---------------------------------------------------------------------------------------------
+# templates: parameterized memory waits (moved from tests/test_timeline.py)
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["density_matrix", "statevector"])
+@pytest.mark.parametrize("t1, t2, t", [(1.0, 0.5, 0.1), (1.0, 1.5, 0.3), (math.inf, 1.0, 0.5),
+                                       (1.0, 2.0, 0.5), (10.0, 1.0, 1.0)])
+def test_dilation_equals_thermal_relaxation(t1, t2, t, method):
+    """The parameterized dilation is exactly Aer's thermal_relaxation_error (section 7 table)."""
+    mem = QuantumRegister(1, "alice_mem")
+    other = QuantumRegister(1, "bob_mem")
+    anc = QuantumRegister(2, "src_anc")
+    qc = QuantumCircuit(mem, other, anc, metadata={"nodes": {"alice_mem": "alice"},
+                                                   "dilation_ancilla": 2})
+    qc.h(0)
+    qc.cx(0, 1)
+    qc.delay(Parameter("w0"), 0, unit="s")
+    net = Network((Node("alice", memory=Memory(t1, t2)), Node("bob")), ())
+    dil, maps = dilate_memory_waits(qc, net)
+    values = angle_table(maps, {"w0": [t]})
+    dil.save_density_matrix([0, 1])
+    # bound by Aer (parameter_binds), as the scheduler runs it; the statevector method samples
+    # the ancilla resets, so its density matrix is an average over shots
+    shots = 1 if method == "density_matrix" else 20000
+    binds = [{p: [float(values[p.name][0])] for p in dil.parameters}]
+    res = AerSimulator(method=method).run(dil, parameter_binds=binds, shots=shots, seed_simulator=3)
+    rho = res.result().data(0)["density_matrix"]
+    ref = QuantumCircuit(2)
+    ref.h(0)
+    ref.cx(0, 1)
+    ref.append(thermal_relaxation_error(t1, t2, t), [0])
+    ref.save_density_matrix()
+    rho_ref = AerSimulator(method="density_matrix").run(ref).result().data()["density_matrix"]
+    # the statevector method samples the resets: the density matrix is a mean over 20000
+    # trajectories, each entry bounded by 1/2 in magnitude, so 4 standard errors <= 2/sqrt(20000)
+    tol = 1e-12 if method == "density_matrix" else 2.0 / math.sqrt(shots)
+    assert np.allclose(np.asarray(rho), np.asarray(rho_ref), atol=tol)
+    assert physics.fidelity_phi_plus(np.asarray(rho)) == pytest.approx(
+        physics.storage_fidelity_one(t, t1, t2), abs=tol)
+    assert DensityMatrix(rho).trace() == pytest.approx(1.0)
+
+
+def test_dilation_skips_ideal_memories():
+    qc = QuantumCircuit(QuantumRegister(1, "alice_mem"), QuantumRegister(2, "src_anc"),
+                        metadata={"nodes": {"alice_mem": "alice"}, "dilation_ancilla": 1})
+    qc.delay(Parameter("w0"), 0, unit="s")
+    out, maps = dilate_memory_waits(qc, chain(1, 1.0))
+    assert out.size() == 0 and maps == []
+
+
+def test_template_noise_adds_the_core_pass_only_where_it_acts():
+    """Ideal nodes: the dilation alone (no gate-error channels); a node gate error: the core pass
+    adds its depolarizing channel after the two-qubit gate as well."""
+    mem, anc = QuantumRegister(2, "alice_mem"), QuantumRegister(1, "src_anc")
+    qc = QuantumCircuit(mem, anc, metadata={"nodes": {"alice_mem": "alice"}, "dilation_ancilla": 2})
+    qc.cx(0, 1)
+    qc.delay(Parameter("w0"), 0, unit="s")
+    quiet = Network((Node("alice", memory=Memory(1.0, 1.0)),), ())
+    out, maps = template_noise(qc, quiet)
+    assert [i.operation.name for i in out.data] == ["cx", "rxx", "ryy", "reset", "ry", "cz", "reset"]
+    assert [m.wait for m in maps] == ["w0"]
+    noisy = Network((Node("alice", memory=Memory(1.0, 1.0), gate_error=0.01),), ())
+    out, _ = template_noise(qc, noisy)
+    assert [i.operation.name for i in out.data][:2] == ["cx", "quantum_channel"]

@@ -1,4 +1,5 @@
-"""Timelines (delivery times against section 10) and the dilated T1/T2 channel (against Aer)."""
+"""Timelines: delivery times against section 10, message delays, cutoffs (the dilated T1/T2
+channel of templates: tests/test_noise.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,10 @@ import math
 
 import numpy as np
 import pytest
-from qiskit import QuantumCircuit, QuantumRegister
-from qiskit.circuit import Parameter
-from qiskit.quantum_info import DensityMatrix
-from qiskit_aer import AerSimulator
-from qiskit_aer.noise import thermal_relaxation_error
 
 from qnet_circuits import physics
-from qnet_circuits.network import Detector, Fiber, Link, Memory, Network, Node, chain
+from qnet_circuits.network import Detector, Fiber, Link, Memory, Network, Node
 from qnet_circuits.scheduler import ChainPlan, link_models, sample_timeline
-from qnet_circuits.timed_noise import angle_table, dilate_memory_waits
 from qnet_circuits.timeline import (
     ChainGeometry,
     chain_timeline,
@@ -128,49 +123,3 @@ def test_cutoff_bounds_storage(strategy):
     end_bound = cutoff + max(g.report_delay(j) for j in range(1, 4)) + 1e-9
     assert (tl.left_wait_s[:, 0] <= end_bound).all() and (tl.right_wait_s[:, -1] <= end_bound).all()
     assert (tl.attempts >= np.array([[r[i] for i in range(4)] for r in tl.records])).all()
-
-
-@pytest.mark.parametrize("method", ["density_matrix", "statevector"])
-@pytest.mark.parametrize("t1, t2, t", [(1.0, 0.5, 0.1), (1.0, 1.5, 0.3), (math.inf, 1.0, 0.5),
-                                       (1.0, 2.0, 0.5), (10.0, 1.0, 1.0)])
-def test_dilation_equals_thermal_relaxation(t1, t2, t, method):
-    """The parameterized dilation is exactly Aer's thermal_relaxation_error (section 7 table)."""
-    mem = QuantumRegister(1, "alice_mem")
-    other = QuantumRegister(1, "bob_mem")
-    anc = QuantumRegister(2, "src_anc")
-    qc = QuantumCircuit(mem, other, anc, metadata={"nodes": {"alice_mem": "alice"},
-                                                   "dilation_ancilla": 2})
-    qc.h(0)
-    qc.cx(0, 1)
-    qc.delay(Parameter("w0"), 0, unit="s")
-    net = Network((Node("alice", memory=Memory(t1, t2)), Node("bob")), ())
-    dil, maps = dilate_memory_waits(qc, net)
-    values = angle_table(maps, {"w0": [t]})
-    dil.save_density_matrix([0, 1])
-    # bound by Aer (parameter_binds), as the scheduler runs it; the statevector method samples
-    # the ancilla resets, so its density matrix is an average over shots
-    shots = 1 if method == "density_matrix" else 20000
-    binds = [{p: [float(values[p.name][0])] for p in dil.parameters}]
-    res = AerSimulator(method=method).run(dil, parameter_binds=binds, shots=shots, seed_simulator=3)
-    rho = res.result().data(0)["density_matrix"]
-    ref = QuantumCircuit(2)
-    ref.h(0)
-    ref.cx(0, 1)
-    ref.append(thermal_relaxation_error(t1, t2, t), [0])
-    ref.save_density_matrix()
-    rho_ref = AerSimulator(method="density_matrix").run(ref).result().data()["density_matrix"]
-    # the statevector method samples the resets: the density matrix is a mean over 20000
-    # trajectories, each entry bounded by 1/2 in magnitude, so 4 standard errors <= 2/sqrt(20000)
-    tol = 1e-12 if method == "density_matrix" else 2.0 / math.sqrt(shots)
-    assert np.allclose(np.asarray(rho), np.asarray(rho_ref), atol=tol)
-    assert physics.fidelity_phi_plus(np.asarray(rho)) == pytest.approx(
-        physics.storage_fidelity_one(t, t1, t2), abs=tol)
-    assert DensityMatrix(rho).trace() == pytest.approx(1.0)
-
-
-def test_dilation_skips_ideal_memories():
-    qc = QuantumCircuit(QuantumRegister(1, "alice_mem"), QuantumRegister(2, "src_anc"),
-                        metadata={"nodes": {"alice_mem": "alice"}, "dilation_ancilla": 1})
-    qc.delay(Parameter("w0"), 0, unit="s")
-    out, maps = dilate_memory_waits(qc, chain(1, 1.0))
-    assert out.size() == 0 and maps == []

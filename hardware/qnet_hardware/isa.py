@@ -317,32 +317,8 @@ def to_isa(
     timed, delay_info = round_delays(stripped, timing_constraints(target))
 
     ideal = _ideal_count(timed, target, optimization_level, seed_transpiler)
-    candidates: list[tuple[str, QuantumCircuit]] = []
-    if layout in ("auto", "line"):
-        initial = _line_layout(timed, target)
-        if initial is not None:
-            candidates.append(
-                ("line", _transpile(timed, target, optimization_level, seed_transpiler, initial))
-            )
-        if layout == "line" and not candidates:
-            raise ValueError(
-                f"circuit {circuit.name!r} cannot be laid on a line of {device} without SWAPs "
-                "(its two-qubit interactions are not a chain, or no line is long enough); "
-                "use layout='auto'"
-            )
-    if layout == "transpiler" or (layout == "auto" and not candidates):
-        candidates.append(
-            ("transpiler", _transpile(timed, target, optimization_level, seed_transpiler, None))
-        )
-    elif layout == "auto":
-        # a line that routing still had to patch may lose to the preset layout: keep the better
-        if two_qubit_count(candidates[0][1]) > ideal:
-            candidates.append(
-                ("transpiler", _transpile(timed, target, optimization_level, seed_transpiler, None))
-            )
-    method, isa = min(
-        candidates, key=lambda c: (two_qubit_count(c[1]), c[1].depth(), c[0] != "line")
-    )
+    method, isa = _best_layout(timed, target, layout, optimization_level, seed_transpiler, ideal,
+                               circuit.name, device)
     isa.metadata = dict(circuit.metadata or {})
     isa_count = two_qubit_count(isa)
     initial_map, final_map = _physical_maps(timed, isa)
@@ -363,6 +339,29 @@ def to_isa(
         optimization_level=optimization_level,
     )
     return IsaCircuit(circuit=isa, source=circuit, report=report)
+
+
+def _best_layout(timed: QuantumCircuit, target: Target, layout: str, level: int, seed: int,
+                 ideal: int, name: str, device: str) -> tuple[str, QuantumCircuit]:
+    """The ISA candidate with the fewest two-qubit gates (then depth, then the line)."""
+    candidates: list[tuple[str, QuantumCircuit]] = []
+    if layout in ("auto", "line"):
+        initial = _line_layout(timed, target)
+        if initial is not None:
+            candidates.append(("line", _transpile(timed, target, level, seed, initial)))
+        if layout == "line" and not candidates:
+            raise ValueError(
+                f"circuit {name!r} cannot be laid on a line of {device} without SWAPs "
+                "(its two-qubit interactions are not a chain, or no line is long enough); "
+                "use layout='auto'"
+            )
+    if layout == "transpiler" or (layout == "auto" and not candidates):
+        candidates.append(("transpiler", _transpile(timed, target, level, seed, None)))
+    elif layout == "auto":
+        # a line that routing still had to patch may lose to the preset layout: keep the better
+        if two_qubit_count(candidates[0][1]) > ideal:
+            candidates.append(("transpiler", _transpile(timed, target, level, seed, None)))
+    return min(candidates, key=lambda c: (two_qubit_count(c[1]), c[1].depth(), c[0] != "line"))
 
 
 def _has_control_flow(circuit: QuantumCircuit) -> bool:

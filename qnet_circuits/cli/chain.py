@@ -16,9 +16,8 @@ import argparse
 import math
 
 from qnet_circuits.cli.common import Context, fmt, number, positive_int
-from qnet_circuits.network import SCHEMES, chain
-from qnet_circuits.scheduler import ChainPlan, PurificationPlan
-from qnet_circuits.simulate import simulate
+from qnet_circuits.library.options import CHAIN_ESTIMATORS, CHAIN_LINK_LEVELS, CHAIN_PURIFICATIONS
+from qnet_circuits.network import SCHEMES
 from qnet_circuits.timeline import STRATEGIES
 
 HELP = "repeater chain: heralded links, purification, swapping, cutoff; fidelity, rate, delivery time"
@@ -31,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="length of each link in km (default 25)")
     parser.add_argument("--scheme", choices=SCHEMES, default="double-click")
     parser.add_argument("--strategy", choices=STRATEGIES, default="sequential")
-    parser.add_argument("--purify", choices=("none", "bbpssw", "dejmps"), default="none")
+    parser.add_argument("--purify", choices=CHAIN_PURIFICATIONS, default="none")
     parser.add_argument("--rounds", type=positive_int, default=1,
                         help="purification rounds per link (default 1)")
     parser.add_argument("--t1", type=number, default=math.inf, help="memory T1 in s (default inf)")
@@ -40,57 +39,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="discard a stored pair after this many seconds (default: none)")
     parser.add_argument("--link-fidelity", type=number, default=None, metavar="F",
                         help="Werner links of fidelity F at the heralded-state level")
-    parser.add_argument("--link-level", choices=("state", "photonic"), default="state",
+    parser.add_argument("--link-level", choices=CHAIN_LINK_LEVELS, default="state",
                         help="heralded-state level (default) or photonic attempts (short chains)")
     parser.add_argument("--alpha", type=number, default=0.1,
                         help="single-click bright-state population (default 0.1)")
     parser.add_argument("--detector-efficiency", type=number, default=1.0)
-    parser.add_argument("--estimator", choices=("parities", "density_matrix"), default="parities",
+    parser.add_argument("--estimator", choices=CHAIN_ESTIMATORS, default="parities",
                         help="XX/YY/ZZ parities of the delivered pairs, or exact density matrices")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> dict:
     if not ctx.is_simulator:
         raise ValueError("qnet chain runs on the local Aer simulator only (--backend aer)")
-    network = chain(
-        args.links,
-        args.length_km,
+    from qnet_circuits.protocols import chain as protocol
+
+    params = protocol.ChainParams(
+        links=args.links,
+        length_km=args.length_km,
         scheme=args.scheme,
-        alpha=args.alpha,
-        detector_efficiency=args.detector_efficiency,
+        strategy=args.strategy,
+        purification=args.purify,
+        rounds=args.rounds,
         t1_s=args.t1,
         t2_s=args.t2,
-    )
-    purification = None if args.purify == "none" else PurificationPlan(args.purify, args.rounds)
-    plan = ChainPlan(
-        strategy=args.strategy,
-        link_level=args.link_level,
-        link_fidelity=args.link_fidelity,
-        purification=purification,
         cutoff_s=args.cutoff,
+        link_fidelity=args.link_fidelity,
+        link_level=args.link_level,
+        alpha=args.alpha,
+        detector_efficiency=args.detector_efficiency,
+        estimator=args.estimator,
     )
-    res = simulate(network, plan, realizations=ctx.shots, seed=ctx.seed, estimator=args.estimator)
+    result = protocol.run(params, runner=ctx.runner, shots=ctx.shots, seed=ctx.seed)
     if ctx.qasm_path is not None:
-        circuit = res.metadata.get("circuit") or res.metadata["scheduled"].bound_circuit(0)
-        ctx.protocol_circuit(circuit)
-    out = {
-        "command": "chain",
-        "links": args.links,
-        "length_km": args.length_km,
-        "scheme": args.scheme,
-        "strategy": args.strategy,
-        "purify": args.purify,
-        "rounds": args.rounds if purification else 0,
-        "t1_s": args.t1,
-        "t2_s": args.t2,
-        "cutoff_s": args.cutoff,
-        "link_fidelity": args.link_fidelity,
-        "link_level": args.link_level,
-        "seed": ctx.seed,
-        "backend": ctx.backend,
-        **res.to_dict(),
-    }
-    return out
+        ctx.protocol_circuit(result.protocol_circuit())
+    return {"command": "chain", **result.to_dict(), "backend": ctx.backend}
 
 
 def render(result: dict) -> str:

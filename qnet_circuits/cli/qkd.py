@@ -138,8 +138,8 @@ def _chain_source(network, link_fidelity: float, seed: int) -> tuple[Any, dict]:
     gives the delivery rate. The closed form (reference section 4) is a Werner state of fidelity
     ``chain_fidelity([F] * n)``.
     """
+    from qnet_circuits.protocols.chain import simulate
     from qnet_circuits.scheduler import ChainPlan
-    from qnet_circuits.simulate import simulate
 
     result = simulate(network, ChainPlan(link_fidelity=link_fidelity), realizations=2000,
                       seed=seed)

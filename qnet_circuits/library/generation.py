@@ -344,10 +344,11 @@ def bell_diagonal_pair(
 ) -> QuantumCircuit:
     """A circuit preparing the Bell-diagonal pair (A, B, C, D) on ``<a>_mem``, ``<b>_mem``.
 
-    >>> from qiskit_aer import AerSimulator
+    >>> from qnet_circuits.run import AerRunner
     >>> qc = bell_diagonal_pair((0.7, 0.1, 0.15, 0.05))
     >>> _ = qc.save_density_matrix([0, 1])
-    >>> rho = AerSimulator(method="density_matrix").run(qc).result().data()["density_matrix"]
+    >>> (data,) = AerRunner(method="density_matrix").run_bindings(qc, {}, shots=1)
+    >>> rho = data.saved["density_matrix"]
     >>> [round(x, 6) for x in physics.bell_coefficients(rho.data)]
     [0.7, 0.1, 0.15, 0.05]
     """

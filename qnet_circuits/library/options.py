@@ -16,6 +16,11 @@ import math
 #: Pauli-frame corrections: ``if_test`` feed-forward, or controlled gates before the measurement.
 CORRECTIONS: tuple[str, ...] = ("dynamic", "deferred")
 
+#: Every form of a Bell-state measurement's correction (library.swapping.append_bell_measurement):
+#: the CORRECTIONS, ``"measured"`` (controlled gates from the measured qubits, after measuring) and
+#: ``"frame"`` (no correction: the outcomes are the Pauli frame, corrected in software).
+BSM_FORMS: tuple[str, ...] = (*CORRECTIONS, "measured", "frame")
+
 #: Purification protocols (library.purification).
 PURIFICATION_PROTOCOLS: tuple[str, ...] = ("bbpssw", "dejmps")
 
@@ -56,12 +61,22 @@ BLIND_PROGRAMS: dict[str, str] = {
     "deep": "h 0; t 0; cx 0 1; h 1; s 1; cx 1 0; t 0; h 0; rx(pi/4) 1; cx 0 1; h 0",
 }
 
+#: Repeater-chain link levels (closed-form heralded states, or photonic attempts), estimators of
+#: the delivered pair, and the purification choices of ``qnet chain --purify``.
+CHAIN_LINK_LEVELS: tuple[str, ...] = ("state", "photonic")
+CHAIN_ESTIMATORS: tuple[str, ...] = ("parities", "density_matrix")
+CHAIN_PURIFICATIONS: tuple[str, ...] = ("none", *PURIFICATION_PROTOCOLS)
+
 __all__ = [
     "BLIND_ATTACKS",
     "BLIND_LINE",
     "BLIND_PROGRAMS",
     "BLIND_SERVERS",
+    "BSM_FORMS",
     "CARDINAL_STATES",
+    "CHAIN_ESTIMATORS",
+    "CHAIN_LINK_LEVELS",
+    "CHAIN_PURIFICATIONS",
     "CORRECTIONS",
     "EAVESDROPPERS",
     "PURIFICATION_PROTOCOLS",

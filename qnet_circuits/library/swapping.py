@@ -4,12 +4,20 @@ Circuit (physics-reference section 4): with pairs (a, b) and (c, d), the repeate
 applies CNOT(b -> c), H(b), measures b -> m1 and c -> m2; the far qubit d then gets X^m2 and
 Z^m1, which leaves (a, d) in Phi+ when both input pairs are Phi+.
 
-Two correction forms:
+Two correction forms for whole circuits (``CORRECTIONS``):
 
 * ``"dynamic"``: measure, then ``if_test`` on each bit (needs a control-flow backend);
 * ``"deferred"``: the controlled gates CX(c -> d), CZ(b -> d) act before the measurement
   (deferred-measurement principle), for backends without control flow. The reduced state of
   the other qubits is the same as in the dynamic form.
+
+and two more for :func:`append_bell_measurement` (``BSM_FORMS``):
+
+* ``"measured"``: measure, then CX(c -> d), CZ(b -> d) controlled by the measured (now classical)
+  qubits: the dynamic form's channel without control flow, and a readout error before the
+  measurement flips the correction as it flips the record (the scheduler's swaps);
+* ``"frame"``: measure only; the outcomes are the Pauli frame X^m2 Z^m1 of d, corrected in
+  software on the measured end pair (:func:`pauli_frame`, :func:`frame_flip`).
 
 Input pairs are given as a Werner fidelity (float), Bell-diagonal coefficients
 (A, B, C, D) = (Phi+, Psi-, Psi+, Phi-), or ``None`` for an ideal Phi+; they are prepared with
@@ -26,6 +34,7 @@ import math
 from collections.abc import Sequence
 from typing import Literal
 
+import numpy as np
 from qiskit.circuit import (
     CircuitError,
     ClassicalRegister,
@@ -35,22 +44,27 @@ from qiskit.circuit import (
     Qubit,
 )
 
-from qnet_circuits.library.options import CORRECTIONS
+from qnet_circuits.library.options import BSM_FORMS, CORRECTIONS
 from qnet_circuits.physics import validate_bell_diagonal, werner_coefficients
 
 __all__ = [
+    "BSM_FORMS",
     "CORRECTIONS",
+    "BsmForm",
     "Correction",
     "PairSpec",
     "append_bell_measurement",
     "append_swap",
+    "frame_flip",
     "pair_coefficients",
+    "pauli_frame",
     "prepare_pair",
     "swap_chain_circuit",
     "swap_circuit",
 ]
 
 Correction = Literal["dynamic", "deferred"]
+BsmForm = Literal["dynamic", "deferred", "measured", "frame"]
 
 #: An input pair: Werner fidelity (float), Bell-diagonal (A, B, C, D), or None for ideal Phi+.
 PairSpec = float | Sequence[float] | None
@@ -167,19 +181,26 @@ def _check_correction(correction: str) -> None:
         raise ValueError(f"correction must be 'dynamic' or 'deferred', got {correction!r}")
 
 
+def _check_form(correction: str) -> None:
+    if correction not in BSM_FORMS:
+        raise ValueError(f"correction must be one of {', '.join(BSM_FORMS)}, got {correction!r}")
+
+
 def append_bell_measurement(
     qc: QuantumCircuit,
     b: QubitLike,
     c: QubitLike,
     d: QubitLike,
     bits: Sequence[ClbitLike] | ClassicalRegister,
-    correction: Correction = "dynamic",
+    correction: BsmForm = "dynamic",
     *,
     reset: bool = False,
+    record: bool = True,
 ) -> QuantumCircuit:
     """Bell-state measurement on (b, c) and the Pauli correction X^m2 Z^m1 on d.
 
-    Shared by swapping (b, c at a repeater) and teleportation (b = input, c = Alice's half).
+    Shared by swapping (b, c at a repeater), teleportation (b = input, c = Alice's half) and the
+    scheduler's chains.
 
     Args:
         qc: circuit to append to (modified in place and returned).
@@ -187,10 +208,22 @@ def append_bell_measurement(
             (m2, X correction).
         d: the qubit that receives the correction.
         bits: two classical bits.
-        correction: ``"dynamic"`` (``if_test``) or ``"deferred"`` (controlled gates first).
+        correction: one of :data:`BSM_FORMS` (module docstring): ``"dynamic"`` (``if_test``),
+            ``"deferred"`` (controlled gates first), ``"measured"`` (controlled gates from the
+            measured qubits) or ``"frame"`` (no correction; the bits are the frame).
         reset: reset b and c after measuring them, so they can be reused.
+        record: ``False`` (``"deferred"`` only) leaves out the measurements: the correction has
+            already acted, so with ideal readout the outcomes carry nothing (two operations fewer).
+
+    >>> qc = QuantumCircuit(3, 2)
+    >>> _ = append_bell_measurement(qc, 0, 1, 2, [0, 1], "measured", reset=True)
+    >>> [inst.operation.name for inst in qc.data]
+    ['cx', 'h', 'measure', 'measure', 'cx', 'cz', 'reset', 'reset']
     """
-    _check_correction(correction)
+    _check_form(correction)
+    if not record and correction != "deferred":
+        raise ValueError("record=False applies to correction='deferred' only (the other forms "
+                         "need the outcomes)")
     qb, qc_, qd = _qubit(qc, b, "b"), _qubit(qc, c, "c"), _qubit(qc, d, "d")
     if len({qb, qc_, qd}) != 3:
         raise ValueError("b, c and d must be three different qubits")
@@ -200,11 +233,13 @@ def append_bell_measurement(
     if correction == "deferred":
         qc.cx(qc_, qd)
         qc.cz(qb, qd)
+    if record:
         qc.measure(qb, m1)
         qc.measure(qc_, m2)
-    else:
-        qc.measure(qb, m1)
-        qc.measure(qc_, m2)
+    if correction == "measured":
+        qc.cx(qc_, qd)
+        qc.cz(qb, qd)
+    elif correction == "dynamic":
         with qc.if_test((m2, 1)):
             qc.x(qd)
         with qc.if_test((m1, 1)):
@@ -215,15 +250,48 @@ def append_bell_measurement(
     return qc
 
 
+def pauli_frame(m1: Sequence, m2: Sequence) -> tuple[np.ndarray, np.ndarray]:
+    """The Pauli frame X^x Z^z left on the last qubit of a chain swapped in ``"frame"`` form.
+
+    ``m1[i]``, ``m2[i]``: the outcomes (arrays over shots) of swap i in the order of
+    :func:`swap_chain_circuit` (each swap's correction targets the next swap's left qubit, or the
+    end qubit): the frames multiply, so ``x`` is the XOR of every ``m2`` and ``z`` of every ``m1``.
+
+    >>> x, z = pauli_frame([[0, 1], [1, 1]], [[1, 0], [1, 1]])
+    >>> x.tolist(), z.tolist()
+    ([0, 1], [1, 0])
+    """
+    if len(m1) != len(m2) or not len(m1):
+        raise ValueError("m1 and m2 must list the same number (>= 1) of swaps' outcomes")
+    x = np.bitwise_xor.reduce(np.asarray(m2, dtype=np.uint8), axis=0)
+    z = np.bitwise_xor.reduce(np.asarray(m1, dtype=np.uint8), axis=0)
+    return x, z
+
+
+def frame_flip(letter: str, x, z) -> np.ndarray:
+    """Whether the frame X^x Z^z flips a measurement of the framed qubit in Pauli ``letter``:
+    X is flipped by Z, Z by X, Y by either (XOR the returned bits into the outcome).
+
+    >>> frame_flip("Y", [1, 0], [0, 0]).tolist()
+    [1, 0]
+    """
+    x, z = np.asarray(x, dtype=np.uint8), np.asarray(z, dtype=np.uint8)
+    flips = {"X": z, "Y": x ^ z, "Z": x, "I": np.zeros_like(x)}
+    if letter not in flips:
+        raise ValueError(f"letter must be one of I, X, Y, Z, got {letter!r}")
+    return flips[letter]
+
+
 def append_swap(
     qc: QuantumCircuit,
     b: QubitLike,
     c: QubitLike,
     d: QubitLike,
     bits: Sequence[ClbitLike] | ClassicalRegister,
-    correction: Correction = "dynamic",
+    correction: BsmForm = "dynamic",
     *,
     reset: bool = False,
+    record: bool = True,
 ) -> QuantumCircuit:
     """Entanglement swap: pairs (a, b) and (c, d) become (a, d) in Phi+ (ideal inputs).
 
@@ -237,7 +305,7 @@ def append_swap(
     >>> qc.count_ops()["measure"]
     2
     """
-    return append_bell_measurement(qc, b, c, d, bits, correction, reset=reset)
+    return append_bell_measurement(qc, b, c, d, bits, correction, reset=reset, record=record)
 
 
 # ---------------------------------------------------------------------------------------------

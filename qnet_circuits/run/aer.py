@@ -173,7 +173,7 @@ class AerRunner:
         for circuit, noisy, method, result, circuit_seed in self._each(
             circuits, shots, seed, network, memory=True
         ):
-            bits = memory_to_bits(circuit, result.get_memory(0))
+            bits = _bits(circuit, result, [0], shots)
             meta = _metadata(circuit, method, circuit_seed, shots)
             out.append(ShotData(bits=bits, shots=shots, metadata=meta,
                                 saved=_saved(_saves(noisy), result, 0)))
@@ -191,7 +191,12 @@ class AerRunner:
         keys as :func:`~qnet_circuits.run.base.counts_from_bits` writes them."""
         out: list[dict[str, int]] = []
         for circuit, _, _, result, _ in self._each(circuits, shots, seed, network, memory=False):
-            out.append(dict(result.get_counts(0)) if circuit.cregs else {"": shots})
+            counts = result.data(0).get("counts")
+            if counts is None:  # nothing measured: every classical bit reads 0
+                key = " ".join("0" * reg.size for reg in reversed(circuit.cregs))
+                out.append({key: shots})
+            else:
+                out.append(dict(result.get_counts(0)))
         return out
 
     def _each(self, circuits, shots, seed, network, *, memory: bool):
@@ -227,7 +232,7 @@ class AerRunner:
         if not binds:  # every row is the same circuit: one experiment, split into rows
             (chunk_seed,) = chunk_seeds(seed, 1)
             result = _call(sim, ready, method, shots=table.rows * shots, seed=chunk_seed)
-            bits = memory_to_bits(circuit, result.get_memory(0))
+            bits = _bits(circuit, result, [0], table.rows * shots)
             saved = _saved(saves, result, 0)
             return [_row(circuit, bits, k, shots, method, chunk_seed, saved) for k in range(table.rows)]
         chunks = _chunks(table.rows, ready.size(), shots)
@@ -236,11 +241,20 @@ class AerRunner:
             result = _call(sim, ready, method, shots=shots, seed=chunk_seed,
                            parameter_binds=[{p: v[rows] for p, v in binds.items()}])
             n = rows.stop - rows.start
-            bits = memory_to_bits(circuit, [m for b in range(n) for m in result.get_memory(b)])
+            bits = _bits(circuit, result, range(n), n * shots)
             for b in range(n):
                 out.append(_row(circuit, bits, b, shots, method, chunk_seed, _saved(saves, result, b),
                                 index=rows.start + b))
         return out
+
+
+def _bits(circuit: QuantumCircuit, result: Result, experiments: Sequence[int],
+          shots: int) -> dict[str, np.ndarray]:
+    """Register bits of ``experiments`` stacked in order (``shots`` in all); a circuit that measures
+    nothing has no memory in Aer's result, and its classical bits read 0."""
+    if not circuit.cregs or "memory" not in result.data(experiments[0]):
+        return {reg.name: np.zeros((shots, reg.size), dtype=np.uint8) for reg in circuit.cregs}
+    return memory_to_bits(circuit, [m for b in experiments for m in result.get_memory(b)])
 
 
 def _chunks(rows: int, ops: int, shots: int) -> list[slice]:

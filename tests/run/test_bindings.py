@@ -212,3 +212,13 @@ def test_counts_without_classical_bits_and_bad_shots():
         AerRunner().counts([qc], shots=-1)
     with pytest.raises(ValueError, match="list of circuits"):
         AerRunner().counts(qc, shots=10)
+
+
+def test_circuits_that_measure_nothing_read_zeros():
+    qc = QuantumCircuit(1, 2)
+    qc.h(0)
+    (data,) = AerRunner().run([qc], shots=6, seed=1)
+    assert data.bits["c"].tolist() == [[0, 0]] * 6
+    assert AerRunner().counts([qc], shots=6, seed=1) == [{"00": 6}]
+    (row,) = AerRunner().run_bindings(qc, {}, shots=4, seed=1)
+    assert row.bits["c"].shape == (4, 2) and not row.bits["c"].any()

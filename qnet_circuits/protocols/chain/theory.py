@@ -1,0 +1,127 @@
+"""Closed forms that apply to a chain plan (physics-reference sections 2, 4, 5, 9, 10).
+
+>>> from qnet_circuits.scheduler import ChainPlan, link_models, sample_timeline
+>>> from qnet_circuits.network import chain
+>>> net, plan = chain(2, 10.0), ChainPlan(link_fidelity=0.9)
+>>> models = link_models(net, ["alice", "r1", "bob"], plan)
+>>> tl = sample_timeline(models, plan, 50, np.random.default_rng(0))
+>>> round(chain_theory(net, ["alice", "r1", "bob"], models, plan, tl)["fidelity"], 6)
+0.813333
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from qnet_circuits import physics
+from qnet_circuits.network import Network, Node
+from qnet_circuits.scheduler import ChainPlan, LinkModel, PurificationPlan
+from qnet_circuits.timeline import Timeline
+
+
+def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkModel],
+                 plan: ChainPlan, timeline: Timeline) -> dict[str, Any]:
+    """Closed forms that apply to this plan (physics-reference sections 2, 4, 5, 9, 10).
+
+    Keys (present only where the closed form applies): ``p_link``, ``cycle_time_s``,
+    ``fidelity_ideal_memories`` (Bell-diagonal chain with noisy swaps, section 4, after
+    purification for DEJMPS/BBPSSW without node noise, section 5), ``fidelity_two_link_dephasing``
+    (section 10 E[F], two equal Werner links, pure dephasing), ``mean_delivery_time_s`` (section 2d
+    / 10, exact when classical messages take no time: ``tau/p`` for one link, ``tau E[max of N
+    geometric]`` for N equal links without purification or cutoff), ``plob_repeaterless`` and
+    ``plob_chain`` (section 9, ebits per channel use over the total length) and
+    ``pairs_per_channel_use`` (simulated: cycle time over mean delivery time); ``fidelity`` is the
+    closed form that applies to this very plan (ideal memories, or the two-link dephasing form).
+    """
+    theory: dict[str, Any] = {
+        "p_link": [m.p for m in models],
+        "cycle_time_s": [m.cycle_time_s for m in models],
+    }
+    by_name = {nd.name: nd for nd in network.nodes}
+    nodes = [by_name[n] for n in path]
+    repeaters = nodes[1:-1]
+    lams = {r.gate_error for r in repeaters}
+    epss = {r.readout_error for r in repeaters}
+    uniform_noise = len(lams) <= 1 and len(epss) <= 1
+    lam = lams.pop() if lams else 0.0
+    eps = epss.pop() if epss else 0.0
+    coeffs = [m.bell_coefficients() for m in models]
+    pur = plan.purification
+    if pur is not None:
+        node_noise_free = all(n.gate_error == 0 and n.readout_error == 0 for n in nodes)
+        coeffs = [_purified_coefficients(c, pur) for c in coeffs] if (
+            node_noise_free and plan.link_level == "state") else []
+    if coeffs and uniform_noise and not (plan.link_level == "photonic" and pur is not None):
+        theory["fidelity_ideal_memories"] = physics.chain_bell_diagonal(coeffs, lam, eps)[0]
+    theory.update(_delivery_and_dephasing(models, plan, nodes, coeffs, lam, eps))
+    ideal_memories = all(n.memory.ideal for n in nodes)
+    if ideal_memories and "fidelity_ideal_memories" in theory:
+        theory["fidelity"] = theory["fidelity_ideal_memories"]
+    elif "fidelity_two_link_dephasing" in theory:
+        theory["fidelity"] = theory["fidelity_two_link_dephasing"]
+    length = sum(m.link.fiber.length_km for m in models)
+    eta_total = models[0].link.fiber.transmissivity_over(length)
+    theory["total_length_km"] = length
+    theory["plob_repeaterless"] = physics.plob(eta_total)
+    theory["plob_chain"] = physics.plob_chain(eta_total, len(models))
+    theory["pairs_per_channel_use"] = float(np.mean([m.cycle_time_s for m in models])) / float(
+        timeline.delivery_s.mean()
+    )
+    return theory
+
+
+def _delivery_and_dephasing(models: Sequence[LinkModel], plan: ChainPlan, nodes: Sequence[Node],
+                            coeffs: list, lam: float, eps: float) -> dict[str, float]:
+    """``mean_delivery_time_s`` (equal links, no purification or cutoff, sampled timing) and
+    ``fidelity_two_link_dephasing`` (two equal Werner links, pure dephasing, no readout error)."""
+    out: dict[str, float] = {}
+    n = len(models)
+    ps = {m.p for m in models}
+    taus = {m.cycle_time_s for m in models}
+    if not (len(ps) == 1 and len(taus) == 1 and plan.purification is None and plan.cutoff_s is None
+            and plan.timing == "sampled"):
+        return out
+    p, tau = ps.pop(), taus.pop()
+    if n == 1:
+        out["mean_delivery_time_s"] = tau / p
+    elif n <= 20 or p > 1e-4:
+        out["mean_delivery_time_s"] = tau * physics.expected_max_geometric(n, p)
+    werner = [c for c in coeffs if abs(c[1] - c[2]) < 1e-12 and abs(c[2] - c[3]) < 1e-12]
+    ideal_memories = all(nd.memory.ideal for nd in nodes)
+    mems = {nd.memory for nd in nodes}
+    if not (n == 2 and len(werner) == 2 and eps == 0 and not ideal_memories and len(mems) == 1):
+        return out
+    mem = mems.pop()
+    if math.isinf(mem.t1_s):
+        mdl = models[0]
+        w = physics.werner_w(werner[0][0]) * physics.werner_w(werner[1][0]) * (1 - lam)
+        q = math.exp(-2 * tau / mem.t2_s)
+        lam_mean = physics.two_link_mean_dephasing(p, q)
+        lam_mean *= math.exp(-4 * mdl.herald_wait_s / mem.t2_s)
+        msg = max(models[0].message_s, models[1].message_s)
+        lam_mean *= math.exp(-2 * msg / mem.t2_s)
+        out["fidelity_two_link_dephasing"] = physics.pauli_chain_fidelity(w, lam_mean)
+    return out
+
+
+def _purified_coefficients(coeffs, pur: PurificationPlan):
+    if pur.protocol == "dejmps":
+        if pur.scheme == "recurrence":
+            return physics.dejmps_rounds(coeffs, pur.rounds)[-1][0]
+        return physics.dejmps_pumping(coeffs, coeffs, pur.rounds)[-1][0]
+    # BBPSSW: inputs twirled to Werner, re-twirl between rounds, none after the last one; on
+    # Werner inputs a BBPSSW step equals a DEJMPS step (section 14), which gives the Bell-diagonal
+    # (not Werner) output of the last round
+    f0 = physics.twirl(coeffs)[0]
+    if pur.scheme == "recurrence":
+        f = physics.bbpssw_rounds(f0, pur.rounds - 1)[-1][0] if pur.rounds > 1 else f0
+        return physics.dejmps(physics.werner_coefficients(f))[0]
+    f = physics.bbpssw_pumping(f0, f0, pur.rounds - 1)[-1][0] if pur.rounds > 1 else f0
+    return physics.dejmps(physics.werner_coefficients(f), physics.werner_coefficients(f0))[0]
+
+
+__all__ = ["chain_theory"]
