@@ -39,7 +39,6 @@ from qnet_circuits.library.blind import (
 from qnet_circuits.library.options import BLIND_LINE, BLIND_PROGRAMS, BLIND_SERVERS, CORRECTIONS
 from qnet_circuits.protocols.base import Provenance, check_int, resolve_shots
 from qnet_circuits.protocols.blind.batch import (
-    MAX_SHOTS_PER_BINDING,
     BlindBatch,
     delta_counts,
     exact_acceptance,
@@ -354,7 +353,6 @@ def run(params: BlindParams, *, runner=None, shots: int | None = None,
 __all__ = [
     "DEFAULT_SHOTS",
     "MAX_RUNS",
-    "MAX_SHOTS_PER_BINDING",
     "BlindBatch",
     "BlindParams",
     "BlindResult",

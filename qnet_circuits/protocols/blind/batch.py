@@ -3,10 +3,10 @@
 A UBQC experiment is many *runs*, each with fresh client secrets (theta, r, trap positions,
 dummy bits). The server's circuit is the same for all of them
 (:func:`~qnet_circuits.library.blind.blind_circuit`) and the secrets are its Parameters, so
-:func:`run_bound` runs the whole batch as one binding table instead of compiling one circuit per
-run. Exact references: :func:`ideal_distribution` (the program's reference circuit) and
-:func:`exact_output_distribution` / :func:`exact_acceptance` (the deferred server circuit's
-Statevector for each secret draw, no sampling).
+:func:`run_bound` runs the whole batch as one binding table (``Runner.run_bindings``) instead of
+compiling one circuit per run. Exact references: :func:`ideal_distribution` (the program's
+reference circuit) and :func:`exact_output_distribution` / :func:`exact_acceptance` (the
+deferred server circuit's Statevector for each secret draw, no sampling).
 
 >>> import math
 >>> from qnet_circuits.analysis import distribution
@@ -36,10 +36,6 @@ from qnet_circuits.library.blind import (
 )
 from qnet_circuits.results import Estimate, ShotData
 
-#: Aer seeds bound experiment i with seed + 2113 i and shot k with (that) + k (measured, Aer
-#: 0.18.2): more shots per binding would reuse another binding's random numbers.
-MAX_SHOTS_PER_BINDING = 2000
-
 
 def run_bound(
     circuit: QuantumCircuit,
@@ -50,51 +46,22 @@ def run_bound(
     seed: int | None = None,
     network=None,
 ) -> list[ShotData]:
-    """Run ``circuit`` once per binding (``{Parameter: [values]}``), ``shots`` shots each.
+    """Run ``circuit`` once per row of ``bindings`` (``{Parameter: [values]}``), ``shots`` shots
+    each: one :class:`ShotData` per row.
 
-    With the core :class:`~qnet_circuits.run.AerRunner` (default) the circuit is prepared once
-    (noise pass, method choice, transpile) and all bindings run in one Aer call; any other
-    runner gets the bound circuits. Returns one :class:`ShotData` per binding.
+    The runner's :meth:`~qnet_circuits.run.Runner.run_bindings` runs the template and the whole
+    table (Aer: prepared once, the rows in as few calls as memory allows; seeds as its docstring
+    says); a runner with only ``run`` gets the bound circuits.
     """
-    from qnet_circuits.run import AerRunner, memory_to_bits
+    from qnet_circuits.protocols.base import resolve_runner
+    from qnet_circuits.run import binding_table
 
-    if not isinstance(shots, int) or isinstance(shots, bool) or not 1 <= shots:
-        raise ValueError(f"shots must be a positive integer, got {shots!r}")
-    runner = AerRunner() if runner is None else runner
-    lengths = {len(v) for v in bindings.values()}
-    if len(lengths) > 1:
-        raise ValueError("every parameter needs the same number of bound values")
-    count = lengths.pop() if lengths else 1
-    if set(bindings) != set(circuit.parameters):
-        raise ValueError("bindings must give a value list for every circuit parameter")
-    if not isinstance(runner, AerRunner):
-        bound = [
-            circuit.assign_parameters({p: v[k] for p, v in bindings.items()}) for k in range(count)
-        ]
-        return runner.run(bound, shots=shots, seed=seed, network=network)
-    if shots > MAX_SHOTS_PER_BINDING:
-        raise ValueError(
-            f"shots per binding must be <= {MAX_SHOTS_PER_BINDING} (Aer seeds bound experiments "
-            "2113 apart); use more runs with fewer shots each"
-        )
-    noisy, method = runner.prepare(circuit, network)
-    # Many small bound experiments: OpenMP shot-parallelism costs ~10x here (measured on 2
-    # shared cores, Aer 0.18.2); results are fixed by the seeds either way.
-    options: dict = {"shots": shots, "memory": True, "max_parallel_shots": 1}
-    if seed is not None:
-        options["seed_simulator"] = int(np.random.SeedSequence(seed).generate_state(1)[0]) >> 1
-    if bindings:
-        options["parameter_binds"] = [{p: list(v) for p, v in bindings.items()}]
-    result = runner.simulator(method).run(noisy, **options).result()
-    if not result.success:
-        raise RuntimeError(f"Aer simulation failed ({method}): {result.status}")
-    out = []
-    for k in range(count):
-        meta = {**(circuit.metadata or {}), "method": method, "shots": shots, "backend": "aer"}
-        meta["seed"] = result.results[k].seed_simulator
-        bits = memory_to_bits(circuit, result.get_memory(k))
-        out.append(ShotData(bits=bits, shots=shots, metadata=meta))
-    return out
+    runner = resolve_runner(runner)
+    if hasattr(runner, "run_bindings"):
+        return runner.run_bindings(circuit, bindings, shots=shots, seed=seed, network=network)
+    table = binding_table(circuit, bindings)
+    bound = [circuit.assign_parameters(table.row(k)) for k in range(table.rows)]
+    return runner.run(bound, shots=shots, seed=seed, network=network)
 
 
 def fraction(mask: np.ndarray) -> Estimate:
@@ -259,7 +226,6 @@ def delta_counts(deltas: np.ndarray) -> np.ndarray:
 
 
 __all__ = [
-    "MAX_SHOTS_PER_BINDING",
     "BlindBatch",
     "delta_counts",
     "exact_acceptance",
