@@ -36,6 +36,13 @@ CARDINAL_STATES: dict[str, tuple[float, float]] = {
 #: Blind-server deviations: a Pauli on one position before its measurement, or a flipped report.
 BLIND_ATTACKS: tuple[str, ...] = ("x", "y", "z", "misreport")
 
+# protocol-level vocabularies
+
+#: QKD counts (protocols.qkd): runner shots, or the exact distribution sampled (Aer only).
+QKD_SAMPLINGS: tuple[str, ...] = ("shots", "exact")
+#: QKD pair sources (protocols.qkd): a Werner pair, or the link's heralded state.
+QKD_SOURCES: tuple[str, ...] = ("werner", "link")
+
 __all__ = [
     "BLIND_ATTACKS",
     "CARDINAL_STATES",
@@ -43,4 +50,6 @@ __all__ = [
     "EAVESDROPPERS",
     "PURIFICATION_PROTOCOLS",
     "QKD_PROTOCOLS",
+    "QKD_SAMPLINGS",
+    "QKD_SOURCES",
 ]

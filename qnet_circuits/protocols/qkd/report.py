@@ -1,18 +1,8 @@
-"""QKD analysis: CHSH S with its standard error, QBER per basis, key rates, and one-call runs.
+"""One-call QKD run on given objects (a Link, a Network, a source circuit): :func:`simulate_qkd`.
 
-Pure estimators on per-round records (:class:`~qnet_circuits.keys.rounds.Rounds`):
-
-* :func:`correlator` ``E = <(-1)^(a xor b)>`` for one setting pair, stderr ``sqrt((1 - E^2)/n)``;
-* :func:`chsh` ``S = E00 + E01 + E10 - E11`` at the settings' CHSH terms, variances added;
-* :func:`qber_by_basis` over all sifted rounds of each key basis (binomial stderr);
-* :func:`asymptotic_key_rate` per sifted bit (BBM92: ``1 - h(Q_Z) - h(Q_X)``; E91: the
-  device-independent ``1 - h(Q) - h((1 + sqrt((S/2)^2 - 1))/2)``), and
-  :func:`key_rate_per_second` from a delivery rate;
-* :func:`eve_guess_probability` Eve's chance of guessing each sifted bit.
-
-And :func:`simulate_qkd`, which builds the setting circuits of :mod:`qnet_circuits.library.qkd`,
-runs them as one batch, rebuilds the iid rounds from counts (:mod:`qnet_circuits.keys.rounds`),
-estimates, and distills the key (:func:`qnet_circuits.keys.distill_key`). Two ways to get counts:
+It builds the setting circuits of :mod:`qnet_circuits.library.qkd`, runs them as one batch,
+rebuilds the iid rounds from counts (:mod:`qnet_circuits.keys.rounds`), estimates, and distills
+the key (:func:`qnet_circuits.keys.distill_key`). Two ways to get counts:
 
 * ``sampling="shots"``: the runner runs each setting circuit with as many shots as the most used
   setting needs; the per-shot bits become counts (works on any runner, hardware included).
@@ -21,6 +11,8 @@ estimates, and distills the key (:func:`qnet_circuits.keys.distill_key`). Two wa
   post-selection included) and the counts are a multinomial draw from it with the run's seed:
   the same law as shot sampling, without Aer's per-shot cost (~1.5 us per shot measured here).
   Used for large key runs (the benchmark).
+
+:func:`qnet_circuits.protocols.qkd.run` wraps it for parameters given as numbers (the CLI's).
 
 >>> rep = simulate_qkd("bbm92", fidelity=0.97, pairs=40_000, seed=3, sampling="exact")
 >>> round(rep.theory["qber"]["Z"], 4), rep.key.keys_match
@@ -37,26 +29,15 @@ from typing import Any
 
 import numpy as np
 from qiskit.circuit import QuantumCircuit
-from qiskit.quantum_info import DensityMatrix, Pauli
 
 from qnet_circuits import physics
-from qnet_circuits.analysis import heralded_mask
 from qnet_circuits.keys.abort import QBER_THRESHOLD
 from qnet_circuits.keys.pipeline import KeyResult, distill_key
-from qnet_circuits.keys.rounds import (
-    ALICE_BIT,
-    BOB_BIT,
-    EVE_ATTACK_BIT,
-    EVE_BASIS_BIT,
-    EVE_OUTCOME_BIT,
-    Rounds,
-    draw_settings,
-    rounds_from_counts,
-)
-from qnet_circuits.keys.sifting import SiftedKey, sift
-from qnet_circuits.library.generation import heralded_state, raw_heralded_state, werner_pair
+from qnet_circuits.keys.rounds import Rounds, draw_settings, rounds_from_counts
+from qnet_circuits.keys.sifting import sift
+from qnet_circuits.library.generation import raw_heralded_state
+from qnet_circuits.library.options import EAVESDROPPERS, QKD_SAMPLINGS
 from qnet_circuits.library.qkd import (
-    EAVESDROPPERS,
     QkdSettings,
     protocol_settings,
     qkd_round,
@@ -64,165 +45,21 @@ from qnet_circuits.library.qkd import (
     theory_chsh_qber,
 )
 from qnet_circuits.network import Link, Network
-from qnet_circuits.results import Estimate, ShotData
-from qnet_circuits.run import AerRunner, Runner, heralded_density_matrix
+from qnet_circuits.protocols.base import resolve_runner
+from qnet_circuits.protocols.qkd.counts import counts_from_shots, exact_probabilities, sample_counts
+from qnet_circuits.protocols.qkd.estimators import (
+    asymptotic_key_rate,
+    chsh,
+    eve_guess_probability,
+    key_rate_per_second,
+    qber_by_basis,
+)
+from qnet_circuits.protocols.qkd.sources import ideal_nodes, source_circuit, source_correlations
+from qnet_circuits.results import Estimate
+from qnet_circuits.run import Runner
 
-SAMPLINGS = ("shots", "exact")
-N_CODES = 32
-
-
-# ---------------------------------------------------------------------------------------------
-# counts
-# ---------------------------------------------------------------------------------------------
-
-
-def counts_from_shots(data: ShotData) -> dict[int, int]:
-    """Heralded shots of a setting circuit as ``{outcome code: count}`` (codes: keys.rounds)."""
-    mask = heralded_mask(data)
-    code = data["alice"][:, 0].astype(np.int64) << ALICE_BIT
-    code |= data["bob"][:, 0].astype(np.int64) << BOB_BIT
-    if "eve" in data.bits:
-        eve = data["eve"].astype(np.int64)
-        code |= eve[:, 0] << EVE_ATTACK_BIT
-        code |= eve[:, 1] << EVE_BASIS_BIT
-        code |= eve[:, 2] << EVE_OUTCOME_BIT
-    hist = np.bincount(code[mask], minlength=N_CODES)
-    return {int(k): int(v) for k, v in enumerate(hist) if v}
-
-
-def exact_probabilities(circuit: QuantumCircuit, network: Network | None = None) -> np.ndarray:
-    """Exact distribution of the outcome code of an unmeasured round circuit (length 32).
-
-    ``circuit`` comes from ``qkd_round(..., measure=False)`` bound to one setting; its
-    ``metadata["measured_qubits"]`` lists alice, bob and Eve's qubits in code-bit order.
-    """
-    qubits = list((circuit.metadata or {}).get("measured_qubits", []))
-    if len(qubits) not in (2, 5):
-        raise ValueError("circuit.metadata['measured_qubits'] must list 2 or 5 qubits (qkd_round)")
-    rho, _p_herald = heralded_density_matrix(circuit, network, qubits=qubits)
-    probs = np.clip(np.real(np.diag(rho.data)), 0.0, None)
-    out = np.zeros(N_CODES)
-    out[: probs.size] = probs / probs.sum()
-    return out
-
-
-def sample_counts(
-    probabilities: np.ndarray, shots: int, rng: np.random.Generator
-) -> dict[int, int]:
-    """A multinomial draw of ``shots`` outcomes from ``probabilities``, as ``{code: count}``."""
-    hist = rng.multinomial(int(shots), probabilities / probabilities.sum())
-    return {int(k): int(v) for k, v in enumerate(hist) if v}
-
-
-# ---------------------------------------------------------------------------------------------
-# estimators
-# ---------------------------------------------------------------------------------------------
-
-
-def correlator(rounds: Rounds, pair: tuple[int, int]) -> Estimate:
-    """``E = <(-1)^(a xor b)>`` over the rounds of setting ``pair``; stderr ``sqrt((1-E^2)/n)``."""
-    sel = (rounds.alice_setting == pair[0]) & (rounds.bob_setting == pair[1])
-    n = int(np.count_nonzero(sel))
-    if n == 0:
-        raise ValueError(f"too few pairs: no round used setting {pair}; increase pairs")
-    agree = int(np.count_nonzero(rounds.alice_bit[sel] == rounds.bob_bit[sel]))
-    e = (2 * agree - n) / n
-    return Estimate(e, math.sqrt(max(1.0 - e * e, 0.0) / n))
-
-
-def chsh(rounds: Rounds, settings: QkdSettings) -> Estimate:
-    """CHSH ``S = sum sign E(pair)`` at ``settings.chsh_terms``; the four terms are independent
-    rounds, so their variances add."""
-    if not settings.chsh_terms:
-        raise ValueError(f"protocol {settings.protocol!r} has no CHSH settings (use e91)")
-    terms = [(correlator(rounds, pair), sign) for pair, sign in settings.chsh_terms]
-    value = sum(sign * e.value for e, sign in terms)
-    return Estimate(value, math.sqrt(sum(e.stderr**2 for e, _ in terms)))
-
-
-def qber_by_basis(sifted: SiftedKey) -> dict[str, Estimate]:
-    """QBER over all sifted bits of each key basis, with binomial stderr."""
-    out: dict[str, Estimate] = {}
-    for b, name in enumerate(sifted.basis_names):
-        sel = sifted.basis == b
-        n = int(np.count_nonzero(sel))
-        if n == 0:
-            raise ValueError(f"too few pairs: no sifted bit in basis {name}; increase pairs")
-        q = int(np.count_nonzero(sifted.alice[sel] != sifted.bob[sel])) / n
-        out[name] = Estimate(q, math.sqrt(q * (1.0 - q) / n))
-    return out
-
-
-def asymptotic_key_rate(protocol: str, qber: Mapping[str, float], s: float | None = None) -> float:
-    """Asymptotic secret-key rate per sifted bit (clipped at 0).
-
-    BBM92: ``1 - h(Q_Z) - h(Q_X)`` (Shor-Preskill); E91: device-independent
-    ``1 - h(Q) - h((1 + sqrt((S/2)^2 - 1))/2)`` with Q the mean QBER of the key bases.
-
-    >>> round(asymptotic_key_rate("bbm92", {"Z": 0.05, "X": 0.05}), 6)
-    0.427206
-    """
-    if protocol == "bbm92":
-        return physics.key_rate_bbm92(min(qber["Z"], 0.5), min(qber["X"], 0.5))
-    if protocol == "e91":
-        if s is None:
-            raise ValueError("E91 key rate needs the CHSH value s")
-        q = float(np.mean(list(qber.values())))
-        return physics.key_rate_di(min(q, 0.5), max(-4.0, min(4.0, s)))
-    raise ValueError(f"protocol must be 'e91' or 'bbm92', got {protocol!r}")
-
-
-def key_rate_per_second(rate_per_pair: float, delivery_rate_hz: float) -> float:
-    """Secret-key rate in bit/s: ``rate per delivered pair * pairs per second``."""
-    if delivery_rate_hz < 0 or rate_per_pair < 0:
-        raise ValueError("rate_per_pair and delivery_rate_hz must be >= 0")
-    return rate_per_pair * delivery_rate_hz
-
-
-def eve_guess_probability(rounds: Rounds, sifted: SiftedKey) -> float:
-    """Probability that Eve guesses a sifted key bit: her outcome where she intercepted (whatever
-    her basis), a coin flip (1/2) elsewhere. 1/2 means she learned nothing."""
-    if sifted.n == 0:
-        return 0.5
-    idx = sifted.round_index
-    attacked = rounds.eve_attack[idx].astype(bool)
-    right = rounds.eve_bit[idx] == rounds.alice_bit[idx]
-    return float(np.mean(np.where(attacked, right.astype(float), 0.5)))
-
-
-# ---------------------------------------------------------------------------------------------
-# theory of the sources
-# ---------------------------------------------------------------------------------------------
-
-
-def source_correlations(fidelity: float | None, link: Link | None) -> tuple[float, float]:
-    """Closed-form ``(<XX>, <ZZ>)`` of the source pair: Werner ``(w, w)``, or the link's heralded
-    state (reference section 2, after the X on b that maps Psi+ to Phi+)."""
-    if fidelity is not None:
-        w = physics.werner_w(fidelity)
-        return w, w
-    if link is None:
-        raise ValueError("give a source fidelity or a link")
-    _p, rho = raw_heralded_state(link)
-    dm = DensityMatrix(rho)
-    if link.scheme != "midpoint":
-        dm = dm.evolve(Pauli("X"), qargs=[1])
-    return float(np.real(dm.expectation_value(Pauli("XX")))), float(
-        np.real(dm.expectation_value(Pauli("ZZ")))
-    )
-
-
-def _ideal_nodes(network: Network | None) -> bool:
-    if network is None:
-        return True
-    return all(
-        n.memory.ideal and n.gate_error == 0 and n.readout_error == 0 for n in network.nodes
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# one-call run
-# ---------------------------------------------------------------------------------------------
+#: how counts are obtained (see the module docstring)
+SAMPLINGS = QKD_SAMPLINGS
 
 
 @dataclass(frozen=True, eq=False)
@@ -312,15 +149,6 @@ class QkdReport:
         }
 
 
-def source_circuit(fidelity: float | None, link: Link | None) -> QuantumCircuit:
-    """The pair source: ``werner_pair(fidelity)``, or ``heralded_state(link)`` when it is None."""
-    if fidelity is not None:
-        return werner_pair(fidelity)
-    if link is None:
-        raise ValueError("give a source fidelity (Werner source) or a link (heralded source)")
-    return heralded_state(link)
-
-
 def simulate_qkd(
     protocol: str,
     *,
@@ -360,8 +188,8 @@ def simulate_qkd(
         p_z: BBM92 probability of the Z basis.
         sample_fraction, qber_threshold, cascade_passes: post-processing parameters.
         source: a pair circuit to use instead (e.g. a repeater chain's end-to-end pair from
-            :func:`qnet_circuits.simulate.simulate`); ``fidelity`` then names the Werner fidelity
-            its closed form predicts (for ``theory``), or None.
+            :func:`~qnet_circuits.protocols.qkd.sources.chain_source`); ``fidelity`` then names
+            the Werner fidelity its closed form predicts (for ``theory``), or None.
         delivery_rate_hz: pairs per second delivered by ``source`` (overrides the link's rate).
     """
     if sampling not in SAMPLINGS:
@@ -387,7 +215,7 @@ def simulate_qkd(
     which = draw_settings(settings.probabilities, int(pairs), rng)
     per_setting = np.bincount(which, minlength=len(settings.pairs))
     if sampling == "shots":
-        runner = runner or AerRunner()
+        runner = resolve_runner(runner)
         shots = int(max(1, per_setting.max()))
         data = runner.run(circuits, shots=shots, seed=int(seed), network=network)
         counts: Sequence[Mapping[int, int]] = [counts_from_shots(d) for d in data]
@@ -424,7 +252,7 @@ def simulate_qkd(
         p_link = raw_heralded_state(link)[0]
         delivery = physics.rate_hz(p_link, link.cycle_time_s)
     theory: dict[str, Any] = {"fidelity": fidelity, "key_fraction": settings.key_fraction}
-    if _ideal_nodes(network):
+    if ideal_nodes(network):
         t_x, t_z = source_correlations(fidelity, link)
         s_th, q_th = theory_chsh_qber(settings, t_x, t_z, eavesdropper, intercept_fraction)
         theory.update({"S": s_th, "qber": q_th, "XX": t_x, "ZZ": t_z})
@@ -452,3 +280,6 @@ def simulate_qkd(
         eve_guess=eve_guess_probability(rounds, sifted),
         timings={"quantum": t1 - t0, "rounds": t2 - t1, "postprocessing": t3 - t2},
     )
+
+
+__all__ = ["SAMPLINGS", "QkdReport", "simulate_qkd"]
