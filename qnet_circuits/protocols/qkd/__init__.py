@@ -31,7 +31,7 @@ from qnet_circuits.library.options import EAVESDROPPERS, QKD_PROTOCOLS, QKD_SAMP
 from qnet_circuits.library.qkd import protocol_settings, qkd_round, setting_circuits
 from qnet_circuits.network import Network, chain
 from qnet_circuits.protocols import plots
-from qnet_circuits.protocols.base import Provenance, check_finite, check_int
+from qnet_circuits.protocols.base import Provenance, check_finite, check_int, resolve_runner
 from qnet_circuits.protocols.pairs import check_choice
 from qnet_circuits.protocols.qkd.counts import counts_from_shots, exact_probabilities, sample_counts
 from qnet_circuits.protocols.qkd.estimators import (
@@ -247,6 +247,7 @@ def run(params: QkdParams, *, runner: Runner | None = None, shots: int | None = 
         )
     pairs = params.pairs if shots is None else check_int("shots", shots, minimum=1)
     seed = _seed(seed)
+    runner = resolve_runner(runner)
     network = params.network
     link = network.links[0]
     fidelity = params.source_fidelity

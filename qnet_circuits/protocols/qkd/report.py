@@ -149,24 +149,57 @@ class QkdReport:
         }
 
 
+def _check(sampling: str, eavesdropper: str, pairs: Any) -> None:
+    if sampling not in SAMPLINGS:
+        raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
+    if eavesdropper not in EAVESDROPPERS:
+        raise ValueError(
+            f"eavesdropper must be one of {', '.join(EAVESDROPPERS)}, got {eavesdropper!r}"
+        )
+    if not isinstance(pairs, (int, np.integer)) or isinstance(pairs, bool) or pairs < 1:
+        raise ValueError(f"pairs must be an integer >= 1, got {pairs!r}")
+
+
+def _setting_counts(circuits: Sequence[QuantumCircuit], per_setting: np.ndarray, sampling: str,
+                    runner: Runner | None, network: Network | None, seed: int,
+                    rng: np.random.Generator) -> list[Mapping[int, int]]:
+    """Heralded outcome counts of every setting circuit: runner shots (as many as the most used
+    setting needs), or the exact distribution sampled ``per_setting[i]`` times with ``rng``."""
+    if sampling == "shots":
+        shots = int(max(1, per_setting.max()))
+        data = resolve_runner(runner).run(circuits, shots=shots, seed=seed, network=network)
+        return [counts_from_shots(d) for d in data]
+    return [
+        sample_counts(exact_probabilities(qc, network), int(n), rng)
+        for qc, n in zip(circuits, per_setting, strict=True)
+    ]
+
+
+def qkd_theory(settings: QkdSettings, fidelity: float | None, link: Link | None,
+               network: Network | None, eavesdropper: str, intercept_fraction: float
+               ) -> dict[str, Any]:
+    """Closed forms for a source and an eavesdropper (reference section 8): ``S``, ``qber`` per
+    key basis, the source correlations ``XX``, ``ZZ``, ``key_rate_asymptotic`` (and ``w`` for a
+    Werner source); with noisy nodes only a ``note`` (no closed form)."""
+    theory: dict[str, Any] = {"fidelity": fidelity, "key_fraction": settings.key_fraction}
+    if ideal_nodes(network):
+        t_x, t_z = source_correlations(fidelity, link)
+        s_th, q_th = theory_chsh_qber(settings, t_x, t_z, eavesdropper, intercept_fraction)
+        theory.update({"S": s_th, "qber": q_th, "XX": t_x, "ZZ": t_z})
+        theory["key_rate_asymptotic"] = asymptotic_key_rate(settings.protocol, q_th, s_th)
+        if fidelity is not None:
+            theory["w"] = physics.werner_w(fidelity)
+    else:
+        theory["note"] = "no closed form for noisy memories/gates; compare with a sweep"
+    return theory
+
+
 def simulate_qkd(
-    protocol: str,
-    *,
-    pairs: int,
-    seed: int,
-    fidelity: float | None = 1.0,
-    link: Link | None = None,
-    network: Network | None = None,
-    eavesdropper: str = "none",
-    intercept_fraction: float = 1.0,
-    sampling: str = "shots",
-    runner: Runner | None = None,
-    p_z: float = 0.5,
-    sample_fraction: float = 0.1,
-    qber_threshold: float = QBER_THRESHOLD,
-    cascade_passes: int = 4,
-    source: QuantumCircuit | None = None,
-    delivery_rate_hz: float | None = None,
+    protocol: str, *, pairs: int, seed: int, fidelity: float | None = 1.0, link: Link | None = None,
+    network: Network | None = None, eavesdropper: str = "none", intercept_fraction: float = 1.0,
+    sampling: str = "shots", runner: Runner | None = None, p_z: float = 0.5,
+    sample_fraction: float = 0.1, qber_threshold: float = QBER_THRESHOLD, cascade_passes: int = 4,
+    source: QuantumCircuit | None = None, delivery_rate_hz: float | None = None,
 ) -> QkdReport:
     """Run ``pairs`` rounds of E91 or BBM92 and distill a key.
 
@@ -192,38 +225,18 @@ def simulate_qkd(
             the Werner fidelity its closed form predicts (for ``theory``), or None.
         delivery_rate_hz: pairs per second delivered by ``source`` (overrides the link's rate).
     """
-    if sampling not in SAMPLINGS:
-        raise ValueError(f"sampling must be one of {SAMPLINGS}, got {sampling!r}")
-    if eavesdropper not in EAVESDROPPERS:
-        raise ValueError(
-            f"eavesdropper must be one of {', '.join(EAVESDROPPERS)}, got {eavesdropper!r}"
-        )
-    if not isinstance(pairs, (int, np.integer)) or isinstance(pairs, bool) or pairs < 1:
-        raise ValueError(f"pairs must be an integer >= 1, got {pairs!r}")
+    _check(sampling, eavesdropper, pairs)
     settings = protocol_settings(protocol, p_z)
     t0 = time.perf_counter()
     if source is None:
         source = source_circuit(fidelity, link)
-    round_qc = qkd_round(
-        source,
-        eavesdropper=eavesdropper,
-        intercept_fraction=intercept_fraction,
-        measure=sampling == "shots",
-    )
+    round_qc = qkd_round(source, eavesdropper=eavesdropper, intercept_fraction=intercept_fraction,
+                         measure=sampling == "shots")
     circuits = setting_circuits(round_qc, settings)
     rng = np.random.default_rng([int(seed), 0x9E3779B9])
     which = draw_settings(settings.probabilities, int(pairs), rng)
-    per_setting = np.bincount(which, minlength=len(settings.pairs))
-    if sampling == "shots":
-        runner = resolve_runner(runner)
-        shots = int(max(1, per_setting.max()))
-        data = runner.run(circuits, shots=shots, seed=int(seed), network=network)
-        counts: Sequence[Mapping[int, int]] = [counts_from_shots(d) for d in data]
-    else:
-        counts = [
-            sample_counts(exact_probabilities(qc, network), int(n), rng)
-            for qc, n in zip(circuits, per_setting, strict=True)
-        ]
+    counts = _setting_counts(circuits, np.bincount(which, minlength=len(settings.pairs)),
+                             sampling, runner, network, int(seed), rng)
     t1 = time.perf_counter()
     rounds = rounds_from_counts(counts, settings.pairs, which, rng)
     sifted = sift(rounds, settings.key_settings)
@@ -233,14 +246,10 @@ def simulate_qkd(
     s_est = chsh(rounds, settings) if protocol == "e91" else None
     t2 = time.perf_counter()
     key = distill_key(
-        rounds,
-        protocol,
-        settings.key_settings,
-        seed=int(seed),
+        rounds, protocol, settings.key_settings, seed=int(seed),
         chsh=None if s_est is None else s_est.value,
         chsh_stderr=None if s_est is None else s_est.stderr,
-        sample_fraction=sample_fraction,
-        qber_threshold=qber_threshold,
+        sample_fraction=sample_fraction, qber_threshold=qber_threshold,
         cascade_passes=cascade_passes,
     )
     t3 = time.perf_counter()
@@ -251,35 +260,16 @@ def simulate_qkd(
     if delivery is None and link is not None:
         p_link = raw_heralded_state(link)[0]
         delivery = physics.rate_hz(p_link, link.cycle_time_s)
-    theory: dict[str, Any] = {"fidelity": fidelity, "key_fraction": settings.key_fraction}
-    if ideal_nodes(network):
-        t_x, t_z = source_correlations(fidelity, link)
-        s_th, q_th = theory_chsh_qber(settings, t_x, t_z, eavesdropper, intercept_fraction)
-        theory.update({"S": s_th, "qber": q_th, "XX": t_x, "ZZ": t_z})
-        theory["key_rate_asymptotic"] = asymptotic_key_rate(protocol, q_th, s_th)
-        if fidelity is not None:
-            theory["w"] = physics.werner_w(fidelity)
-    else:
-        theory["note"] = "no closed form for noisy memories/gates; compare with a sweep"
+    theory = qkd_theory(settings, fidelity, link, network, eavesdropper, intercept_fraction)
     return QkdReport(
-        protocol=protocol,
-        eavesdropper=eavesdropper,
+        protocol=protocol, eavesdropper=eavesdropper,
         intercept_fraction=float(intercept_fraction) if eavesdropper != "none" else 0.0,
-        pairs=int(pairs),
-        seed=int(seed),
-        sampling=sampling,
-        settings=settings,
-        rounds=rounds,
-        chsh=s_est,
-        qber=qber,
-        key=key,
-        key_rate_asymptotic=rate,
-        key_rate_per_pair=rate * settings.key_fraction,
-        delivery_rate_hz=delivery,
-        theory=theory,
+        pairs=int(pairs), seed=int(seed), sampling=sampling, settings=settings, rounds=rounds,
+        chsh=s_est, qber=qber, key=key, key_rate_asymptotic=rate,
+        key_rate_per_pair=rate * settings.key_fraction, delivery_rate_hz=delivery, theory=theory,
         eve_guess=eve_guess_probability(rounds, sifted),
         timings={"quantum": t1 - t0, "rounds": t2 - t1, "postprocessing": t3 - t2},
     )
 
 
-__all__ = ["SAMPLINGS", "QkdReport", "simulate_qkd"]
+__all__ = ["SAMPLINGS", "QkdReport", "qkd_theory", "simulate_qkd"]
