@@ -1,6 +1,6 @@
 """Final secret-key bits per wall-second: BBM92 over one 10 km link, QBER about 1.5%.
 
-Everything is inside the timed call (``qnet_circuits.analysis_qkd.simulate_qkd``): building the
+Everything is inside the timed call (``qnet_circuits.protocols.qkd.simulate_qkd``): building the
 setting circuits, the quantum part, rebuilding the iid rounds, sifting, QBER estimation on a
 disclosed sample, Cascade, the verification hash, the finite-key length and Toeplitz privacy
 amplification of both keys. The source is a Werner pair of fidelity F = 1 - 1.5 Q (Q = 1.5%)
@@ -23,8 +23,8 @@ import statistics
 import time
 
 from qnet_circuits import physics
-from qnet_circuits.analysis_qkd import simulate_qkd
 from qnet_circuits.network import chain
+from qnet_circuits.protocols.qkd import simulate_qkd
 
 
 def main() -> None:

@@ -18,9 +18,10 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import networkx as nx
+if TYPE_CHECKING:  # networkx loads on first use (graph, path, from_networkx): fast `qnet --help`
+    import networkx as nx
 
 Scheme = Literal["single-click", "double-click", "midpoint"]
 SCHEMES: tuple[str, ...] = ("single-click", "double-click", "midpoint")
@@ -276,6 +277,8 @@ class Network:
     @property
     def graph(self) -> nx.Graph:
         """The network as an undirected networkx graph (edge attribute ``link``)."""
+        import networkx as nx
+
         g = nx.Graph()
         g.add_nodes_from(n.name for n in self.nodes)
         for link in self.links:
@@ -288,6 +291,8 @@ class Network:
         self.node(target)
         if source == target:
             raise ValueError(f"source and target are the same node {source!r}; pick two nodes")
+        import networkx as nx
+
         try:
             return list(nx.shortest_path(self.graph, source, target, weight="length_km"))
         except nx.NetworkXNoPath:

@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from qnet_circuits.analysis import bell_fidelity
-from qnet_circuits.analysis_qkd import simulate_qkd
 from qnet_circuits.library.measurement import pauli_basis_circuits
 from qnet_circuits.library.swapping import swap_circuit
 from qnet_circuits.library.teleportation import CARDINAL_STATES, teleport_circuit
+from qnet_circuits.protocols.qkd import simulate_qkd
 from qnet_circuits.results import Estimate, ShotData
 from qnet_circuits.run import AerRunner, Runner, get_runner
 from qnet_hardware import IBMRunner

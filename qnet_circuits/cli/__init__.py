@@ -3,13 +3,20 @@
 Every subcommand takes ``--json``, ``--shots``, ``--seed``, ``--backend`` and ``--qasm``. A
 ``ValueError`` (bad input) prints one line ``qnet <command>: error: <message>`` and exits with 2,
 without a traceback.
+
+Fast start: :func:`main` imports only the module of the command it runs, and a command module
+imports its protocol (Qiskit, Aer) only inside ``run``; so ``qnet --help`` and ``qnet <cmd>
+--help`` load no Qiskit, Aer or SciPy. The one-line help of every command lives in
+:data:`HELP` (equal to the module's ``HELP``; a test checks it).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -28,6 +35,19 @@ COMMANDS: dict[str, str] = {
     "blind": "blind",
 }
 
+#: subcommand name -> its one-line help (``qnet --help`` lists these without importing the modules)
+HELP: dict[str, str] = {
+    "demo": "run a short tour: links, swapping, purification, teleportation, QKD, chains, blind QC",
+    "link": "heralded entanglement over one fiber link (single-click, double-click, midpoint source)",
+    "swap": "entanglement swapping at repeaters: end-to-end fidelity vs F1F2+(1-F1)(1-F2)/3",
+    "purify": "BBPSSW/DEJMPS purification (recurrence or pumping): fidelity and success vs theory",
+    "teleport": "teleport the six cardinal states (or one state): fidelity vs (2F+1)/3 per basis",
+    "remote-cnot": "remote CNOT with one Bell pair and two bits: truth table and process fidelity",
+    "chain": "repeater chain: heralded links, purification, swapping, cutoff; fidelity, rate, delivery time",
+    "qkd": "E91/BBM92 key distribution with eavesdroppers: S, QBER, key rates, a shared secret key",
+    "blind": "blind quantum computation (UBQC) with trap verification and dishonest servers",
+}
+
 #: default shots per subcommand when --shots is not given
 DEFAULT_SHOTS = 4000
 
@@ -43,8 +63,33 @@ def _load(module: str):
     return importlib.import_module(f"qnet_circuits.cli.{module}")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full ``qnet`` parser with every subcommand."""
+def _shipped(module: str) -> bool:
+    """True when the command module exists in this build (found without importing it)."""
+    return importlib.util.find_spec(f"qnet_circuits.cli.{module}") is not None
+
+
+def _add_common(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--json", action="store_true", help="print one JSON object")
+    sub.add_argument(
+        "--shots", type=positive_int, default=None, help="shots per circuit (default: per command)"
+    )
+    sub.add_argument("--seed", type=int, default=None, help="seed for every random step")
+    sub.add_argument(
+        "--backend",
+        default="aer",
+        help="aer (default), fake_<device> (e.g. fake_torino) or an IBM device name",
+    )
+    sub.add_argument("--qasm", type=Path, default=None, metavar="FILE",
+                     help="write the ideal protocol circuit as OpenQASM 3 to FILE")
+
+
+def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The ``qnet`` parser.
+
+    Args:
+        commands: the subcommands that get their full arguments (their modules are imported);
+            the others are listed with their one-line help only. None: every subcommand.
+    """
     parser = _Parser(
         prog="qnet",
         description="Quantum-network protocols as circuits, simulated beside closed-form theory.",
@@ -52,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     for name, module_name in COMMANDS.items():
+        if commands is not None and name not in commands:
+            if _shipped(module_name):
+                subparsers.add_parser(name, help=HELP[name], description=HELP[name])
+            continue
         try:
             module = _load(module_name)
         except ModuleNotFoundError as exc:  # a subcommand not shipped in this build
@@ -59,27 +108,25 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
-        sub.add_argument("--json", action="store_true", help="print one JSON object")
-        sub.add_argument(
-            "--shots", type=positive_int, default=None, help="shots per circuit (default: per command)"
-        )
-        sub.add_argument("--seed", type=int, default=None, help="seed for every random step")
-        sub.add_argument(
-            "--backend",
-            default="aer",
-            help="aer (default), fake_<device> (e.g. fake_torino) or an IBM device name",
-        )
-        sub.add_argument("--qasm", type=Path, default=None, metavar="FILE",
-                         help="write the ideal protocol circuit as OpenQASM 3 to FILE")
+        _add_common(sub)
         module.add_arguments(sub)
         sub.set_defaults(_module=module)
     return parser
 
 
+def requested_command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in ``argv`` (its first non-option word), or None."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``qnet`` command; returns the exit code."""
-    parser = build_parser()
     argv = sys.argv[1:] if argv is None else argv
+    command = requested_command(argv)
+    parser = build_parser([] if command is None else [command])
     args = parser.parse_args(argv)
     module = args._module
     try:

@@ -1,19 +1,23 @@
-"""What every ``qnet`` subcommand shares: the run context, argument types and JSON output."""
+"""What every ``qnet`` subcommand shares: the run context, argument types and JSON output.
+
+Import-light on purpose: ``qnet --help`` and ``qnet <cmd> --help`` load this module, and must not
+load Qiskit, Aer or SciPy (numpy is looked up only where a result already holds numpy values).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
 import math
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from qiskit import QuantumCircuit, qasm3
+if TYPE_CHECKING:  # Qiskit and the runners load only when a command runs
+    from qiskit import QuantumCircuit
 
-from qnet_circuits.noise import strip_markers
-from qnet_circuits.run import Runner
+    from qnet_circuits.run import Runner
 
 
 @dataclass
@@ -40,6 +44,10 @@ class Context:
         (fiber markers removed: they are simulation-only; Delays stay as physical waits)."""
         self.circuits.append(circuit)
         if self.qasm_path is not None and len(self.circuits) == 1:
+            from qiskit import qasm3
+
+            from qnet_circuits.noise import strip_markers
+
             self.qasm_path.write_text(qasm3.dumps(strip_markers(circuit)))
 
     @property
@@ -70,18 +78,60 @@ def number(text: str) -> float:
     return value
 
 
+def add_pair_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--fidelity F [F ...]`` or ``--bell-diagonal A B C D`` (repeatable), for the pair
+    protocols (swap, purify, teleport, remote-cnot)."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--fidelity", type=float, nargs="+", metavar="F",
+                       help=f"Werner fidelity to Phi+ of {what}, each in [0, 1]")
+    group.add_argument("--bell-diagonal", type=float, nargs=4, action="append",
+                       metavar=("A", "B", "C", "D"),
+                       help=f"Bell-diagonal coefficients (Phi+, Psi-, Psi+, Phi-) of {what}, "
+                            ">= 0 and summing to 1; repeat once per pair")
+
+
+def add_noise_arguments(parser: argparse.ArgumentParser, where: str) -> None:
+    """``--gate-error`` and ``--readout-error`` of the nodes named by ``where``."""
+    parser.add_argument("--gate-error", type=float, default=0.0,
+                        help=f"two-qubit depolarizing lambda (Qiskit convention) after each "
+                             f"two-qubit gate {where}, in [0, 1] (default 0)")
+    parser.add_argument("--readout-error", type=float, default=0.0,
+                        help=f"bit-flip probability of each measurement {where}, in [0, 1] "
+                             "(default 0)")
+
+
+def pair_fields(args: argparse.Namespace) -> dict[str, Any]:
+    """The pair and noise flags as the keyword arguments of a pair protocol's parameters."""
+    return {"fidelity": args.fidelity, "bell_diagonal": args.bell_diagonal,
+            "gate_error": args.gate_error, "readout_error": args.readout_error}
+
+
+def run_protocol(protocol: Any, params: Any, ctx: Any) -> dict:
+    """Hand the ideal protocol circuit to the context (``--qasm``), run ``protocol`` with the
+    context's runner, shots and seed, and return the result's JSON dict."""
+    hook = getattr(ctx, "protocol_circuit", None)
+    if callable(hook):
+        hook(protocol.circuits(params)[0])
+    result = protocol.run(params, runner=getattr(ctx, "runner", None),
+                          shots=getattr(ctx, "shots", None), seed=getattr(ctx, "seed", None))
+    return result.to_dict()
+
+
 def _jsonable(value: Any) -> Any:
+    # numpy values can only exist if numpy was imported: look it up instead of importing it
+    np = sys.modules.get("numpy")
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
+    if np is not None:
+        if isinstance(value, np.ndarray):
+            return _jsonable(value.tolist())
+        if isinstance(value, np.bool_):
+            return bool(value)
+        if isinstance(value, np.integer):
+            return int(value)
+    if isinstance(value, float) or (np is not None and isinstance(value, np.floating)):
         value = float(value)
         if math.isinf(value):
             return "inf" if value > 0 else "-inf"

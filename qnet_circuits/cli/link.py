@@ -1,17 +1,22 @@
-"""``qnet link``: one heralded link, simulated beside the closed forms."""
+"""``qnet link``: one heralded link, simulated beside the closed forms.
+
+The protocol is :mod:`qnet_circuits.protocols.link`; this module maps the flags to
+:class:`~qnet_circuits.protocols.link.LinkParams` and formats the result.
+
+Example::
+
+    qnet link --scheme single-click --alpha 0.1 --length-km 50 --json
+"""
 
 from __future__ import annotations
 
 import argparse
 import math
+from typing import Any
 
-from qnet_circuits.analysis import bell_fidelity, heralded_mask, proportion
-from qnet_circuits.cli.common import Context, fmt, number
-from qnet_circuits.library.generation import heralded_link
-from qnet_circuits.library.measurement import pauli_basis_circuits
-from qnet_circuits.network import SCHEMES, Network, chain
-from qnet_circuits.physics import fidelity_phi_plus, link_theory
-from qnet_circuits.run import heralded_density_matrix
+from qnet_circuits.cli.common import fmt, number, run_protocol
+from qnet_circuits.library.options import CORRECTIONS
+from qnet_circuits.network import SCHEMES
 
 HELP = "heralded entanglement over one fiber link (single-click, double-click, midpoint source)"
 DEFAULT_SHOTS = 20000
@@ -29,74 +34,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--attenuation", type=number, default=0.2, help="fiber loss in dB/km")
     parser.add_argument("--t1", type=number, default=math.inf, help="memory T1 in s (default inf)")
     parser.add_argument("--t2", type=number, default=math.inf, help="memory T2 in s (default inf)")
-    parser.add_argument("--correction", choices=("dynamic", "deferred"), default="dynamic",
+    parser.add_argument("--correction", choices=CORRECTIONS, default="dynamic",
                         help="Pauli-frame correction with if_test or deferred controlled gates")
 
 
-def network_from_args(args: argparse.Namespace) -> Network:
-    """The one-link network described by the flags (validated by the specs)."""
-    return chain(
-        1,
-        args.length_km,
+def params_from_args(args: argparse.Namespace) -> Any:
+    """The :class:`~qnet_circuits.protocols.link.LinkParams` the flags describe (validated)."""
+    from qnet_circuits.protocols.link import LinkParams
+
+    return LinkParams(
         scheme=args.scheme,
+        length_km=args.length_km,
         alpha=args.alpha,
         detector_efficiency=args.detector_efficiency,
         dark_count_prob=args.dark_count,
         attenuation_db_per_km=args.attenuation,
         t1_s=args.t1,
         t2_s=args.t2,
+        correction=args.correction,
     )
 
 
-def run(args: argparse.Namespace, ctx: Context) -> dict:
-    network = network_from_args(args)
-    link = network.links[0]
-    circuit = heralded_link(link, correction=args.correction)
-    ctx.protocol_circuit(circuit)
-    bases = pauli_basis_circuits(circuit, circuit.metadata["pair"])
-    data = dict(zip(bases, ctx.runner.run(list(bases.values()), shots=ctx.shots, seed=ctx.seed,
-                                          network=network)))
-    all_shots = list(data.values())
-    heralded = sum(_mask_count(d) for d in all_shots)
-    p = _pooled_success(all_shots)
-    fidelity = bell_fidelity(data)
-    result = {
-        "command": "link",
-        "scheme": link.scheme,
-        "length_km": link.fiber.length_km,
-        "parameters": {
-            "alpha": link.alpha if link.scheme == "single-click" else None,
-            "arm_efficiency": link.arm_efficiency,
-            "detector_efficiency": link.detector.efficiency,
-            "dark_count": link.detector.dark_count_prob,
-            "t1_s": network.node(link.a).memory.t1_s,
-            "t2_s": network.node(link.a).memory.t2_s,
-            "correction": args.correction,
-        },
-        "shots": ctx.shots * len(all_shots),
-        "heralded_shots": heralded,
-        "seed": ctx.seed,
-        "backend": ctx.backend,
-        "method": all_shots[0].metadata.get("method"),
-        **p.to_dict("p_success"),
-        **fidelity.to_dict("fidelity"),
-        "theory": link_theory(link, network),
-    }
-    if ctx.is_simulator:
-        deferred = heralded_link(link, correction="deferred")
-        rho, p_exact = heralded_density_matrix(deferred, network)
-        result["exact"] = {"fidelity": fidelity_phi_plus(rho.data), "p_success": p_exact,
-                           "source": "density matrix of the deferred-measurement circuit"}
-    return result
+def run(args: argparse.Namespace, ctx: Any) -> dict:
+    """Run the link protocol with the context's runner, shots and seed; JSON-able result."""
+    from qnet_circuits.protocols import link as protocol
 
-
-def _mask_count(data) -> int:
-    return int(heralded_mask(data).sum())
-
-
-def _pooled_success(all_shots):
-    """Success probability pooled over the three basis runs (the herald ignores the basis)."""
-    return proportion(sum(_mask_count(d) for d in all_shots), sum(d.shots for d in all_shots))
+    return run_protocol(protocol, params_from_args(args), ctx)
 
 
 def render(result: dict) -> str:

@@ -2,11 +2,11 @@
 
 Runs the truth table (inputs 00, 01, 10, 11, read in Z) and the entangling case |+>|0>, whose
 Phi+ fidelity (from XX/YY/ZZ parities) is the process fidelity A of the gate for a Bell-diagonal
-resource (section 13: the resource adds I/Z_cX_t/X_t/Z_c with probabilities A/B/C/D). Each
-computational input gives the right output with probability A + D.
+resource (section 13). Each computational input gives the right output with probability A + D.
 
 Noise: ``--gate-error`` after the local CNOTs and ``--readout-error`` on every measurement, at
-both nodes (no closed form then: ``theory`` is null).
+both nodes (no closed form then: ``theory`` is null). The protocol is
+:mod:`qnet_circuits.protocols.remote_cnot`.
 
 Example::
 
@@ -18,27 +18,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from qiskit.circuit import ClassicalRegister
-
-from qnet_circuits import physics
-from qnet_circuits.analysis import bell_fidelity, proportion
-from qnet_circuits.cli.swap import (
-    add_noise_arguments,
-    add_pair_arguments,
-    check_noise,
-    node_network,
-    record_protocol,
-    runner_of,
-    shots_and_seed,
-    single_pair_input,
-)
-from qnet_circuits.library.measurement import pauli_basis_circuits
-from qnet_circuits.library.swapping import CORRECTIONS
-from qnet_circuits.library.teleportation import remote_cnot_circuit
+from qnet_circuits.cli.common import add_noise_arguments, add_pair_arguments, pair_fields, run_protocol
+from qnet_circuits.library.options import CORRECTIONS
 
 HELP = "remote CNOT with one Bell pair and two bits: truth table and process fidelity"
-
-INPUTS = ("00", "01", "10", "11")  # control bit, target bit
+DEFAULT_SHOTS = 4000
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,56 +34,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, ctx: Any) -> dict:
-    """Truth table plus the |+>|0> case; JSON-able result."""
-    lam, eps = check_noise(args)
-    resource = single_pair_input(args, "remote-cnot", "shared pair")
-    truth = []
-    for label in INPUTS:
-        qc = remote_cnot_circuit(label[0], label[1], resource, correction=args.correction)
-        out = ClassicalRegister(2, "out")
-        qc.add_register(out)
-        qc.measure(qc.metadata["pair"], out)
-        truth.append(qc)
-    bell = remote_cnot_circuit("+", "0", resource, correction=args.correction)
-    record_protocol(ctx, bell)
-    bases = pauli_basis_circuits(bell, bell.metadata["pair"])
-    network = node_network(["alice", "bob"], ["alice", "bob"], lam, eps)
-    shots, seed = shots_and_seed(ctx)
-    data = runner_of(ctx).run([*truth, *bases.values()], shots=shots, seed=seed, network=network)
-    closed = lam == 0.0 and eps == 0.0
-    p_correct = physics.remote_cnot_flip_probability(resource)
-    table = {}
-    for label, d in zip(INPUTS, data[:4], strict=True):
-        c, t = int(label[0]), int(label[1])
-        bits = d["out"]
-        hits = int(((bits[:, 0] == c) & (bits[:, 1] == (t ^ c))).sum())
-        est = proportion(hits, d.shots)
-        table[label] = {
-            "expected": f"{c}{t ^ c}",
-            "p_correct": est.value,
-            "p_correct_stderr": est.stderr,
-            "theory": p_correct if closed else None,
-        }
-    fid = bell_fidelity(dict(zip(bases, data[4:], strict=True)))
-    process = physics.remote_cnot_process_fidelity(resource)
-    return {
-        "command": "remote-cnot",
-        "resource": list(resource),
-        "correction": args.correction,
-        "gate_error": lam,
-        "readout_error": eps,
-        "fidelity": fid.value,
-        "fidelity_stderr": fid.stderr,
-        "theory": process if closed else None,
-        "theory_average_gate_fidelity": (4 * process + 1) / 5 if closed else None,
-        "truth_table": table,
-        "flip_probability": table["10"]["p_correct"],
-        "flip_probability_stderr": table["10"]["p_correct_stderr"],
-        "theory_note": None if closed else "no closed form with gate or readout error",
-        "shots": shots,
-        "seed": seed,
-        "method": data[0].metadata.get("method"),
-    }
+    """Map the flags to :class:`~qnet_circuits.protocols.remote_cnot.RemoteCnotParams` and run."""
+    from qnet_circuits.protocols import remote_cnot as protocol
+
+    params = protocol.RemoteCnotParams(**pair_fields(args), correction=args.correction)
+    return run_protocol(protocol, params, ctx)
 
 
 def render(result: dict) -> str:

@@ -67,6 +67,11 @@ CHAIN_LINK_LEVELS: tuple[str, ...] = ("state", "photonic")
 CHAIN_ESTIMATORS: tuple[str, ...] = ("parities", "density_matrix")
 CHAIN_PURIFICATIONS: tuple[str, ...] = ("none", *PURIFICATION_PROTOCOLS)
 
+#: QKD counts (protocols.qkd): runner shots, or the exact distribution sampled (Aer only).
+QKD_SAMPLINGS: tuple[str, ...] = ("shots", "exact")
+#: QKD pair sources (protocols.qkd): a Werner pair, or the link's heralded state.
+QKD_SOURCES: tuple[str, ...] = ("werner", "link")
+
 __all__ = [
     "BLIND_ATTACKS",
     "BLIND_LINE",
@@ -81,4 +86,6 @@ __all__ = [
     "EAVESDROPPERS",
     "PURIFICATION_PROTOCOLS",
     "QKD_PROTOCOLS",
+    "QKD_SAMPLINGS",
+    "QKD_SOURCES",
 ]

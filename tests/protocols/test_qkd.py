@@ -1,4 +1,5 @@
-"""E91 / BBM92 end to end against the closed forms of physics-reference section 8.
+"""E91 / BBM92 end to end against the closed forms of physics-reference section 8: the one-call
+``simulate_qkd`` and the protocol layer's ``run(QkdParams)``.
 
 Statistical checks use fixed seeds and 4 standard errors computed from the theory value and the
 number of rounds that enter each estimate (never from the observed value alone).
@@ -12,8 +13,8 @@ import numpy as np
 import pytest
 
 from qnet_circuits import physics
-from qnet_circuits.analysis_qkd import simulate_qkd
 from qnet_circuits.network import chain
+from qnet_circuits.protocols.qkd import QkdParams, circuits, run, simulate_qkd
 
 K = 4.0
 
@@ -179,3 +180,101 @@ def test_too_few_pairs_and_bad_fraction_raise() -> None:
                      intercept_fraction=1.5)
     with pytest.raises(ValueError, match="pairs"):
         simulate_qkd("e91", fidelity=1.0, pairs=0, seed=1)
+
+
+# ---------------------------------------------------------------------------------------------
+# run(QkdParams): the protocol layer
+# ---------------------------------------------------------------------------------------------
+
+
+def test_e91_across_four_links_matches_the_chain_closed_form() -> None:
+    """QKD across a repeater chain: the scheduler's end-to-end pair is the source (issue 5)."""
+    params = QkdParams(protocol="e91", links=4, length_km=20.0, fidelity=0.99, pairs=180_000,
+                       sampling="exact")
+    r = run(params, seed=5).to_dict()
+    w_end = physics.werner_w(0.99) ** 4  # reference section 4: w_out = prod w_i for Werner links
+    assert r["chain"]["fidelity_end_theory"] == pytest.approx(physics.fidelity_from_w(w_end))
+    assert abs(r["S"] - 2 * math.sqrt(2) * w_end) <= 4 * r["S_stderr"]
+    for basis, q in r["qber"].items():
+        n = r["pairs"] / 9  # each of E91's two key settings is drawn in 1/9 of the rounds
+        q_th = (1 - w_end) / 2
+        assert abs(q - q_th) <= 4 * math.sqrt(q_th * (1 - q_th) / n), basis
+    assert r["delivery_rate_hz"] == pytest.approx(r["chain"]["delivery_rate_hz"])
+    assert not r["aborted"] and r["keys_match"]
+
+
+def test_run_matches_simulate_qkd_and_reports_the_link() -> None:
+    params = QkdParams(protocol="bbm92", fidelity=0.97, pairs=30_000, length_km=10.0)
+    result = run(params, seed=19)
+    rep = simulate_qkd("bbm92", fidelity=0.97, pairs=30_000, seed=19, link=params.network.links[0],
+                       network=params.network)
+    assert result.qber["Z"] == rep.qber["Z"] and result.key.final_key_bits == rep.key.final_key_bits
+    assert result.theory["qber"]["Z"] == pytest.approx(0.02)
+    assert result.qber["Z"].within(0.02, k=K)
+    d = result.to_dict()
+    assert (d["links"], d["length_km"], d["source"]) == (1, 10.0, "werner") and "chain" not in d
+    assert d["provenance"]["protocol"] == "qkd" and d["provenance"]["shots"] == 30_000
+    assert result.seed == d["seed"] == 19 and result.chain is None
+
+
+def test_seed_none_draws_a_fresh_reported_seed_and_shots_override_pairs() -> None:
+    result = run(QkdParams(fidelity=1.0, sampling="exact"), shots=5_000)
+    assert isinstance(result.seed, int) and result.provenance.seed == result.seed
+    assert result.report.pairs == 5_000
+    again = run(QkdParams(fidelity=1.0, sampling="exact"), shots=5_000, seed=result.seed)
+    assert again.key.final_key_bits == result.key.final_key_bits
+
+
+def test_circuits_are_the_measured_setting_circuits() -> None:
+    e91 = circuits(QkdParams(protocol="e91", eavesdropper="intercept-resend"))
+    assert len(e91) == 9 and all(qc.num_qubits >= 2 for qc in e91)
+    assert "eve" in [c.name for c in e91[0].cregs]
+    assert len(circuits(QkdParams(source="link", length_km=5.0))) == 4
+
+
+def test_exact_sampling_needs_the_local_simulator() -> None:
+    class Device:
+        name = "fake_device"
+
+    with pytest.raises(ValueError, match="--sampling exact"):
+        run(QkdParams(sampling="exact"), runner=Device(), seed=1)
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"intercept_fraction": 1.5}, "--intercept-fraction"),
+        ({"intercept_fraction": float("nan")}, "--intercept-fraction"),
+        ({"pairs": 0}, "--pairs"),
+        ({"pairs": 2.5}, "--pairs"),
+        ({"links": 0}, "--links"),
+        ({"links": 2, "source": "link"}, "--source link"),
+        ({"length_km": -1.0}, "--length-km"),
+        ({"length_km": float("inf")}, "--length-km"),
+        ({"source": "link", "fidelity": 0.9}, "--fidelity"),
+        ({"fidelity": 0.2}, "--fidelity must be in [0.25, 1]"),
+        ({"protocol": "bb84"}, "--protocol"),
+        ({"eavesdropper": "eve"}, "--eavesdropper"),
+        ({"sampling": "fast"}, "--sampling"),
+        ({"source": "satellite"}, "--source"),
+        ({"p_z": 1.0}, "p_z"),
+    ],
+)
+def test_params_validation_names_the_field(kw, message) -> None:
+    with pytest.raises(ValueError) as exc:
+        QkdParams(**kw)
+    assert message in str(exc.value)
+
+
+@pytest.mark.parametrize("protocol", ["e91", "bbm92"])
+def test_plot_draws_on_an_agg_axis(protocol) -> None:
+    import matplotlib.pyplot as plt
+
+    result = run(QkdParams(protocol=protocol, fidelity=0.95, pairs=20_000, sampling="exact"),
+                 seed=7)
+    fig, ax = plt.subplots()
+    assert result.plot(ax) is ax
+    assert len(ax.patches) == 4  # QBER simulated and theory of two key bases
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert ("S" in labels) is (protocol == "e91")
+    plt.close(fig)

@@ -110,3 +110,39 @@ def test_main_json_output(capsys) -> None:
     assert REQUIRED_KEYS <= set(result)
     assert result["seed"] == 9 and result["keys_match"] and not result["aborted"]
     assert result["theory"]["qber"]["Z"] == pytest.approx(0.02)
+
+
+def test_chain_source_rejects_the_single_link_heralded_source(capsys):
+    from qnet_circuits.cli import main
+
+    assert main(["qkd", "--links", "3", "--source", "link"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--source link" in err
+
+
+def test_json_is_the_protocol_result_to_dict(capsys) -> None:
+    from qnet_circuits.cli import main
+    from qnet_circuits.cli.common import to_json
+    from qnet_circuits.protocols import qkd
+
+    argv = ["--protocol", "e91", "--eavesdropper", "intercept-resend", "--intercept-fraction",
+            "0.2", "--pairs", "20000", "--sampling", "exact", "--seed", "4"]
+    assert main(["qkd", *argv, "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    params = qkd.QkdParams(protocol="e91", eavesdropper="intercept-resend",
+                           intercept_fraction=0.2, pairs=20_000, sampling="exact")
+    expected = json.loads(to_json(qkd.run(params, seed=4).to_dict()))
+    for out in (printed, expected):
+        out.pop("timings_s")  # wall-clock
+    assert printed == expected
+
+
+def test_chain_qasm_is_the_chain_sources_setting_circuit() -> None:
+    from qnet_circuits.protocols import qkd
+
+    ctx = _ctx(2)
+    qkd_cli.run(_parse(["--links", "2", "--fidelity", "0.98", "--pairs", "5000", "--sampling",
+                        "exact"]), ctx)
+    (qc,) = ctx.seen
+    werner = qkd.circuits(qkd.QkdParams(fidelity=0.98))[0]
+    assert qc.num_qubits > werner.num_qubits  # the chain's end pair (repeater qubits included)

@@ -9,7 +9,6 @@ import pytest
 from qiskit.circuit import QuantumCircuit
 
 from qnet_circuits import physics
-from qnet_circuits.analysis_qkd import exact_probabilities, source_correlations
 from qnet_circuits.library.generation import heralded_state, werner_pair
 from qnet_circuits.library.qkd import (
     THETA_A,
@@ -22,6 +21,7 @@ from qnet_circuits.library.qkd import (
     theory_correlation,
 )
 from qnet_circuits.network import chain
+from qnet_circuits.protocols.qkd import exact_probabilities, source_correlations
 
 
 def _correlation(probs: np.ndarray) -> float:
