@@ -38,7 +38,8 @@ def _imported(*argv: str) -> set[str]:
 @pytest.mark.parametrize(
     "argv",
     [("--help",), ("link", "--help"), ("swap", "--help"), ("purify", "--help"),
-     ("teleport", "--help"), ("remote-cnot", "--help"), ("qkd", "--help"), ("demo", "--help")],
+     ("teleport", "--help"), ("remote-cnot", "--help"), ("qkd", "--help"), ("chain", "--help"),
+     ("blind", "--help"), ("demo", "--help")],
 )
 def test_help_imports_no_qiskit_aer_or_scipy(argv):
     loaded = _imported(*argv)
