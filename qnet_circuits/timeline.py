@@ -276,118 +276,126 @@ def event_realization(
     """
     check_strategy(strategy)
     check_cutoff(cutoff_s)
-    n = geometry.n_links
-    tree = {m: (a, b) for a, m, b in nested_tree(n)} if strategy == "nested" else {}
-    ready = np.zeros(n)
-    attempts = np.zeros(n, dtype=np.int64)
-    discards = np.zeros(n, dtype=np.int64)
-    records: list[Any] = [None] * n
-    swaps = np.full(max(n - 1, 0), np.nan)
-    heap: list[tuple[float, int, str, tuple]] = []
-    counter = 0
-    link_version = [0] * n
-    by_left: dict[int, _Segment] = {}
-    by_right: dict[int, _Segment] = {}
-    next_version = [0]
+    loop = _CutoffLoop(generate, geometry, strategy, cutoff_s)
+    delivered = loop.run()
+    return loop.ready, loop.swaps, delivered, loop.attempts, loop.discards, loop.records
 
-    def push(t: float, kind: str, data: tuple) -> None:
-        nonlocal counter
-        heapq.heappush(heap, (t, counter, kind, data))
-        counter += 1
 
-    def start(i: int, t: float) -> None:
-        link_version[i] += 1
-        t_ready, k, rec = generate(i, t)
-        attempts[i] += k
-        push(t_ready, "herald", (i, link_version[i], rec))
+class _CutoffLoop:
+    """The event loop of :func:`event_realization`: heralds, expiries and swaps in time order."""
 
-    def add(seg: _Segment, now: float) -> None:
-        by_left[seg.a] = seg
-        by_right[seg.b] = seg
-        if not (seg.a == 0 and seg.b == n):
-            push(min(seg.store_left, seg.store_right) + cutoff_s, "expire", (seg.a, seg.version))
+    def __init__(self, generate: Generator, geometry: ChainGeometry, strategy: str,
+                 cutoff_s: float) -> None:
+        n = geometry.n_links
+        self.generate, self.geometry, self.strategy, self.cutoff_s, self.n = (
+            generate, geometry, strategy, cutoff_s, n)
+        self.tree = {m: (a, b) for a, m, b in nested_tree(n)} if strategy == "nested" else {}
+        self.ready = np.zeros(n)
+        self.attempts = np.zeros(n, dtype=np.int64)
+        self.discards = np.zeros(n, dtype=np.int64)
+        self.records: list[Any] = [None] * n
+        self.swaps = np.full(max(n - 1, 0), np.nan)
+        self.heap: list[tuple[float, int, str, tuple]] = []
+        self.counter = 0
+        self.link_version = [0] * n
+        self.by_left: dict[int, _Segment] = {}
+        self.by_right: dict[int, _Segment] = {}
+        self.next_version = 0
+
+    def push(self, t: float, kind: str, data: tuple) -> None:
+        heapq.heappush(self.heap, (t, self.counter, kind, data))
+        self.counter += 1
+
+    def start(self, i: int, t: float) -> None:
+        self.link_version[i] += 1
+        t_ready, k, rec = self.generate(i, t)
+        self.attempts[i] += k
+        self.push(t_ready, "herald", (i, self.link_version[i], rec))
+
+    def new_version(self) -> int:
+        self.next_version += 1
+        return self.next_version
+
+    def add(self, seg: _Segment, now: float) -> None:
+        self.by_left[seg.a] = seg
+        self.by_right[seg.b] = seg
+        if not (seg.a == 0 and seg.b == self.n):
+            self.push(min(seg.store_left, seg.store_right) + self.cutoff_s, "expire",
+                      (seg.a, seg.version))
         for j in (seg.a, seg.b):
-            if 0 < j < n:
-                try_swap(j, now)
+            if 0 < j < self.n:
+                self.try_swap(j, now)
 
-    def remove(seg: _Segment) -> None:
-        by_left.pop(seg.a, None)
-        by_right.pop(seg.b, None)
+    def remove(self, seg: _Segment) -> None:
+        self.by_left.pop(seg.a, None)
+        self.by_right.pop(seg.b, None)
 
-    def new_version() -> int:
-        next_version[0] += 1
-        return next_version[0]
-
-    def try_swap(j: int, now: float) -> None:
-        left = by_right.get(j)
-        right = by_left.get(j)
+    def try_swap(self, j: int, now: float) -> None:
+        left = self.by_right.get(j)
+        right = self.by_left.get(j)
         if left is None or right is None:
             return
-        if strategy == "asap":
+        if self.strategy == "asap":
             t = max(left.store_right, right.store_left)
-        elif strategy == "sequential":
+        elif self.strategy == "sequential":
             if left.a != 0 or right.b != j + 1:
                 return
             t = max(left.known_right, right.store_left)
         else:
-            a, b = tree[j]
+            a, b = self.tree[j]
             if left.a != a or right.b != b:
                 return
             t = max(left.known_right, right.known_left)
-        push(max(t, now), "swap", (j, left.version, right.version))
+        self.push(max(t, now), "swap", (j, left.version, right.version))
 
-    for i in range(n):
-        start(i, 0.0)
-    delivered = math.nan
-    while heap:
-        t, _, kind, data = heapq.heappop(heap)
-        if kind == "herald":
-            i, version, rec = data
-            if version != link_version[i]:
-                continue
-            ready[i] = t
-            records[i] = rec
-            add(_Segment(i, i + 1, t, t, t, t, new_version()), t)
-        elif kind == "expire":
-            a, version = data
-            seg = by_left.get(a)
-            if seg is None or seg.version != version:
-                continue
-            remove(seg)
-            for i in range(seg.a, seg.b):
-                discards[i] += 1
-                start(i, t)
-            for j in range(seg.a + 1, seg.b):
-                swaps[j - 1] = np.nan
-        else:
-            j, v_left, v_right = data
-            left = by_right.get(j)
-            right = by_left.get(j)
-            if left is None or right is None or left.version != v_left or right.version != v_right:
-                continue
-            remove(left)
-            remove(right)
-            swaps[j - 1] = t
-            seg = _Segment(
-                left.a,
-                right.b,
-                left.store_left,
-                right.store_right,
-                t + geometry.delay(j, left.a),
-                t + geometry.delay(j, right.b),
-                new_version(),
-            )
-            add(seg, t)
-        whole = by_left.get(0)
-        if whole is not None and whole.b == n:
-            if n == 1:
-                delivered = ready[0]
-            else:
-                delivered = max(swaps[j - 1] + geometry.report_delay(j) for j in range(1, n))
-            break
-    if math.isnan(delivered):
+    def on_herald(self, t: float, data: tuple) -> None:
+        i, version, rec = data
+        if version != self.link_version[i]:
+            return
+        self.ready[i] = t
+        self.records[i] = rec
+        self.add(_Segment(i, i + 1, t, t, t, t, self.new_version()), t)
+
+    def on_expire(self, t: float, data: tuple) -> None:
+        a, version = data
+        seg = self.by_left.get(a)
+        if seg is None or seg.version != version:
+            return
+        self.remove(seg)
+        for i in range(seg.a, seg.b):
+            self.discards[i] += 1
+            self.start(i, t)
+        for j in range(seg.a + 1, seg.b):
+            self.swaps[j - 1] = np.nan
+
+    def on_swap(self, t: float, data: tuple) -> None:
+        j, v_left, v_right = data
+        left = self.by_right.get(j)
+        right = self.by_left.get(j)
+        if left is None or right is None or left.version != v_left or right.version != v_right:
+            return
+        self.remove(left)
+        self.remove(right)
+        self.swaps[j - 1] = t
+        delay = self.geometry.delay
+        self.add(_Segment(left.a, right.b, left.store_left, right.store_right,
+                          t + delay(j, left.a), t + delay(j, right.b), self.new_version()), t)
+
+    def run(self) -> float:
+        """Process events until the end-to-end pair exists; return its delivery time (s)."""
+        n = self.n
+        for i in range(n):
+            self.start(i, 0.0)
+        handlers = {"herald": self.on_herald, "expire": self.on_expire, "swap": self.on_swap}
+        while self.heap:
+            t, _, kind, data = heapq.heappop(self.heap)
+            handlers[kind](t, data)
+            whole = self.by_left.get(0)
+            if whole is not None and whole.b == n:
+                if n == 1:
+                    return float(self.ready[0])
+                return max(self.swaps[j - 1] + self.geometry.report_delay(j) for j in range(1, n))
         raise RuntimeError("timeline event loop ended without delivering a pair")
-    return ready, swaps, delivered, attempts, discards, records
 
 
 def chain_timeline_cutoff(
