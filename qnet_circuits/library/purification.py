@@ -199,17 +199,7 @@ def purification_circuit(
     ``protocol``, ``scheme``, ``rounds``, ``inputs`` (coefficients), ``steps`` (per flag
     register: its round and the flag registers its input pairs depend on).
     """
-    if protocol not in PROTOCOLS:
-        raise ValueError(f"protocol must be 'bbpssw' or 'dejmps', got {protocol!r}")
-    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
-        raise ValueError(f"rounds must be an integer >= 1, got {rounds!r}")
-    if rotations not in ("opposite", "same"):
-        raise ValueError(f"rotations must be 'opposite' or 'same', got {rotations!r}")
-    if rotations == "same" and protocol != "dejmps":
-        raise ValueError("rotations='same' applies to protocol='dejmps' only")
-    for n in names:
-        if not isinstance(n, str) or not n.isidentifier():
-            raise ValueError(f"names must be two identifiers, got {names!r}")
+    _check_options(protocol, rounds, rotations, names)
     if pumping:
         coeffs = _inputs(inputs, rounds + 1, "initial pair, then one fresh pair per round")
         slots = 2 if reuse else rounds + 1
@@ -230,56 +220,13 @@ def purification_circuit(
     if anc is not None:
         qregs.append(anc)
     qc = QuantumCircuit(*qregs, name=f"{protocol}_{'pumping' if pumping else 'recurrence'}")
-    steps: list[dict] = []
-    leaves = iter(coeffs)
-
-    def prepare(slot: int) -> None:
-        c = next(leaves)
-        prepare_pair(qc, mem_a[slot], mem_b[slot], anc, c)
-        if twirl_inputs and not is_werner(c):
-            append_twirl(qc, mem_a[slot], mem_b[slot], anc)
-
-    def purify(round_k: int, slot: int, other: int, name: str, depends: list[str]) -> None:
-        flags = ClassicalRegister(2, name)
-        qc.add_register(flags)
-        append_purification_step(
-            qc,
-            (mem_a[slot], mem_b[slot]),
-            (mem_a[other], mem_b[other]),
-            flags,
-            protocol,
-            rotations=rotations,
-            reset=reuse,
-        )
-        steps.append({"register": name, "round": round_k, "depends_on": depends})
-
+    builder = _Builder(qc, mem_a, mem_b, anc, iter(coeffs), protocol, rotations, reuse,
+                       twirl_inputs, twirl_between)
     if pumping:
-        prepare(0)
-        for k in range(1, rounds + 1):
-            fresh = 1 if reuse else k
-            prepare(fresh)
-            purify(k, 0, fresh, f"flags_r{k}", [s["register"] for s in steps])
-            if twirl_between and k < rounds:
-                append_twirl(qc, mem_a[0], mem_b[0], anc)
+        builder.pumping(rounds)
     else:
-        counters = [0] * (rounds + 1)
-
-        def build(level: int, slot: int) -> list[str]:
-            """Build a level-``level`` pair in ``slot``; return the flag registers it used."""
-            if level == 0:
-                prepare(slot)
-                return []
-            other = slot + 1 if reuse else slot + 2 ** (level - 1)
-            left = build(level - 1, slot)
-            right = build(level - 1, other)
-            name = f"flags_r{level}_{counters[level]}"
-            counters[level] += 1
-            purify(level, slot, other, name, left + right)
-            if twirl_between and level < rounds:
-                append_twirl(qc, mem_a[slot], mem_b[slot], anc)
-            return [*left, *right, name]
-
-        build(rounds, 0)
+        builder.recurrence(rounds)
+    steps = builder.steps
 
     qc.metadata = {
         "protocol": protocol,
@@ -295,3 +242,81 @@ def purification_circuit(
         "reuse": reuse,
     }
     return qc
+
+
+def _check_options(protocol: str, rounds: int, rotations: str, names: tuple[str, str]) -> None:
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"protocol must be 'bbpssw' or 'dejmps', got {protocol!r}")
+    if isinstance(rounds, bool) or not isinstance(rounds, int) or rounds < 1:
+        raise ValueError(f"rounds must be an integer >= 1, got {rounds!r}")
+    if rotations not in ("opposite", "same"):
+        raise ValueError(f"rotations must be 'opposite' or 'same', got {rotations!r}")
+    if rotations == "same" and protocol != "dejmps":
+        raise ValueError("rotations='same' applies to protocol='dejmps' only")
+    for n in names:
+        if not isinstance(n, str) or not n.isidentifier():
+            raise ValueError(f"names must be two identifiers, got {names!r}")
+
+
+class _Builder:
+    """Appends the pair preparations and purification steps of :func:`purification_circuit`."""
+
+    def __init__(self, qc: QuantumCircuit, mem_a: QuantumRegister, mem_b: QuantumRegister,
+                 anc: QuantumRegister | None, leaves, protocol: str, rotations: str, reuse: bool,
+                 twirl_inputs: bool, twirl_between: bool) -> None:
+        self.qc, self.mem_a, self.mem_b, self.anc, self.leaves = qc, mem_a, mem_b, anc, leaves
+        self.protocol, self.rotations, self.reuse = protocol, rotations, reuse
+        self.twirl_inputs, self.twirl_between = twirl_inputs, twirl_between
+        self.steps: list[dict] = []
+
+    def prepare(self, slot: int) -> None:
+        c = next(self.leaves)
+        prepare_pair(self.qc, self.mem_a[slot], self.mem_b[slot], self.anc, c)
+        if self.twirl_inputs and not is_werner(c):
+            append_twirl(self.qc, self.mem_a[slot], self.mem_b[slot], self.anc)
+
+    def twirl(self, slot: int) -> None:
+        append_twirl(self.qc, self.mem_a[slot], self.mem_b[slot], self.anc)
+
+    def purify(self, round_k: int, slot: int, other: int, name: str, depends: list[str]) -> None:
+        flags = ClassicalRegister(2, name)
+        self.qc.add_register(flags)
+        append_purification_step(
+            self.qc,
+            (self.mem_a[slot], self.mem_b[slot]),
+            (self.mem_a[other], self.mem_b[other]),
+            flags,
+            self.protocol,
+            rotations=self.rotations,
+            reset=self.reuse,
+        )
+        self.steps.append({"register": name, "round": round_k, "depends_on": depends})
+
+    def pumping(self, rounds: int) -> None:
+        self.prepare(0)
+        for k in range(1, rounds + 1):
+            fresh = 1 if self.reuse else k
+            self.prepare(fresh)
+            self.purify(k, 0, fresh, f"flags_r{k}", [s["register"] for s in self.steps])
+            if self.twirl_between and k < rounds:
+                self.twirl(0)
+
+    def recurrence(self, rounds: int) -> None:
+        counters = [0] * (rounds + 1)
+
+        def build(level: int, slot: int) -> list[str]:
+            """Build a level-``level`` pair in ``slot``; return the flag registers it used."""
+            if level == 0:
+                self.prepare(slot)
+                return []
+            other = slot + 1 if self.reuse else slot + 2 ** (level - 1)
+            left = build(level - 1, slot)
+            right = build(level - 1, other)
+            name = f"flags_r{level}_{counters[level]}"
+            counters[level] += 1
+            self.purify(level, slot, other, name, left + right)
+            if self.twirl_between and level < rounds:
+                self.twirl(slot)
+            return [*left, *right, name]
+
+        build(rounds, 0)
