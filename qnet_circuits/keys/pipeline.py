@@ -95,6 +95,17 @@ class KeyResult:
         return errors / sum(e.sample_size for e in self.qber.values())
 
 
+def _key_length(protocol: str, n_by_basis: dict, qber: dict, leaked_bits: int,
+                chsh: float | None, chsh_stderr: float | None, eps_sec: float,
+                eps_cor: float) -> FiniteKeyLength:
+    """The finite-key length: BBM92 from the phase-error bound, E91 device-independently from S."""
+    if protocol == "bbm92":
+        return bbm92_key_length(n_by_basis, qber, leaked_bits, eps_sec=eps_sec, eps_cor=eps_cor)
+    # chsh and chsh_stderr are both given: distill_key checks it for e91
+    return di_key_length(n_by_basis, qber, leaked_bits, float(chsh or 0.0),
+                         float(chsh_stderr or 0.0), eps_sec=eps_sec, eps_cor=eps_cor)
+
+
 def distill_key(
     rounds: Rounds,
     protocol: str,
@@ -158,13 +169,7 @@ def distill_key(
     tag_alice, tag_bob = toeplitz_hash(np.stack([key.alice, cas.corrected]), tag_bits, tag_seed)
     verified = bool(np.array_equal(tag_alice, tag_bob))
     n_by_basis = {name: key.count(name) for name in key.basis_names}
-    if protocol == "bbm92":
-        fk = bbm92_key_length(n_by_basis, qber, cas.leaked_bits, eps_sec=eps_sec, eps_cor=eps_cor)
-    else:
-        fk = di_key_length(
-            n_by_basis, qber, cas.leaked_bits, float(chsh or 0.0), float(chsh_stderr or 0.0),
-            eps_sec=eps_sec, eps_cor=eps_cor,
-        )  # both given: checked at the top for e91
+    fk = _key_length(protocol, n_by_basis, qber, cas.leaked_bits, chsh, chsh_stderr, eps_sec, eps_cor)
     if not verified:
         return stop(AbortDecision(True, ("error verification failed (residual errors)",)),
                     cas, fk, verified)
