@@ -32,7 +32,6 @@ from qnet_circuits.physics.blind import (
     detection_given_hit,
     line_p0_link,
     link_w,
-    run_acceptance,
     single_attack_detection,
     trap_detection_probability,
     trap_pass_probability,
@@ -89,6 +88,8 @@ from qnet_circuits.physics.purification import (
     dejmps_rounds,
     dejmps_same_direction,
     expected_raw_pairs,
+    purification_rounds,
+    purification_step,
 )
 from qnet_circuits.physics.qkd import (
     TSIRELSON_BOUND,
@@ -102,6 +103,7 @@ from qnet_circuits.physics.qkd import (
     key_rate_di,
     qber_bell_diagonal,
     qber_werner,
+    source_correlations,
 )
 from qnet_circuits.physics.sensing import (
     ghz_dephased_variance,
@@ -138,6 +140,8 @@ from qnet_circuits.physics.swapping import (
 )
 from qnet_circuits.physics.teleportation import (
     CLASSICAL_TELEPORT_FIDELITY,
+    average_gate_fidelity,
+    pauli_channel_fidelity,
     remote_cnot_fidelities,
     remote_cnot_flip_probability,
     remote_cnot_process_fidelity,
@@ -158,6 +162,7 @@ __all__ = [
     "arm_efficiency",
     "attempts_std",
     "attenuation_length_km",
+    "average_gate_fidelity",
     "bbpssw",
     "bbpssw_pumping",
     "bbpssw_rounds",
@@ -201,9 +206,12 @@ __all__ = [
     "one_way_delay_s",
     "parity_estimator_variance",
     "pauli_chain_fidelity",
+    "pauli_channel_fidelity",
     "plob",
     "plob_chain",
     "product_dephased_variance",
+    "purification_rounds",
+    "purification_step",
     "qber_bell_diagonal",
     "qber_werner",
     "rate_hz",
@@ -212,11 +220,11 @@ __all__ = [
     "remote_cnot_fidelities",
     "remote_cnot_flip_probability",
     "remote_cnot_process_fidelity",
-    "run_acceptance",
     "single_attack_detection",
     "single_click",
     "single_click_bell_diagonal",
     "single_click_components",
+    "source_correlations",
     "sql_variance",
     "storage_fidelity",
     "storage_fidelity_both",

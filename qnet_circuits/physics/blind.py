@@ -50,15 +50,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-import numpy as np
-
 from qnet_circuits.physics._checks import _count, _finite
 
 __all__ = [
     "detection_given_hit",
     "line_p0_link",
     "link_w",
-    "run_acceptance",
     "single_attack_detection",
     "trap_detection_probability",
     "trap_pass_probability",
@@ -177,35 +174,3 @@ def single_attack_detection(attack: str, n_traps: int, n_positions: int) -> floa
     if n_positions < 1 or not 0 <= n_traps <= n_positions:
         raise ValueError("need n_positions >= 1 and 0 <= n_traps <= n_positions")
     return n_traps / n_positions * detection_given_hit(attack)
-
-
-def run_acceptance(runs, link_fidelity: float | None = None) -> np.ndarray:
-    """Exact acceptance probability of each run given its secrets (trap and dummy positions,
-    theta of an attacked trap, the attack), under the link's depolarization.
-
-    ``runs`` is a :class:`qnet_circuits.library.blind.ClientRuns`. Runs without traps accept
-    with probability 1.
-    """
-    from qnet_circuits.library.blind import ROLE_DUMMY, ROLE_TRAP
-
-    w = link_w(link_fidelity)
-    pattern = runs.program.pattern
-    out = np.ones(runs.runs)
-    for k in range(runs.runs):
-        traps = [int(t) for t in np.flatnonzero(runs.role[k] == ROLE_TRAP)]
-        if not traps:
-            continue
-        supports = [
-            {t} | {j for j in pattern.neighbours(t) if runs.role[k, j] == ROLE_DUMMY} for t in traps
-        ]
-        signs = [1.0] * len(traps)
-        node = -1 if runs.attack_node is None else int(runs.attack_node[k])
-        if runs.attack is not None and node in traps:
-            pos = traps.index(node)
-            if runs.attack in ("z", "misreport"):
-                signs[pos] = -1.0
-            else:
-                g = math.cos(2 * runs.theta[k, node] * math.pi / 4)
-                signs[pos] = g if runs.attack == "x" else -g
-        out[k] = trap_pass_probability(supports, w, signs)
-    return out

@@ -8,6 +8,7 @@ from qnet_circuits.physics._checks import _count, _fidelity, _prob, _prob_open_l
 from qnet_circuits.physics.states import (
     BellCoefficients,
     apply_pauli_label,
+    twirl,
     validate_bell_diagonal,
 )
 
@@ -20,6 +21,8 @@ __all__ = [
     "dejmps_rounds",
     "dejmps_same_direction",
     "expected_raw_pairs",
+    "purification_rounds",
+    "purification_step",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -177,4 +180,47 @@ def expected_raw_pairs(p_list: Sequence[float]) -> list[float]:
     for k, p in enumerate(p_list):
         n = 2.0 * n / _prob_open_low(f"p_list[{k}]", p)
         out.append(n)
+    return out
+
+
+def purification_step(protocol: str, kept: Sequence[float], sacrificed: Sequence[float],
+                      cnot_depolarizing: float = 0.0) -> tuple[BellCoefficients, float]:
+    """Output coefficients and success probability of one BBPSSW or DEJMPS step.
+
+    BBPSSW twirls both inputs to Werner form; the DEJMPS rotations leave Werner states unchanged,
+    so the DEJMPS map with Werner inputs is the BBPSSW map, noisy CNOTs included.
+
+    >>> from qnet_circuits.physics import werner_coefficients
+    >>> c, p = purification_step("bbpssw", werner_coefficients(0.9), werner_coefficients(0.7))
+    >>> round(c[0], 6), round(p, 6)
+    (0.833333, 0.76)
+    """
+    if protocol == "bbpssw":
+        kept, sacrificed = twirl(kept), twirl(sacrificed)
+    return dejmps(kept, sacrificed, cnot_depolarizing=cnot_depolarizing)
+
+
+def purification_rounds(protocol: str, inputs: Sequence[Sequence[float]], rounds: int,
+                        pumping: bool, cnot_depolarizing: float = 0.0
+                        ) -> list[list[tuple[BellCoefficients, float]]]:
+    """(output coefficients, conditional success) of every step, round by round.
+
+    Recurrence: round k pairs the outputs of round k - 1 in order (2**rounds raw pairs in leaf
+    order); pumping: the kept pair meets ``inputs[k]`` in round k (``rounds + 1`` raw pairs).
+    The last round's one output is the purified pair; the product of all successes is the
+    overall success probability.
+    """
+    out: list[list[tuple[BellCoefficients, float]]] = []
+    if pumping:
+        kept = tuple(inputs[0])
+        for fresh in inputs[1:rounds + 1]:
+            kept, p = purification_step(protocol, kept, fresh, cnot_depolarizing)
+            out.append([(kept, p)])
+        return out
+    level = [tuple(c) for c in inputs]
+    for _ in range(rounds):
+        steps = [purification_step(protocol, level[2 * i], level[2 * i + 1], cnot_depolarizing)
+                 for i in range(len(level) // 2)]
+        out.append(steps)
+        level = [c for c, _ in steps]
     return out

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from qnet_circuits.physics._checks import _finite, _prob, _werner_param
-from qnet_circuits.physics.states import validate_bell_diagonal
+from qnet_circuits.physics.link import raw_heralded_state
+from qnet_circuits.physics.states import validate_bell_diagonal, werner_w
+
+if TYPE_CHECKING:
+    from qnet_circuits.network import Link
 
 __all__ = [
     "TSIRELSON_BOUND",
@@ -20,6 +27,7 @@ __all__ = [
     "key_rate_di",
     "qber_bell_diagonal",
     "qber_werner",
+    "source_correlations",
 ]
 
 # ---------------------------------------------------------------------------------------------
@@ -139,3 +147,28 @@ def intercept_resend_qber(w: float = 1.0) -> float:
     0.275
     """
     return (2.0 - _werner_param("w", w)) / 4.0
+
+
+_XX = np.kron([[0.0, 1.0], [1.0, 0.0]], [[0.0, 1.0], [1.0, 0.0]])
+_ZZ = np.diag([1.0, -1.0, -1.0, 1.0])
+
+
+def source_correlations(fidelity: float | None, link: Link | None) -> tuple[float, float]:
+    """Closed-form ``(<XX>, <ZZ>)`` of a QKD source pair (reference section 2).
+
+    A Werner pair of ``fidelity`` gives ``(w, w)`` with ``w = (4F - 1)/3``; with ``fidelity=None``
+    the pair is ``link``'s heralded state, after the X on b that maps Psi+ to Phi+ (which keeps
+    <XX> and flips the sign of <ZZ>; the midpoint scheme already delivers Phi+).
+
+    >>> source_correlations(0.97, None)
+    (0.96, 0.96)
+    """
+    if fidelity is not None:
+        w = werner_w(fidelity)
+        return w, w
+    if link is None:
+        raise ValueError("give a source fidelity (Werner source) or a link (heralded source)")
+    _p, rho = raw_heralded_state(link)
+    xx = float(np.real(np.trace(rho @ _XX)))
+    zz = float(np.real(np.trace(rho @ _ZZ)))
+    return xx, (zz if link.scheme == "midpoint" else -zz)

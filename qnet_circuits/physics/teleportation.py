@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from qnet_circuits.physics._checks import _fidelity
@@ -9,6 +10,8 @@ from qnet_circuits.physics.states import validate_bell_diagonal
 
 __all__ = [
     "CLASSICAL_TELEPORT_FIDELITY",
+    "average_gate_fidelity",
+    "pauli_channel_fidelity",
     "remote_cnot_fidelities",
     "remote_cnot_flip_probability",
     "remote_cnot_process_fidelity",
@@ -83,3 +86,30 @@ def remote_cnot_flip_probability(coeffs: Sequence[float]) -> float:
     """
     a, _, _, d = validate_bell_diagonal(coeffs)
     return a + d
+
+
+def pauli_channel_fidelity(coeffs: Sequence[float], theta: float, phi: float) -> float:
+    """Fidelity of U(theta, phi, 0)|0> (radians) through the Pauli channel I/Y/X/Z = A/B/C/D
+    (reference section 6).
+
+    >>> round(pauli_channel_fidelity((0.85, 0.05, 0.07, 0.03), math.pi / 2, math.pi / 2), 6)
+    0.9
+    """
+    n = (math.sin(theta) * math.cos(phi), math.sin(theta) * math.sin(phi), math.cos(theta))
+    a, b, c, d = validate_bell_diagonal(coeffs)
+    keep = {  # n . n_P for P = X, Y, Z (components anticommuting with P flip sign)
+        "X": n[0] ** 2 - n[1] ** 2 - n[2] ** 2,
+        "Y": -(n[0] ** 2) + n[1] ** 2 - n[2] ** 2,
+        "Z": -(n[0] ** 2) - n[1] ** 2 + n[2] ** 2,
+    }
+    return a + c * (1 + keep["X"]) / 2 + b * (1 + keep["Y"]) / 2 + d * (1 + keep["Z"]) / 2
+
+
+def average_gate_fidelity(process_fidelity: float, dimension: int = 4) -> float:
+    """``(d F_pro + 1) / (d + 1)`` for a channel on a ``dimension``-level system (Horodecki et al.
+    1999; d = 4 for two qubits).
+
+    >>> round(average_gate_fidelity(0.9), 6)
+    0.92
+    """
+    return (dimension * process_fidelity + 1) / (dimension + 1)

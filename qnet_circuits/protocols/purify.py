@@ -56,56 +56,6 @@ DEFAULT_PAIRS = (0.8,)
 
 
 # ---------------------------------------------------------------------------------------------
-# closed forms
-# ---------------------------------------------------------------------------------------------
-
-
-# physics: one purification step (reference section 5)
-def purification_step(protocol: str, kept: Sequence[float], sacrificed: Sequence[float],
-                      cnot_depolarizing: float = 0.0) -> tuple[Coefficients, float]:
-    """Output coefficients and success probability of one BBPSSW or DEJMPS step.
-
-    BBPSSW twirls both inputs to Werner form; the DEJMPS rotations leave Werner states unchanged,
-    so the DEJMPS map with Werner inputs is the BBPSSW map, noisy CNOTs included.
-
-    >>> c, p = purification_step("bbpssw", physics.werner_coefficients(0.9),
-    ...                          physics.werner_coefficients(0.7))
-    >>> round(c[0], 6), round(p, 6)
-    (0.833333, 0.76)
-    """
-    if protocol == "bbpssw":
-        kept, sacrificed = physics.twirl(kept), physics.twirl(sacrificed)
-    return physics.dejmps(kept, sacrificed, cnot_depolarizing=cnot_depolarizing)
-
-
-# physics: recurrence and pumping schedules of purification steps (reference section 5)
-def purification_rounds(protocol: str, inputs: Sequence[Sequence[float]], rounds: int,
-                        pumping: bool, cnot_depolarizing: float = 0.0
-                        ) -> list[list[tuple[Coefficients, float]]]:
-    """(output coefficients, conditional success) of every step, round by round.
-
-    Recurrence: round k pairs the outputs of round k - 1 in order (2**rounds raw pairs in leaf
-    order); pumping: the kept pair meets ``inputs[k]`` in round k (``rounds + 1`` raw pairs).
-    The last round's one output is the purified pair; the product of all successes is the
-    overall success probability.
-    """
-    out: list[list[tuple[Coefficients, float]]] = []
-    if pumping:
-        kept = tuple(inputs[0])
-        for fresh in inputs[1:rounds + 1]:
-            kept, p = purification_step(protocol, kept, fresh, cnot_depolarizing)
-            out.append([(kept, p)])
-        return out
-    level = [tuple(c) for c in inputs]
-    for _ in range(rounds):
-        steps = [purification_step(protocol, level[2 * i], level[2 * i + 1], cnot_depolarizing)
-                 for i in range(len(level) // 2)]
-        out.append(steps)
-        level = [c for c, _ in steps]
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
 # parameters
 # ---------------------------------------------------------------------------------------------
 
@@ -183,7 +133,7 @@ def theory(params: PurifyParams, circuit: QuantumCircuit) -> dict[str, Any]:
     """Closed forms: output ``fidelity``, ``coefficients``, overall ``p_success``, and per flag
     register of ``circuit`` its conditional success (``steps``) and output fidelity
     (``step_fidelity``)."""
-    per_round = purification_rounds(params.protocol, params.inputs, params.rounds,
+    per_round = physics.purification_rounds(params.protocol, params.inputs, params.rounds,
                                     params.pumping, params.gate_error)
     steps, step_fidelity = {}, {}
     for k, outputs in enumerate(per_round, start=1):
@@ -340,8 +290,6 @@ __all__ = [
     "PurifyResult",
     "PurifyStep",
     "circuits",
-    "purification_rounds",
-    "purification_step",
     "run",
     "step_success",
     "theory",

@@ -53,16 +53,6 @@ DEFAULT_SHOTS = 4000
 INPUTS = ("00", "01", "10", "11")
 
 
-# physics: average gate fidelity from the process fidelity (Horodecki; d = 4 for two qubits)
-def average_gate_fidelity(process_fidelity: float, dimension: int = 4) -> float:
-    """``(d F_pro + 1) / (d + 1)`` for a channel on a ``dimension``-level system.
-
-    >>> round(average_gate_fidelity(0.9), 6)
-    0.92
-    """
-    return (dimension * process_fidelity + 1) / (dimension + 1)
-
-
 @dataclass(frozen=True)
 class RemoteCnotParams:
     """A remote CNOT over one shared pair (validated; messages use the command's flag names).
@@ -119,7 +109,7 @@ def theory(params: RemoteCnotParams) -> dict[str, float]:
     if not params.closed_form:
         return {}
     process = physics.remote_cnot_process_fidelity(params.resource)
-    return {"fidelity": process, "average_gate_fidelity": average_gate_fidelity(process),
+    return {"fidelity": process, "average_gate_fidelity": physics.average_gate_fidelity(process),
             "p_correct": physics.remote_cnot_flip_probability(params.resource)}
 
 
@@ -220,7 +210,6 @@ __all__ = [
     "RemoteCnotParams",
     "RemoteCnotResult",
     "TruthRow",
-    "average_gate_fidelity",
     "circuits",
     "run",
     "theory",

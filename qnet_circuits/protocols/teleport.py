@@ -52,23 +52,6 @@ if TYPE_CHECKING:
 DEFAULT_SHOTS = 4000
 
 
-# physics: fidelity of a pure state through a Pauli channel (reference section 6)
-def channel_fidelity(coeffs: Sequence[float], theta: float, phi: float) -> float:
-    """Fidelity of U(theta, phi, 0)|0> (radians) through the Pauli channel I/Y/X/Z = A/B/C/D.
-
-    >>> round(channel_fidelity((0.85, 0.05, 0.07, 0.03), math.pi / 2, math.pi / 2), 6)
-    0.9
-    """
-    n = (math.sin(theta) * math.cos(phi), math.sin(theta) * math.sin(phi), math.cos(theta))
-    a, b, c, d = coeffs
-    keep = {  # n . n_P for P = X, Y, Z (components anticommuting with P flip sign)
-        "X": n[0] ** 2 - n[1] ** 2 - n[2] ** 2,
-        "Y": -(n[0] ** 2) + n[1] ** 2 - n[2] ** 2,
-        "Z": -(n[0] ** 2) - n[1] ** 2 + n[2] ** 2,
-    }
-    return a + c * (1 + keep["X"]) / 2 + b * (1 + keep["Y"]) / 2 + d * (1 + keep["Z"]) / 2
-
-
 @dataclass(frozen=True)
 class TeleportParams:
     """Teleportation of cardinal states or one U(theta, phi, 0)|0> state (validated).
@@ -210,7 +193,7 @@ def run(params: TeleportParams, *, runner: Runner | None = None, shots: int | No
         check = d[d.metadata["verify_register"]][:, 0]
         theta, phi = state_angles(spec)
         states[label] = TeleportedState(proportion(int((check == 0).sum()), d.shots),
-                                        channel_fidelity(channel, theta, phi))
+                                        physics.pauli_channel_fidelity(channel, theta, phi))
     k = len(states)
     mean = sum(s.fidelity.value for s in states.values()) / k
     stderr = math.sqrt(sum(s.fidelity.stderr ** 2 for s in states.values())) / k
@@ -231,7 +214,6 @@ __all__ = [
     "TeleportParams",
     "TeleportResult",
     "TeleportedState",
-    "channel_fidelity",
     "choi",
     "circuits",
     "run",

@@ -18,6 +18,7 @@ from qnet_circuits.library.blind import (
     line_program,
     place_traps,
 )
+from qnet_circuits.protocols.blind import run_acceptance
 from qnet_circuits.protocols.blind.batch import exact_acceptance, exact_output_distribution
 
 Q = math.pi / 4
@@ -63,7 +64,7 @@ def test_exact_detection_is_sin2_theta_and_one_half_on_average_for_x_and_y(attac
     expected = np.array([physics.detection_given_hit(attack, k * Q) for k in range(8)])
     assert np.allclose(detection, expected, atol=1e-9)
     assert detection.mean() == pytest.approx(0.5, abs=1e-12)
-    assert np.allclose(1 - physics.run_acceptance(runs), expected, atol=1e-12)
+    assert np.allclose(1 - run_acceptance(runs), expected, atol=1e-12)
 
 
 def test_trap_attack_does_not_touch_the_computation() -> None:

@@ -21,7 +21,8 @@ from qnet_circuits.library.qkd import (
     theory_correlation,
 )
 from qnet_circuits.network import chain
-from qnet_circuits.protocols.qkd import exact_probabilities, source_correlations
+from qnet_circuits.physics import source_correlations
+from qnet_circuits.protocols.qkd import exact_probabilities
 
 
 def _correlation(probs: np.ndarray) -> float:

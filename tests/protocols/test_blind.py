@@ -32,6 +32,7 @@ from qnet_circuits.protocols.blind import (
     delta_counts,
     ideal_distribution,
     run,
+    run_acceptance,
     run_batch,
     server_circuit,
 )
@@ -131,7 +132,7 @@ def test_trap_hit_by_x_or_y_is_detected_half_the_time(attack: str) -> None:
     det = res.trap_detection()
     assert abs(det.value - 0.5) <= K * math.sqrt(0.25 / 400)
     # conditional on the drawn theta of each attacked trap: sin^2 (X) or cos^2 (Y)
-    per_run = 1 - physics.run_acceptance(res.runs)
+    per_run = 1 - run_acceptance(res.runs)
     sd = math.sqrt(float(np.sum(per_run * (1 - per_run)))) / 400
     assert abs(det.value - per_run.mean()) <= K * max(sd, 1e-12)
 
@@ -170,7 +171,7 @@ def test_output_degrades_with_link_fidelity_as_predicted() -> None:
 def test_honest_runs_are_rejected_at_the_rate_the_link_noise_predicts() -> None:
     prog = line_program(2 * Q, Q).with_trap_region(5)
     res = run_batch(prog, 300, shots_per_run=4, traps=2, link_fidelity=0.8, seed=61)
-    per_run = physics.run_acceptance(res.runs, 0.8)
+    per_run = run_acceptance(res.runs, 0.8)
     assert 0.3 < per_run.mean() < 0.7
     acc = res.acceptance()
     sd = math.sqrt(float(np.sum(4 * per_run * (1 - per_run)))) / res.accepted.size
@@ -240,7 +241,7 @@ def test_run_with_traps_over_a_noisy_link_matches_the_trap_and_line_closed_forms
     fidelity = 0.85
     res = run(BlindParams(angles=(2 * Q, 2 * Q), traps=2, link_fidelity=fidelity), shots=3000,
               seed=82)
-    per_run = physics.run_acceptance(res.batch.runs, fidelity)
+    per_run = run_acceptance(res.batch.runs, fidelity)
     assert res.acceptance_theory == pytest.approx(per_run.mean())
     assert 0.3 < res.acceptance_theory < 0.9
     sd = math.sqrt(float(np.sum(res.shots_per_run * per_run * (1 - per_run)))) / res.shots

@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 
 from qnet_circuits import physics
+from qnet_circuits.physics import purification_rounds, purification_step
 from qnet_circuits.protocols.purify import (
     PurifyParams,
     circuits,
-    purification_rounds,
-    purification_step,
     run,
     theory,
 )

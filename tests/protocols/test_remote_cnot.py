@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from qnet_circuits.physics import average_gate_fidelity
 from qnet_circuits.protocols.remote_cnot import (
     RemoteCnotParams,
-    average_gate_fidelity,
     circuits,
     run,
     theory,

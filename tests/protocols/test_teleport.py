@@ -8,7 +8,8 @@ import math
 import pytest
 
 from qnet_circuits import physics
-from qnet_circuits.protocols.teleport import TeleportParams, channel_fidelity, circuits, run
+from qnet_circuits.physics import pauli_channel_fidelity as channel_fidelity
+from qnet_circuits.protocols.teleport import TeleportParams, circuits, run
 
 K_SIGMA = 4.0
 

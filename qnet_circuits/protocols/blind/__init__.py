@@ -45,6 +45,7 @@ from qnet_circuits.protocols.blind.batch import (
     exact_output_distribution,
     fraction,
     ideal_distribution,
+    run_acceptance,
     run_batch,
     run_bound,
 )
@@ -179,7 +180,7 @@ class BlindResult:
         ideal_distribution: the program's exact output distribution (reference circuit).
         accepted: fraction of accepted shots (all traps gave b = r), with its standard error.
         acceptance_theory: mean over the drawn runs of the closed-form acceptance
-            (``physics.run_acceptance``: link noise and the drawn attack positions).
+            (``run_acceptance``: link noise and the drawn attack positions).
         detection_formula: detection probability of one attack on a uniformly chosen position
             (``physics.single_attack_detection``), None for an honest server.
         delta_counts: histogram of the angles the server received (first shot of each run).
@@ -340,7 +341,7 @@ def run(params: BlindParams, *, runner=None, shots: int | None = None,
         output_distribution=out_dist,
         ideal_distribution=ideal_distribution(prog),
         accepted=accepted,
-        acceptance_theory=float(physics.run_acceptance(client, params.link_fidelity).mean()),
+        acceptance_theory=float(run_acceptance(client, params.link_fidelity).mean()),
         detection_formula=formula,
         delta_counts=tuple(int(c) for c in counts),
         delta_uniformity=chi_square_uniform(counts),
@@ -363,6 +364,7 @@ __all__ = [
     "fraction",
     "ideal_distribution",
     "run",
+    "run_acceptance",
     "run_batch",
     "run_bound",
     "server_circuit",

@@ -18,6 +18,7 @@ deferred server circuit's Statevector for each secret draw, no sampling).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,8 +26,10 @@ import numpy as np
 from qiskit.circuit import QuantumCircuit
 from qiskit.quantum_info import Statevector
 
+from qnet_circuits import physics
 from qnet_circuits.analysis import proportion
 from qnet_circuits.library.blind import (
+    ROLE_DUMMY,
     ROLE_TRAP,
     BlindProgram,
     ClientRuns,
@@ -225,6 +228,38 @@ def delta_counts(deltas: np.ndarray) -> np.ndarray:
     return np.bincount(d.astype(np.int64), minlength=8)
 
 
+
+def run_acceptance(runs: ClientRuns, link_fidelity: float | None = None) -> np.ndarray:
+    """Exact acceptance probability of each run given its secrets (trap and dummy positions,
+    theta of an attacked trap, the attack), under the link's depolarization: the closed form
+    ``physics.trap_pass_probability`` on the run's trap supports.
+
+    ``runs`` is a :class:`qnet_circuits.library.blind.ClientRuns`. Runs without traps accept
+    with probability 1.
+    """
+    w = physics.link_w(link_fidelity)
+    pattern = runs.program.pattern
+    out = np.ones(runs.runs)
+    for k in range(runs.runs):
+        traps = [int(t) for t in np.flatnonzero(runs.role[k] == ROLE_TRAP)]
+        if not traps:
+            continue
+        supports = [
+            {t} | {j for j in pattern.neighbours(t) if runs.role[k, j] == ROLE_DUMMY} for t in traps
+        ]
+        signs = [1.0] * len(traps)
+        node = -1 if runs.attack_node is None else int(runs.attack_node[k])
+        if runs.attack is not None and node in traps:
+            pos = traps.index(node)
+            if runs.attack in ("z", "misreport"):
+                signs[pos] = -1.0
+            else:
+                g = math.cos(2 * runs.theta[k, node] * math.pi / 4)
+                signs[pos] = g if runs.attack == "x" else -g
+        out[k] = physics.trap_pass_probability(supports, w, signs)
+    return out
+
+
 __all__ = [
     "BlindBatch",
     "delta_counts",
@@ -232,6 +267,7 @@ __all__ = [
     "exact_output_distribution",
     "fraction",
     "ideal_distribution",
+    "run_acceptance",
     "run_batch",
     "run_bound",
 ]

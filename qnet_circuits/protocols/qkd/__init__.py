@@ -43,7 +43,7 @@ from qnet_circuits.protocols.qkd.estimators import (
     qber_by_basis,
 )
 from qnet_circuits.protocols.qkd.report import SAMPLINGS, QkdReport, simulate_qkd
-from qnet_circuits.protocols.qkd.sources import chain_source, source_circuit, source_correlations
+from qnet_circuits.protocols.qkd.sources import chain_source, source_circuit
 
 if TYPE_CHECKING:
     from qiskit.circuit import QuantumCircuit
@@ -289,5 +289,4 @@ __all__ = [
     "sample_counts",
     "simulate_qkd",
     "source_circuit",
-    "source_correlations",
 ]

@@ -54,7 +54,7 @@ from qnet_circuits.protocols.qkd.estimators import (
     key_rate_per_second,
     qber_by_basis,
 )
-from qnet_circuits.protocols.qkd.sources import ideal_nodes, source_circuit, source_correlations
+from qnet_circuits.protocols.qkd.sources import ideal_nodes, source_circuit
 from qnet_circuits.results import Estimate
 from qnet_circuits.run import Runner
 
@@ -183,7 +183,7 @@ def qkd_theory(settings: QkdSettings, fidelity: float | None, link: Link | None,
     Werner source); with noisy nodes only a ``note`` (no closed form)."""
     theory: dict[str, Any] = {"fidelity": fidelity, "key_fraction": settings.key_fraction}
     if ideal_nodes(network):
-        t_x, t_z = source_correlations(fidelity, link)
+        t_x, t_z = physics.source_correlations(fidelity, link)
         s_th, q_th = theory_chsh_qber(settings, t_x, t_z, eavesdropper, intercept_fraction)
         theory.update({"S": s_th, "qber": q_th, "XX": t_x, "ZZ": t_z})
         theory["key_rate_asymptotic"] = asymptotic_key_rate(settings.protocol, q_th, s_th)

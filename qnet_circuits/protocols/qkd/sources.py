@@ -1,7 +1,5 @@
 """QKD pair sources: a Werner pair, a link's heralded state, or a repeater chain's end pair.
 
->>> source_correlations(0.97, None)
-(0.96, 0.96)
 >>> source_circuit(0.97, None).metadata["protocol"]
 'bell_diagonal_pair'
 """
@@ -10,12 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 from qiskit.circuit import QuantumCircuit
-from qiskit.quantum_info import DensityMatrix, Pauli
 
 from qnet_circuits import physics
-from qnet_circuits.library.generation import heralded_state, raw_heralded_state, werner_pair
+from qnet_circuits.library.generation import heralded_state, werner_pair
 from qnet_circuits.network import Link, Network
 
 
@@ -26,24 +22,6 @@ def source_circuit(fidelity: float | None, link: Link | None) -> QuantumCircuit:
     if link is None:
         raise ValueError("give a source fidelity (Werner source) or a link (heralded source)")
     return heralded_state(link)
-
-
-# physics: correlations of the source pair (reference section 2; Werner w = (4F - 1)/3)
-def source_correlations(fidelity: float | None, link: Link | None) -> tuple[float, float]:
-    """Closed-form ``(<XX>, <ZZ>)`` of the source pair: Werner ``(w, w)``, or the link's heralded
-    state (reference section 2, after the X on b that maps Psi+ to Phi+)."""
-    if fidelity is not None:
-        w = physics.werner_w(fidelity)
-        return w, w
-    if link is None:
-        raise ValueError("give a source fidelity or a link")
-    _p, rho = raw_heralded_state(link)
-    dm = DensityMatrix(rho)
-    if link.scheme != "midpoint":
-        dm = dm.evolve(Pauli("X"), qargs=[1])
-    return float(np.real(dm.expectation_value(Pauli("XX")))), float(
-        np.real(dm.expectation_value(Pauli("ZZ")))
-    )
 
 
 def ideal_nodes(network: Network | None) -> bool:
@@ -80,4 +58,4 @@ def chain_source(network: Network, link_fidelity: float, seed: int) -> tuple[Qua
     return result.metadata["circuit"], info
 
 
-__all__ = ["chain_source", "ideal_nodes", "source_circuit", "source_correlations"]
+__all__ = ["chain_source", "ideal_nodes", "source_circuit"]
