@@ -52,6 +52,13 @@ from qnet_circuits.physics.chain import (
     two_link_mean_abs_difference,
     two_link_mean_dephasing,
 )
+from qnet_circuits.physics.dense_coding import (
+    WERNER_ADVANTAGE,
+    dense_coding_capacity,
+    dense_coding_holevo,
+    dense_coding_success,
+    shannon_entropy,
+)
 from qnet_circuits.physics.link import (
     arm_efficiency,
     attempts_std,
@@ -158,6 +165,7 @@ __all__ = [
     "PSI_MINUS",
     "PSI_PLUS",
     "TSIRELSON_BOUND",
+    "WERNER_ADVANTAGE",
     "apply_pauli_label",
     "arm_efficiency",
     "attempts_std",
@@ -179,6 +187,9 @@ __all__ = [
     "dejmps_pumping",
     "dejmps_rounds",
     "dejmps_same_direction",
+    "dense_coding_capacity",
+    "dense_coding_holevo",
+    "dense_coding_success",
     "detection_given_hit",
     "double_click",
     "double_click_bell_diagonal",
@@ -220,6 +231,7 @@ __all__ = [
     "remote_cnot_fidelities",
     "remote_cnot_flip_probability",
     "remote_cnot_process_fidelity",
+    "shannon_entropy",
     "single_attack_detection",
     "single_click",
     "single_click_bell_diagonal",
