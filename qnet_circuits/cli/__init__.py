@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "chain": "chain",
     "qkd": "qkd",
     "blind": "blind",
+    "dense-coding": "dense_coding",
+    "sense": "sense",
 }
 
 #: subcommand name -> its one-line help (``qnet --help`` lists these without importing the modules)
@@ -46,6 +48,8 @@ HELP: dict[str, str] = {
     "chain": "repeater chain: heralded links, purification, swapping, cutoff; fidelity, rate, delivery time",
     "qkd": "E91/BBM92 key distribution with eavesdroppers: S, QBER, key rates, a shared secret key",
     "blind": "blind quantum computation (UBQC) with trap verification and dishonest servers",
+    "dense-coding": "superdense coding over a noisy pair: decoding success and bits per ebit vs 2 - H",
+    "sense": "GHZ sensing from network Bell pairs: parity readout, variance vs k against 1/k^2 and 1/k",
 }
 
 #: default shots per subcommand when --shots is not given
