@@ -19,8 +19,10 @@ import numpy as np
 
 from qnet_circuits import physics
 from qnet_circuits.network import Network, Node
+from qnet_circuits.physics.chain_exact import MAX_EXACT_LINKS, mean_delivery_time
 from qnet_circuits.scheduler import ChainPlan, LinkModel, PurificationPlan
-from qnet_circuits.timeline import Timeline
+from qnet_circuits.scheduler.sample import geometry_of
+from qnet_circuits.timeline import ChainGeometry, Timeline, delivery_times, swap_times
 
 
 def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkModel],
@@ -30,9 +32,10 @@ def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkMod
     Keys (present only where the closed form applies): ``p_link``, ``cycle_time_s``,
     ``fidelity_ideal_memories`` (Bell-diagonal chain with noisy swaps, section 4, after
     purification for DEJMPS/BBPSSW without node noise, section 5), ``fidelity_two_link_dephasing``
-    (section 10 E[F], two equal Werner links, pure dephasing), ``mean_delivery_time_s`` (section 2d
-    / 10, exact when classical messages take no time: ``tau/p`` for one link, ``tau E[max of N
-    geometric]`` for N equal links without purification or cutoff), ``plob_repeaterless`` and
+    (section 10 E[F], two equal Werner links, pure dephasing), ``mean_delivery_time_s``
+    (exact, :mod:`qnet_circuits.physics.chain_exact`, with the classical messages of the swaps,
+    up to 14 equal links without purification or cutoff; beyond, ``mean_delivery_time_bounds_s``),
+    ``plob_repeaterless`` and
     ``plob_chain`` (section 9, ebits per channel use over the total length) and
     ``pairs_per_channel_use`` (simulated: cycle time over mean delivery time); ``fidelity`` is the
     closed form that applies to this very plan (ideal memories, or the two-link dephasing form).
@@ -86,10 +89,14 @@ def _delivery_and_dephasing(models: Sequence[LinkModel], plan: ChainPlan, nodes:
             and plan.timing == "sampled"):
         return out
     p, tau = ps.pop(), taus.pop()
-    if n == 1:
-        out["mean_delivery_time_s"] = tau / p
+    if n <= MAX_EXACT_LINKS:
+        offsets = classical_offsets(geometry_of(models), plan.strategy)
+        out["mean_delivery_time_s"] = mean_delivery_time([p] * n, offsets, tau)
     elif n <= 20 or p > 1e-4:
-        out["mean_delivery_time_s"] = tau * physics.expected_max_geometric(n, p)
+        # beyond the exact range: bounds from the smallest and largest classical offset
+        offsets = classical_offsets(geometry_of(models), plan.strategy)
+        base = tau * physics.expected_max_geometric(n, p)
+        out["mean_delivery_time_bounds_s"] = [base + min(offsets), base + max(offsets)]
     werner = [c for c in coeffs if abs(c[1] - c[2]) < 1e-12 and abs(c[2] - c[3]) < 1e-12]
     ideal_memories = all(nd.memory.ideal for nd in nodes)
     mems = {nd.memory for nd in nodes}
@@ -108,6 +115,25 @@ def _delivery_and_dephasing(models: Sequence[LinkModel], plan: ChainPlan, nodes:
     return out
 
 
+def classical_offsets(geometry: ChainGeometry, strategy: str) -> list[float]:
+    """Per link, the offset ``c_i`` (s) with ``T = max_i (R_i + c_i)`` (no cutoff).
+
+    Every strategy's swap and delivery times are max-plus linear in the herald times, so ``c_i`` is
+    the delivery time when link ``i`` heralds at 0 and every other link at ``-inf``.
+
+    >>> g = ChainGeometry.uniform(2, cycle_time_s=1.0, hop_delay_s=0.25)
+    >>> classical_offsets(g, "sequential")
+    [0.25, 0.25]
+    """
+    n = geometry.n_links
+    ready = np.full((n, n), -np.inf)
+    np.fill_diagonal(ready, 0.0)
+    with np.errstate(invalid="ignore"):
+        swaps = swap_times(ready, geometry, strategy)
+        t = delivery_times(ready, swaps, geometry)
+    return [float(x) for x in t]
+
+
 def _purified_coefficients(coeffs, pur: PurificationPlan):
     if pur.protocol == "dejmps":
         if pur.scheme == "recurrence":
@@ -124,4 +150,4 @@ def _purified_coefficients(coeffs, pur: PurificationPlan):
     return physics.dejmps(physics.werner_coefficients(f), physics.werner_coefficients(f0))[0]
 
 
-__all__ = ["chain_theory"]
+__all__ = ["chain_theory", "classical_offsets"]
