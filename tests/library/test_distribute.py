@@ -121,3 +121,15 @@ def test_bad_inputs():
         dyn.x(1)
     with pytest.raises(ValueError, match="control flow"):
         distribute(dyn, 2)
+
+
+def test_dynamic_form_builds_for_interleaved_cats():
+    qc = QuantumCircuit(4)
+    qc.h([0, 1])
+    qc.cx(0, 2)
+    qc.cx(1, 3)
+    qc.h(0)
+    qc.h(1)
+    dist = distribute(qc, 2, {0: 0, 1: 0, 2: 1, 3: 1})
+    assert dist.ebits == 2 and dist.circuit.num_clbits == 4
+    assert _check_exact(qc, 2, {0: 0, 1: 0, 2: 1, 3: 1}).ebits == 2

@@ -67,7 +67,7 @@ class _Builder:
         self.low, self.placement, self.deferred = low, placement, deferred
         self.data = QuantumRegister(low.num_qubits, "q")
         self.out = QuantumCircuit(self.data, *low.cregs)
-        self.open: dict[int, tuple[int, object]] = {}   # control -> (remote node, b qubit)
+        self.open: dict[int, tuple[int, object, int]] = {}   # control -> (remote node, b qubit, ebit index)
         self.ebit_nodes: list[tuple[int, int]] = []
         self.nonlocal_gates = 0
 
@@ -75,12 +75,12 @@ class _Builder:
         return self.data[self.low.find_bit(bit).index]
 
     def close(self, c: int) -> None:
-        _node, b = self.open.pop(c)
+        _node, b, k = self.open.pop(c)
         self.out.h(b)
         if self.deferred:
             self.out.cz(b, self.data[c])
         else:
-            m2 = ClassicalRegister(1, f"e{len(self.ebit_nodes) - 1}d")
+            m2 = ClassicalRegister(1, f"e{k}d")
             self.out.add_register(m2)
             self.out.measure(b, m2[0])
             with self.out.if_test((m2[0], 1)):
@@ -103,7 +103,7 @@ class _Builder:
             self.out.measure(a, m1[0])
             with self.out.if_test((m1[0], 1)):
                 self.out.x(b)
-        self.open[c] = (node, b)
+        self.open[c] = (node, b, k)
         return b
 
     def gate(self, inst) -> None:
