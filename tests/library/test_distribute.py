@@ -133,3 +133,33 @@ def test_dynamic_form_builds_for_interleaved_cats():
     dist = distribute(qc, 2, {0: 0, 1: 0, 2: 1, 3: 1})
     assert dist.ebits == 2 and dist.circuit.num_clbits == 4
     assert _check_exact(qc, 2, {0: 0, 1: 0, 2: 1, 3: 1}).ebits == 2
+
+
+def test_dynamic_form_matches_monolithic_distribution_on_aer():
+    """The emitted if_test circuit (not the deferred form) on Aer: TVD to the exact output law."""
+    from qiskit import ClassicalRegister
+
+    from qnet_circuits.run import AerRunner
+
+    qc = QuantumCircuit(3)
+    qc.h(0)
+    qc.ry(0.7, 1)
+    qc.cx(0, 2)
+    qc.cx(1, 2)
+    qc.cx(0, 1)
+    qc.rx(0.4, 2)
+    dist = distribute(qc, 2, {0: 0, 1: 1, 2: 1})
+    circ = dist.circuit.copy()
+    out = ClassicalRegister(3, "out")
+    circ.add_register(out)
+    circ.measure(range(3), out)
+    shots = 4000
+    counts = AerRunner().counts([circ], shots=shots, seed=7)[0]
+    emp = {}
+    for key, n in counts.items():
+        data = key.split(" ")[0]   # the last-added register is printed first
+        emp[data] = emp.get(data, 0) + n / shots
+    exact = Statevector(qc).probabilities_dict()
+    tvd = 0.5 * sum(abs(emp.get(k, 0.0) - exact.get(k, 0.0)) for k in set(emp) | set(exact))
+    # E[TVD] <= 0.5 * sum sqrt(p(1-p)/shots) over 8 outcomes; 4x that bound
+    assert tvd < 4 * 0.5 * sum(np.sqrt(p * (1 - p) / shots) for p in exact.values()) + 1e-3
