@@ -12,7 +12,7 @@ PACKAGES = [ROOT / "qnet_circuits", ROOT / "hardware" / "qnet_hardware"]
 SOURCES = sorted(p for pkg in PACKAGES for p in pkg.rglob("*.py"))
 #: the layers the top level of qnet_circuits may hold (README "Architecture")
 LAYERS = {"__init__", "analysis", "cli", "keys", "library", "network", "noise", "physics", "plotting",
-          "protocols", "results", "run", "scheduler", "timeline"}
+          "protocols", "results", "run", "scheduler", "timeline", "sweeps"}
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
 

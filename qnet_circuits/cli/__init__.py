@@ -35,6 +35,8 @@ COMMANDS: dict[str, str] = {
     "blind": "blind",
     "dense-coding": "dense_coding",
     "sense": "sense",
+    "sweep": "sweep",
+    "plot": "plot",
 }
 
 #: subcommand name -> its one-line help (``qnet --help`` lists these without importing the modules)
@@ -50,6 +52,8 @@ HELP: dict[str, str] = {
     "blind": "blind quantum computation (UBQC) with trap verification and dishonest servers",
     "dense-coding": "superdense coding over a noisy pair: decoding success and bits per ebit vs 2 - H",
     "sense": "GHZ sensing from network Bell pairs: parity readout, variance vs k against 1/k^2 and 1/k",
+    "sweep": "sweep a protocol over a parameter grid to a target stderr: resumable store, processes or Dask",
+    "plot": "plot a sweep store: simulated points with error bars over the theory curve (PNG/SVG)",
 }
 
 #: default shots per subcommand when --shots is not given

@@ -1,0 +1,105 @@
+"""Where chunks run: inline (serially), on any :class:`concurrent.futures.Executor`, or on a Dask
+``distributed.Client`` (a laptop's LocalCluster or a multi-machine cluster; docs/sweeps.md).
+
+:func:`make_pool` adapts each to the two calls the sweep needs: ``submit(fn, *args)`` and
+``wait_any(futures)`` (the finished ones). :func:`connect` opens a Client on a scheduler address
+and turns a scheduler that does not answer into a one-line ValueError.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Callable, Iterable
+from typing import Any
+
+
+class _Done:
+    """A finished 'future' of an inline call."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple) -> None:
+        self._value = fn(*args)
+
+    def result(self) -> Any:
+        return self._value
+
+
+class InlinePool:
+    """Runs each chunk at submit time, in this process (``executor=None``)."""
+
+    workers = 1
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> _Done:
+        return _Done(fn, args)
+
+    def wait_any(self, futures: Iterable[Any]) -> list[Any]:
+        return list(futures)
+
+
+class FuturesPool:
+    """A :class:`concurrent.futures.Executor` (thread or process pool)."""
+
+    def __init__(self, executor: cf.Executor) -> None:
+        self.executor = executor
+        self.workers = getattr(executor, "_max_workers", 1)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
+        return self.executor.submit(fn, *args)
+
+    def wait_any(self, futures: Iterable[Any]) -> list[Any]:
+        done, _ = cf.wait(list(futures), return_when=cf.FIRST_COMPLETED)
+        return list(done)
+
+
+class DaskPool:
+    """A Dask ``distributed.Client``: every chunk one task (``pure=False``: never deduplicated)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.workers = max(1, sum(w.get("nthreads", 1) for w in
+                                  client.scheduler_info().get("workers", {}).values()))
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return self.client.submit(fn, *args, pure=False)
+
+    def wait_any(self, futures: Iterable[Any]) -> list[Any]:
+        from distributed import wait
+
+        done, _ = wait(list(futures), return_when="FIRST_COMPLETED")
+        return list(done)
+
+
+def _is_dask_client(obj: Any) -> bool:
+    return type(obj).__name__ == "Client" and type(obj).__module__.startswith("distributed")
+
+
+def make_pool(executor: Any) -> InlinePool | FuturesPool | DaskPool:
+    """The pool for ``executor``: None (inline), a concurrent.futures Executor, a Dask Client, or
+    a scheduler address string (``tcp://host:8786``; see :func:`connect`)."""
+    if executor is None:
+        return InlinePool()
+    if isinstance(executor, str):
+        return DaskPool(connect(executor))
+    if _is_dask_client(executor):
+        return DaskPool(executor)
+    if isinstance(executor, cf.Executor):
+        return FuturesPool(executor)
+    raise ValueError(f"executor must be None, a concurrent.futures.Executor, a dask distributed "
+                     f"Client or a scheduler address, got {type(executor).__name__}")
+
+
+def connect(address: str, timeout_s: float = 10.0) -> Any:
+    """A Dask Client on the scheduler at ``address``; ValueError when it does not answer within
+    ``timeout_s`` seconds or Dask is not installed."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ValueError("--scheduler needs Dask: pip install 'qnet-circuits[dask]'") from None
+    try:
+        return Client(address, timeout=f"{timeout_s}s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ValueError(f"dask scheduler {address} did not answer within {timeout_s:g} s ({reason[:120]})") \
+            from None
+
+
+__all__ = ["DaskPool", "FuturesPool", "InlinePool", "connect", "make_pool"]
