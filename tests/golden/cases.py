@@ -57,6 +57,7 @@ CASES: dict[str, list[str]] = {
                          "--shots", "1000", "--seed", "24"],
     "blind_noisy_link": ["blind", "--link-fidelity", "0.95", "--correction", "deferred",
                          "--shots", "1000", "--seed", "25"],
+    "relay_two_hops": ["relay", "--hops", "2", "--length-km", "60", "--shots", "40000", "--seed", "31"],
 }
 
 #: keys never compared: wall-clock measurements, and the package versions of provenance (a new
