@@ -31,22 +31,30 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq, minimize_scalar
 
 from qnet_circuits.physics.bounds import plob
 from qnet_circuits.physics.qkd import binary_entropy
+
+# scipy (optimize, special) is imported inside the functions that use it: importing physics
+# loads numpy only.
 
 __all__ = [
     "DECOY_METHODS",
     "DecoyChannel",
     "GYS",
+    "PnsAttack",
     "decoy_bounds",
     "decoy_key_rate",
     "decoy_key_rate_curve",
     "decoy_max_distance_km",
     "decoy_optimal_mu",
+    "gllp_single_photon",
     "photon_number_probability",
     "plob_per_pulse",
+    "pns_attack",
+    "pns_gain_qber",
+    "rate_from_estimates",
+    "single_photon_detection",
     "single_photon_yield",
     "wcp_gain",
     "wcp_qber",
@@ -195,11 +203,7 @@ def _single_photon_estimate(mu: float, eta: float, ch: DecoyChannel, method: str
                               ch.e0)
         return y1 * mu * math.exp(-mu), e1
     if method == "none":  # GLLP: all multi-photon pulses detected and known to Eve
-        p_multi = 1.0 - math.exp(-mu) * (1.0 + mu)
-        q1 = q_mu - p_multi
-        if q1 <= 0:
-            return 0.0, 0.5
-        return q1, min(e_mu * q_mu / q1, 0.5)
+        return gllp_single_photon(q_mu, e_mu, mu)
     raise ValueError(f"decoy method must be one of {DECOY_METHODS}, got {method!r}")
 
 
@@ -221,9 +225,27 @@ def decoy_key_rate(mu: float, length_km: float, ch: DecoyChannel, method: str = 
         if not nu < mu:
             raise ValueError(f"decoy intensity nu must be below the signal's mu, got nu={nu}, mu={mu}")
     q1, e1 = _single_photon_estimate(mu, eta, ch, method, nu)
-    q_mu, e_mu = wcp_gain(mu, eta, ch), wcp_qber(mu, eta, ch)
-    rate = ch.q * (-q_mu * ch.f * _h2(e_mu) + q1 * (1.0 - _h2(e1)))
+    return rate_from_estimates(wcp_gain(mu, eta, ch), wcp_qber(mu, eta, ch), q1, e1, ch)
+
+
+def rate_from_estimates(q_mu: float, e_mu: float, q1: float, e1: float, ch: DecoyChannel) -> float:
+    """``max(0, q {-Q_mu f H2(E_mu) + Q1 [1 - H2(e1)]})`` from (measured or exact) inputs.
+
+    >>> rate_from_estimates(1e-3, 0.03, 0.0, 0.5, GYS)
+    0.0
+    """
+    rate = ch.q * (-q_mu * ch.f * _h2(e_mu) + max(q1, 0.0) * (1.0 - _h2(e1)))
     return max(rate, 0.0)
+
+
+def gllp_single_photon(q_mu: float, e_mu: float, mu: float) -> tuple[float, float]:
+    """GLLP without decoys: ``Q1 = Q_mu - P_multi(mu)``, ``e1 = E_mu Q_mu / Q1`` (worst case:
+    every multi-photon pulse detected); ``(0, 1/2)`` when ``Q1 <= 0``."""
+    p_multi = 1.0 - math.exp(-mu) * (1.0 + mu)
+    q1 = q_mu - p_multi
+    if q1 <= 0:
+        return 0.0, 0.5
+    return q1, min(e_mu * q_mu / q1, 0.5)
 
 
 def decoy_optimal_mu(length_km: float, ch: DecoyChannel, method: str = "infinite",
@@ -233,6 +255,8 @@ def decoy_optimal_mu(length_km: float, ch: DecoyChannel, method: str = "infinite
     A bounded scalar search (scipy) on a log grid's best bracket; ``(nan, 0.0)`` when no mu
     gives a key (beyond the maximal distance).
     """
+    from scipy.optimize import minimize_scalar  # imported on use: physics loads no scipy
+
     low = nu * 1.0001 if method == "vacuum-weak" else 1e-5
     grid = np.geomspace(low, 1.5, 60)
     rates = np.array([decoy_key_rate(m, length_km, ch, method, nu) for m in grid])
@@ -249,6 +273,8 @@ def decoy_optimal_mu(length_km: float, ch: DecoyChannel, method: str = "infinite
 def decoy_max_distance_km(ch: DecoyChannel, method: str = "infinite", nu: float = 0.1,
                     upper_km: float = 400.0) -> float:
     """Largest distance (km) with a positive optimized key rate (a root search on ``L``)."""
+    from scipy.optimize import brentq
+
     def f(length: float) -> float:
         return decoy_optimal_mu(length, ch, method, nu)[1] - 1e-30
 
@@ -273,3 +299,107 @@ def decoy_key_rate_curve(lengths_km: np.ndarray, ch: DecoyChannel, method: str,
     """Optimal ``(mu, R)`` at each length (arrays; mu is NaN where R = 0)."""
     out = np.array([decoy_optimal_mu(float(x), ch, method, nu) for x in np.asarray(lengths_km)])
     return out[:, 0], out[:, 1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Photon-number-splitting attack (Brassard, Luetkenhaus, Mor, Sanders, PRL 85, 1330 (2000))
+# ---------------------------------------------------------------------------------------------
+
+_N_MAX = 80  # photon numbers summed (Poisson tails below 1e-60 for mu <= 10)
+
+
+@dataclass(frozen=True)
+class PnsAttack:
+    """Eve's photon-number-splitting strategy, tuned to keep the signal gain ``Q_mu``.
+
+    She replaces the fiber by a lossless one and measures each pulse's photon number (QND).
+    Single photons she forwards with probability ``s``; from an n >= 2 pulse she keeps one
+    photon and forwards the other n - 1 with probability ``t`` (she learns those bits after the
+    basis announcement, without errors). ``s = 0`` whenever blocking all single photons still
+    lets her match the gain.
+
+    Attributes:
+        s: forwarding probability of single-photon pulses.
+        t: forwarding probability of multi-photon pulses.
+        eta_bob: Bob's efficiency (her forwarded photons still meet it).
+    """
+
+    s: float
+    t: float
+    eta_bob: float
+
+    def forward_probability(self, n: np.ndarray) -> np.ndarray:
+        """Probability that Eve forwards an n-photon pulse."""
+        n = np.asarray(n)
+        return np.where(n == 1, self.s, np.where(n >= 2, self.t, 0.0))
+
+    def photons_forwarded(self, n: np.ndarray) -> np.ndarray:
+        """Photons she forwards from a pulse she passes (n for n = 1, n - 1 for n >= 2)."""
+        n = np.asarray(n)
+        return np.where(n >= 2, n - 1, n)
+
+
+def _attacked_click(x: float, attack: PnsAttack) -> tuple[float, float]:
+    """``(sum_n P_x(n) fwd_n eta_n', that part from n >= 2)`` for intensity ``x``."""
+    n = np.arange(_N_MAX)
+    p = photon_number_probability(n, x) if x > 0 else (n == 0) * 1.0
+    click = attack.forward_probability(n) * (1.0 - (1.0 - attack.eta_bob) ** attack.photons_forwarded(n))
+    return float((p * click).sum()), float((p * click)[2:].sum())
+
+
+def pns_attack(mu: float, eta: float, ch: DecoyChannel) -> PnsAttack:
+    """The PNS strategy that reproduces ``Q_mu`` of the lossy channel (``eta``) exactly.
+
+    Raises:
+        ValueError: when even forwarding every pulse cannot reach the gain (no lossy channel).
+    """
+    from scipy.optimize import brentq
+
+    target = wcp_gain(_mu(mu), eta, ch) - ch.y0
+
+    def excess(s: float, t: float) -> float:
+        return _attacked_click(mu, PnsAttack(s, t, ch.eta_bob))[0] - target
+
+    if excess(0.0, 1.0) >= 0.0:
+        t = brentq(lambda t: excess(0.0, t), 0.0, 1.0, xtol=1e-15, rtol=1e-13)
+        return PnsAttack(0.0, float(t), ch.eta_bob)
+    if excess(1.0, 1.0) < 0.0:
+        raise ValueError("a PNS attack cannot keep this gain (the channel is nearly lossless)")
+    s = brentq(lambda s: excess(s, 1.0), 0.0, 1.0, xtol=1e-15, rtol=1e-13)
+    return PnsAttack(float(s), 1.0, ch.eta_bob)
+
+
+def pns_gain_qber(x: float, attack: PnsAttack, ch: DecoyChannel) -> tuple[float, float, float]:
+    """Gain, QBER and Eve's known fraction of the detections at intensity ``x`` under attack.
+
+    Same model as the channel: ``Q = Y0 + sum_n P_x(n) fwd_n (1 - (1 - eta_bob)^m_n)``,
+    ``E Q = e0 Y0 + e_detector (Q - Y0)``; Eve knows the bits of the n >= 2 detections.
+    """
+    click, multi = _attacked_click(x, attack)
+    q = ch.y0 + click
+    return q, (ch.e0 * ch.y0 + ch.e_detector * click) / q, multi / q
+
+
+def single_photon_detection(eta: float, y0: float, e_detector: float,
+                            intercept_resend: bool = False) -> tuple[float, float]:
+    """Exact ``(gain, QBER)`` of one photon at two threshold detectors (random bit on a double
+    click), with dark probability ``pd = 1 - sqrt(1 - Y0)`` per detector:
+
+    ``Q = 1 - (1 - eta)(1 - pd)^2``,
+    ``E Q = eta [e (1 - pd) + pd/2] + (1 - eta)(1 - (1 - pd)^2)/2``, where ``e = e_detector``,
+    or ``e = 1/4 + e_detector/2`` when Eve intercepts every photon in a random Z/X basis and
+    resends (the 25 % of BB84 intercept-resend). To first order this is Ma et al.'s
+    ``Y1 = Y0 + eta``, ``e1 Y1 = Y0/2 + e_detector eta``.
+
+    >>> q, e = single_photon_detection(1.0, 0.0, 0.0, intercept_resend=True)
+    >>> q, e
+    (1.0, 0.25)
+    """
+    for name, value in (("eta", eta), ("y0", y0)):
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name} must be in [0, 1], got {value!r}")
+    pd = 1.0 - math.sqrt(1.0 - y0)
+    e = 0.25 + e_detector / 2.0 if intercept_resend else e_detector
+    q = 1.0 - (1.0 - eta) * (1.0 - pd) ** 2
+    eq = eta * (e * (1.0 - pd) + pd / 2.0) + (1.0 - eta) * (1.0 - (1.0 - pd) ** 2) / 2.0
+    return q, (eq / q if q > 0 else 0.5)
