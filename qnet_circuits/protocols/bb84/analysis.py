@@ -76,14 +76,20 @@ def estimates(t: PulseTally, method: str, ch: DecoyChannel) -> dict[str, Any]:
     mu = float(t.intensities[0])
     nu = float(t.intensities[1]) if k > 1 else 0.0
     y0 = gains[2].value if k > 2 else ch.y0
-    y1_exact = (t.single_detections[0] / max(t.single_sent[0], 1),
-                t.single_errors[0] / max(t.single_sifted[0], 1))
+    y1_exact = (_ratio(int(t.single_detections[0]), int(t.single_sent[0])).value,
+                _ratio(int(t.single_errors[0]), int(t.single_sifted[0])).value)
     q_nu = gains[1].value if k > 1 else float("nan")
     e_nu = qbers[1].value if k > 1 else float("nan")
-    y1, e1, q1 = single_photon_from(method, gains[0].value, qbers[0].value, q_nu, e_nu, y0, mu,
-                                    nu, ch, y1_exact)
-    rate = rate_from_estimates(gains[0].value, qbers[0].value, q1, e1, ch)
     e_s = qbers[0].value
+    inputs = (gains[0].value, e_s) + ((q_nu, e_nu, y0) if method == "vacuum-weak" else ())
+    if not all(math.isfinite(x) for x in inputs) or not all(math.isfinite(x) for x in y1_exact):
+        # too few detections to estimate anything (e.g. far beyond the maximal distance)
+        y1, e1, q1, rate = float("nan"), float("nan"), float("nan"), 0.0
+        e_s = 0.5
+    else:
+        y1, e1, q1 = single_photon_from(method, gains[0].value, e_s, q_nu, e_nu, y0, mu, nu, ch,
+                                        y1_exact)
+        rate = rate_from_estimates(gains[0].value, e_s, q1, e1, ch)
     return {
         "gains": {LABELS[i]: gains[i] for i in range(k)},
         "qbers": {LABELS[i]: qbers[i] for i in range(k)},

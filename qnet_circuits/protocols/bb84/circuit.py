@@ -169,6 +169,9 @@ def run_circuit_bb84(network: Network, *, rounds: int, seed: int, length_km: flo
         key = distill_key(r, "bbm92", KEY_SETTINGS, seed=seed, sample_fraction=sample_fraction)
         if key.aborted:
             note = "no key: " + "; ".join(key.decision.reasons)
+            if key.finite_key is not None and key.finite_key.length <= 0:
+                note += (f" ({key.sifted.n} sifted bits are too few for the finite-size penalty; "
+                         "more rounds or a shorter fiber)")
     except ValueError as exc:  # too few detections to estimate the QBER
         note = f"no key: {exc}"
     return CircuitBb84(n, int(keep.size), Estimate(g, math.sqrt(g * (1 - g) / n)), qber, eve_ok,
