@@ -57,6 +57,9 @@ CASES: dict[str, list[str]] = {
                          "--shots", "1000", "--seed", "24"],
     "blind_noisy_link": ["blind", "--link-fidelity", "0.95", "--correction", "deferred",
                          "--shots", "1000", "--seed", "25"],
+    "bb84_vacuum_weak_pns": ["bb84", "--length-km", "50", "--decoy", "vacuum-weak", "--preset", "gys",
+                             "--mu", "0.48", "--attack", "pns", "--pulses", "200000", "--rounds",
+                             "2000", "--seed", "26"],
 }
 
 #: keys whose values are wall-clock measurements (never compared)
