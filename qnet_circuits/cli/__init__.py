@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "sweep": "sweep",
     "plot": "plot",
     "relay": "relay",
+    "bb84": "bb84",
 }
 
 #: subcommand name -> its one-line help (``qnet --help`` lists these without importing the modules)
@@ -56,6 +57,7 @@ HELP: dict[str, str] = {
     "sweep": "sweep a protocol over a parameter grid to a target stderr: resumable store, processes or Dask",
     "plot": "plot a sweep store: simulated points with error bars over the theory curve (PNG/SVG)",
     "relay": "trusted-node QKD relay: hop keys joined by one-time pads; rate vs slowest hop, direct, PLOB",
+    "bb84": "BB84 with weak coherent pulses and decoy states (GLLP, vacuum+weak, infinite), PNS attack",
 }
 
 #: default shots per subcommand when --shots is not given
