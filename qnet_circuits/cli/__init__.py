@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "plot": "plot",
     "relay": "relay",
     "bb84": "bb84",
+    "compare-qkd": "compare_qkd",
 }
 
 #: subcommand name -> its one-line help (``qnet --help`` lists these without importing the modules)
@@ -58,6 +59,7 @@ HELP: dict[str, str] = {
     "plot": "plot a sweep store: simulated points with error bars over the theory curve (PNG/SVG)",
     "relay": "trusted-node QKD relay: hop keys joined by one-time pads; rate vs slowest hop, direct, PLOB",
     "bb84": "BB84 with weak coherent pulses and decoy states (GLLP, vacuum+weak, infinite), PNS attack",
+    "compare-qkd": "key rate vs distance: direct BB84, trusted-node relay, repeater chain, PLOB bound",
 }
 
 #: default shots per subcommand when --shots is not given
