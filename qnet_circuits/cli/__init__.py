@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "sense": "sense",
     "sweep": "sweep",
     "plot": "plot",
+    "ghz": "ghz",
 }
 
 #: subcommand name -> its one-line help (``qnet --help`` lists these without importing the modules)
@@ -54,6 +55,7 @@ HELP: dict[str, str] = {
     "sense": "GHZ sensing from network Bell pairs: parity readout, variance vs k against 1/k^2 and 1/k",
     "sweep": "sweep a protocol over a parameter grid to a target stderr: resumable store, processes or Dask",
     "plot": "plot a sweep store: simulated points with error bars over the theory curve (PNG/SVG)",
+    "ghz": "GHZ among n end nodes fused at a central node: fidelity from parities vs the Werner closed form",
 }
 
 #: default shots per subcommand when --shots is not given
