@@ -55,7 +55,7 @@ def test_defaults_for_missing_attributes(tmp_path):
                                      " - {a: hub, b: bob, length_km: 20}\n")
     net = load(tmp_path / "n.yaml")
     assert [n.role for n in net.nodes] == ["end", "repeater", "end"]
-    assert all(n.memories == 1 and n.memory.ideal and n.gate_error == 0 for n in net.nodes)
+    assert all(n.memories == 2 and n.memory.ideal and n.gate_error == 0 for n in net.nodes)
     lk = net.link("hub", "bob")
     assert lk.fiber.attenuation_db_per_km == LINK_DEFAULTS["attenuation_db_per_km"]
     assert lk.scheme == "double-click" and lk.fiber.length_km == 20

@@ -133,8 +133,9 @@ class Node:
         gate_error: two-qubit depolarizing parameter (Qiskit's lambda) after each local
             two-qubit gate, in [0, 1].
         readout_error: probability that a measured bit at this node is flipped, in [0, 1].
-        memories: number of memory qubits the node holds at once (>= 0; 0: it cannot store,
-            so no path may pass through or end at it).
+        memories: number of memory qubits the node holds at once (>= 0; default 2, the two
+            halves a repeater holds before it swaps; a path needs 1 at its ends and 2 at every
+            node it passes through).
     """
 
     name: str
@@ -142,7 +143,7 @@ class Node:
     memory: Memory = field(default_factory=Memory)
     gate_error: float = 0.0
     readout_error: float = 0.0
-    memories: int = 1
+    memories: int = 2
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _IDENTIFIER.match(self.name):
@@ -172,6 +173,8 @@ class Link:
         pair_probability: midpoint source's pair-emission probability per attempt, in (0, 1].
         bsm_efficiency: midpoint scheme's linear-optics BSM success probability (1/2).
         preparation_time_s: per-attempt preparation time added to the cycle time, in s.
+        modes: memory modes attempting in parallel each round (multiplexing, >= 1): a round
+            succeeds with ``1 - (1 - p)^modes`` (``physics.multiplexed_success``).
     """
 
     a: str
@@ -183,8 +186,12 @@ class Link:
     pair_probability: float = 1.0
     bsm_efficiency: float = 0.5
     preparation_time_s: float = 0.0
+    modes: int = 1
 
     def __post_init__(self) -> None:
+        if not isinstance(self.modes, int) or isinstance(self.modes, bool) or self.modes < 1:
+            raise ValueError(f"modes must be an integer >= 1 (parallel memory modes), got "
+                             f"{self.modes!r}")
         if self.a == self.b:
             raise ValueError(f"a link needs two different nodes, got {self.a!r} twice")
         if self.scheme not in SCHEMES:
@@ -373,13 +380,13 @@ def star(
 ) -> Network:
     """A star network: every leaf linked to ``center`` with fibers of ``length_km``.
 
-    ``center_memories`` (default: one per leaf) memory qubits at the centre, one at each leaf.
+    ``center_memories`` (default: one per leaf, at least 2) memory qubits at the centre.
     """
     leaves = list(leaves)
     if not leaves:
         raise ValueError("leaves must name at least one node")
     mem = memory or Memory()
-    hub_memories = len(leaves) if center_memories is None else center_memories
+    hub_memories = max(len(leaves), 2) if center_memories is None else center_memories
     nodes = (Node(center, center_role, mem, memories=hub_memories),
              *(Node(leaf, "end", mem) for leaf in leaves))
     links = tuple(Link(leaf, center, Fiber(length_km), scheme=scheme) for leaf in leaves)

@@ -1,14 +1,14 @@
 """Networks to and from networkx graphs and files: node-link JSON, GraphML and YAML.
 
 Node attributes and their defaults (:data:`NODE_DEFAULTS`): ``role`` (``end`` for a node of
-degree <= 1, else ``repeater``; or ``router``), ``memories`` = 1 (memory qubits held at once),
+degree <= 1, else ``repeater``; or ``router``), ``memories`` = 2 (memory qubits held at once),
 ``t1_s`` = ``t2_s`` = inf (s; ideal memory), ``gate_error`` = 0, ``readout_error`` = 0.
 Edge attributes (:data:`LINK_DEFAULTS`): ``length_km`` (required), ``attenuation_db_per_km`` =
 0.2, ``scheme`` = ``double-click``, ``speed_km_per_s`` = 2e5, ``alpha`` = 0.1,
 ``detector_efficiency`` = 1, ``dark_count_prob`` = 0, ``pair_probability`` = 1,
-``bsm_efficiency`` = 0.5, ``preparation_time_s`` = 0. Infinite times are left out on saving
-(they are the default). Other attributes (``pos``, ``label``) are ignored; one that looks like a
-misspelt known name is a ValueError.
+``bsm_efficiency`` = 0.5, ``preparation_time_s`` = 0, ``modes`` = 1 (multiplexing). Infinite
+times are left out on saving (they are the default). Other attributes (``pos``, ``label``)
+are ignored; one that looks like a misspelt known name is a ValueError.
 
 The YAML layout::
 
@@ -28,7 +28,7 @@ The YAML layout::
 ...         _ = save(net, pathlib.Path(d) / f"net.{ext}")
 ...         assert load(pathlib.Path(d) / f"net.{ext}") == net
 >>> NODE_DEFAULTS["memories"], LINK_DEFAULTS["attenuation_db_per_km"]
-(1, 0.2)
+(2, 0.2)
 """
 
 from __future__ import annotations
@@ -45,14 +45,14 @@ if TYPE_CHECKING:
     import networkx as nx
 
 #: node attributes and their defaults (``role`` None: ``end`` at degree <= 1, else ``repeater``)
-NODE_DEFAULTS: dict[str, Any] = {"role": None, "memories": 1, "t1_s": math.inf, "t2_s": math.inf,
+NODE_DEFAULTS: dict[str, Any] = {"role": None, "memories": 2, "t1_s": math.inf, "t2_s": math.inf,
                                  "gate_error": 0.0, "readout_error": 0.0}
 #: edge attributes and their defaults (``length_km`` has none: it is required)
 LINK_DEFAULTS: dict[str, Any] = {"length_km": None, "attenuation_db_per_km": 0.2,
                                  "scheme": "double-click", "speed_km_per_s": 2e5, "alpha": 0.1,
                                  "detector_efficiency": 1.0, "dark_count_prob": 0.0,
                                  "pair_probability": 1.0, "bsm_efficiency": 0.5,
-                                 "preparation_time_s": 0.0}
+                                 "preparation_time_s": 0.0, "modes": 1}
 #: file extensions and their formats
 FORMATS = {".json": "json", ".graphml": "graphml", ".xml": "graphml", ".yaml": "yaml",
            ".yml": "yaml"}
@@ -83,7 +83,7 @@ def _node(name: Any, data: dict, degree: int, where: str) -> Node:
     role = data.get("role") or ("end" if degree <= 1 else "repeater")
     vals = {k: _number(where, k, data.get(k, NODE_DEFAULTS[k]))
             for k in ("t1_s", "t2_s", "gate_error", "readout_error")}
-    memories = _number(where, "memories", data.get("memories", 1))
+    memories = _number(where, "memories", data.get("memories", NODE_DEFAULTS["memories"]))
     if memories != int(memories):
         raise ValueError(f"{where}: field 'memories' must be a whole number, got {memories!r}")
     try:
@@ -98,14 +98,17 @@ def _link(u: Any, v: Any, data: dict, scheme: str, where: str) -> Link:
     if "length_km" not in data:
         raise ValueError(f"{where}: field 'length_km' is required (fiber length in km)")
     num = {k: _number(where, k, data.get(k, d)) for k, d in LINK_DEFAULTS.items()
-           if k not in ("length_km", "scheme")}
+           if k not in ("length_km", "scheme", "modes")}
+    modes = _number(where, "modes", data.get("modes", 1))
+    if modes != int(modes):
+        raise ValueError(f"{where}: field 'modes' must be a whole number, got {modes!r}")
     try:
         fiber = Fiber(_number(where, "length_km", data["length_km"]),
                       num["attenuation_db_per_km"], num["speed_km_per_s"])
         return Link(str(u), str(v), fiber, scheme=data.get("scheme", scheme), alpha=num["alpha"],
                     detector=Detector(num["detector_efficiency"], num["dark_count_prob"]),
                     pair_probability=num["pair_probability"], bsm_efficiency=num["bsm_efficiency"],
-                    preparation_time_s=num["preparation_time_s"])
+                    preparation_time_s=num["preparation_time_s"], modes=int(modes))
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
 
@@ -146,7 +149,7 @@ def link_attributes(link: Link) -> dict[str, Any]:
             "scheme": link.scheme, "speed_km_per_s": f.speed_km_per_s, "alpha": link.alpha,
             "detector_efficiency": d.efficiency, "dark_count_prob": d.dark_count_prob,
             "pair_probability": link.pair_probability, "bsm_efficiency": link.bsm_efficiency,
-            "preparation_time_s": link.preparation_time_s}
+            "preparation_time_s": link.preparation_time_s, "modes": link.modes}
 
 
 def to_networkx(network: Network) -> nx.Graph:

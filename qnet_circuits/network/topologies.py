@@ -40,7 +40,7 @@ def _physics(kw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
                          f"{sorted(known)}")
     node = {"memory": Memory(kw.get("t1_s", math.inf), kw.get("t2_s", math.inf)),
             "gate_error": kw.get("gate_error", 0.0), "readout_error": kw.get("readout_error", 0.0),
-            "memories": kw.get("memories", 1)}
+            "memories": kw.get("memories", 2)}
     link = {"scheme": kw.get("scheme", "double-click"),
             "attenuation": kw.get("attenuation_db_per_km", 0.2)}
     return node, link

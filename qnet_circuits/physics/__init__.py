@@ -21,7 +21,8 @@ Modules: ``states`` (Werner / Bell-diagonal states, section 3), ``link`` (fiber 
 generation, sections 1-2, and :func:`link_theory`), ``memory`` (7), ``swapping`` (4),
 ``purification`` (5), ``teleportation`` (6, 13), ``qkd`` (8), ``bounds`` (9), ``chain`` (10),
 ``blind`` (11 and the noisy-link trap theory), ``sensing`` (12),
-``ghz`` (GHZ fusion at a centre; multiplexed links). Every public name is importable
+``ghz`` (GHZ fusion at a centre), ``paths`` (a network path's delivery time and fidelity).
+Every public name is importable
 from ``qnet_circuits.physics``. Layering: physics imports numpy and its own modules only
 (``states`` and ``_checks`` at the bottom); it reads :mod:`qnet_circuits.network` objects' fields
 but never imports Qiskit, the library, noise or runners.
@@ -66,9 +67,6 @@ from qnet_circuits.physics.ghz import (
     ghz_fidelity_werner,
     ghz_populations,
     ghz_x_parity,
-    multiplexed_expected_rounds,
-    multiplexed_rate_hz,
-    multiplexed_success,
 )
 from qnet_circuits.physics.link import (
     arm_efficiency,
@@ -82,9 +80,13 @@ from qnet_circuits.physics.link import (
     link_theory,
     midpoint_cycle_time_s,
     midpoint_source,
+    multiplexed_expected_rounds,
+    multiplexed_rate_hz,
+    multiplexed_success,
     one_way_delay_s,
     rate_hz,
     raw_heralded_state,
+    raw_heralded_states,
     single_click,
     single_click_bell_diagonal,
     single_click_components,
@@ -96,6 +98,11 @@ from qnet_circuits.physics.memory import (
     storage_fidelity_both,
     storage_fidelity_one,
     validate_t1_t2,
+)
+from qnet_circuits.physics.paths import (
+    expected_path_time_s,
+    path_fidelity,
+    path_werner,
 )
 from qnet_circuits.physics.purification import (
     bbpssw,
@@ -173,6 +180,9 @@ from qnet_circuits.physics.teleportation import (
 )
 
 __all__ = [
+    "expected_path_time_s",
+    "path_fidelity",
+    "path_werner",
     "ghz_coherence",
     "ghz_fidelity",
     "ghz_fidelity_werner",
@@ -254,6 +264,7 @@ __all__ = [
     "qber_werner",
     "rate_hz",
     "raw_heralded_state",
+    "raw_heralded_states",
     "relax_density_matrix",
     "remote_cnot_fidelities",
     "remote_cnot_flip_probability",

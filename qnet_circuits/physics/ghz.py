@@ -1,4 +1,4 @@
-"""GHZ states fused at a central node from Bell-diagonal pairs, and multiplexed links.
+"""GHZ states fused at a central node from Bell-diagonal pairs.
 
 GHZ (issue 14 item 6). A centre holds one half of a Bell pair with each of n end nodes, fuses
 its n halves (CX from the first onto the others, Z readout of those, X readout of the first)
@@ -16,15 +16,10 @@ Werner pairs (w_i = (4F_i - 1)/3): ``F = 1/2 [prod (1 + w_i)/2 + prod w_i + prod
 the Z-basis populations ``P(0..0) + P(1..1) = prod (1 + w_i)/2 + prod (1 - w_i)/2`` and the
 coherence ``2 Re rho(0..0, 1..1) = prod w_i``; n = 2 gives the swapped pair ``(1 + 3 w1 w2)/4``.
 
-Multiplexing (item 5): a link with m memory modes attempting in parallel, each succeeding with
-probability p per round, succeeds in a round with ``1 - (1 - p)^m``.
-
 >>> round(ghz_fidelity_werner([0.9, 0.9, 0.9]), 6)
 0.732148
 >>> round(ghz_fidelity_werner([0.95, 0.9]), 6) == round(swap_werner(0.95, 0.9), 6)
 True
->>> multiplexed_success(0.1, 3)
-0.271
 """
 
 from __future__ import annotations
@@ -32,7 +27,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from qnet_circuits.physics._checks import _count, _prob
+from qnet_circuits.physics._checks import _prob
 from qnet_circuits.physics.states import validate_bell_diagonal, werner_coefficients, werner_w
 from qnet_circuits.physics.swapping import swap_werner
 
@@ -42,9 +37,6 @@ __all__ = [
     "ghz_fidelity_werner",
     "ghz_populations",
     "ghz_x_parity",
-    "multiplexed_expected_rounds",
-    "multiplexed_rate_hz",
-    "multiplexed_success",
 ]
 
 
@@ -109,40 +101,6 @@ def ghz_fidelity_werner(fidelities: Sequence[float]) -> float:
     ws = [werner_w(_prob(f"fidelities[{i}]", f)) for i, f in enumerate(fidelities)]
     return 0.5 * (math.prod((1 + w) / 2 for w in ws) + math.prod(ws)
                   + math.prod((1 - w) / 2 for w in ws))
-
-
-def multiplexed_success(p: float, modes: int) -> float:
-    """Per-round success ``1 - (1 - p)^m`` of a link with m modes of success p each.
-
-    >>> multiplexed_success(0.5, 1), multiplexed_success(0.0, 5)
-    (0.5, 0.0)
-    """
-    q = _prob("p", p)
-    m = _count("modes", modes, minimum=1)
-    return -math.expm1(m * math.log1p(-q)) if q < 1.0 else 1.0
-
-
-def multiplexed_expected_rounds(p: float, modes: int) -> float:
-    """Mean rounds ``1 / (1 - (1 - p)^m)`` until the first success of a multiplexed link.
-
-    >>> round(multiplexed_expected_rounds(0.1, 10), 6)
-    1.53534
-    """
-    s = multiplexed_success(p, modes)
-    if s == 0.0:
-        raise ValueError("multiplexed_expected_rounds: p = 0 never succeeds; give p > 0")
-    return 1.0 / s
-
-
-def multiplexed_rate_hz(p: float, modes: int, cycle_time_s: float) -> float:
-    """Rate ``(1 - (1 - p)^m) / tau`` in Hz of a multiplexed link with round time tau (s).
-
-    >>> round(multiplexed_rate_hz(0.01, 100, 1e-3), 3)
-    633.968
-    """
-    if not (isinstance(cycle_time_s, (int, float)) and cycle_time_s > 0 and math.isfinite(cycle_time_s)):
-        raise ValueError(f"cycle_time_s must be a finite time > 0 (s), got {cycle_time_s!r}")
-    return multiplexed_success(p, modes) / cycle_time_s
 
 
 _ = werner_coefficients, swap_werner  # used by the doctests
