@@ -120,4 +120,42 @@ def geometric_positions(n_nodes: int, seed: int = 0) -> dict[str, tuple[float, f
     return {f"n{k}": tuple(p) for k, p in nx.get_node_attributes(g, "pos").items()}
 
 
-__all__ = ["chain", "geometric_positions", "grid", "line", "random_geometric", "ring"]
+__all__ = ["chain", "from_spec", "geometric_positions", "grid", "line", "random_geometric", "ring"]
+
+
+def from_spec(spec: str, length_km: float, *, seed: int = 0, **physics: Any) -> Network:
+    """A built-in topology from a short spec: ``line:N``, ``ring:N``, ``grid:RxC``, ``star:N``
+    (leaves ``u1..uN`` around ``hub``) or ``random:N[:radius]`` (seeded; radius 0.3 default).
+
+    >>> len(from_spec("grid:3x3", 10.0).links), len(from_spec("star:4", 5.0).nodes)
+    (12, 5)
+    """
+    from qnet_circuits.network.core import star
+
+    kind, _, rest = str(spec).partition(":")
+    try:
+        if kind == "grid":
+            rows, _, cols = rest.lower().partition("x")
+            return grid(int(rows), int(cols), length_km, **physics)
+        if kind == "random":
+            n, _, radius = rest.partition(":")
+            return random_geometric(int(n), float(radius or 0.3), size_km=length_km * 10,
+                                    seed=seed, **physics)
+        n = int(rest)
+    except ValueError as exc:
+        if "invalid literal" not in str(exc) and "could not convert" not in str(exc):
+            raise
+        raise ValueError(f"--topology {spec!r}: give line:N, ring:N, grid:RxC, star:N or "
+                         "random:N[:radius]") from None
+    if kind == "line":
+        return line(n, length_km, **physics)
+    if kind == "ring":
+        return ring(n, length_km, **physics)
+    if kind == "star":
+        _count("star leaves", n, 1)
+        net = line(2, length_km, **physics)  # validates the physics options
+        mem = net.nodes[0].memory
+        return star([f"u{j}" for j in range(1, n + 1)], length_km, memory=mem,
+                    scheme=physics.get("scheme", "double-click"))
+    raise ValueError(f"--topology {spec!r}: unknown kind {kind!r}; give line:N, ring:N, grid:RxC, "
+                     "star:N or random:N[:radius]")
