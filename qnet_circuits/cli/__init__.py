@@ -57,7 +57,7 @@ HELP: dict[str, str] = {
     "sweep": "sweep a protocol over a parameter grid to a target stderr: resumable store, processes or Dask",
     "plot": "plot a sweep store: simulated points with error bars over the theory curve (PNG/SVG)",
     "ghz": "GHZ among n end nodes fused at a central node: fidelity from parities vs the Werner closed form",
-    "network": "networks from files or topologies: k best routes by hops, rate or fidelity (closed forms), drawing",
+    "network": "network files or topologies: k best routes by hops, rate or fidelity (closed forms), drawing",
 }
 
 #: default shots per subcommand when --shots is not given

@@ -18,7 +18,7 @@ from typing import Any
 
 from qnet_circuits.cli.common import number
 
-HELP = "networks from files or topologies: k best routes by hops, rate or fidelity (closed forms), drawing"
+HELP = "network files or topologies: k best routes by hops, rate or fidelity (closed forms), drawing"
 METRICS = ("hops", "rate", "fidelity")
 
 
