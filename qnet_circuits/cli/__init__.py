@@ -40,6 +40,8 @@ COMMANDS: dict[str, str] = {
     "relay": "relay",
     "bb84": "bb84",
     "compare-qkd": "compare_qkd",
+    "ghz": "ghz",
+    "network": "network",
 }
 
 #: subcommand name -> its one-line help (``qnet --help`` lists these without importing the modules)
@@ -60,6 +62,8 @@ HELP: dict[str, str] = {
     "relay": "trusted-node QKD relay: hop keys joined by one-time pads; rate vs slowest hop, direct, PLOB",
     "bb84": "BB84 with weak coherent pulses and decoy states (GLLP, vacuum+weak, infinite), PNS attack",
     "compare-qkd": "key rate vs distance: direct BB84, trusted-node relay, repeater chain, PLOB bound",
+    "ghz": "GHZ among n end nodes fused at a central node: fidelity from parities vs the Werner closed form",
+    "network": "network files or topologies: k best routes by hops, rate or fidelity (closed forms), drawing",
 }
 
 #: default shots per subcommand when --shots is not given

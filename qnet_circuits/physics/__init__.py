@@ -22,8 +22,9 @@ generation, sections 1-2, and :func:`link_theory`), ``memory`` (7), ``swapping``
 ``purification`` (5), ``teleportation`` (6, 13), ``qkd`` (8), ``bounds`` (9), ``chain`` (10),
 ``blind`` (11 and the noisy-link trap theory), ``sensing`` (12), ``free_space`` (satellite and
 ground free-space links), ``decoy`` (weak-coherent-pulse BB84 with decoy states, Ma et al.
-2005). Every public name is importable from ``qnet_circuits.physics``. Layering: physics imports
-numpy and its own modules only (``states`` and ``_checks`` at the bottom); it reads
+2005), ``ghz`` (GHZ fusion at a centre), ``paths`` (a network path's delivery time and
+fidelity). Every public name is importable from ``qnet_circuits.physics``. Layering: physics
+imports numpy and its own modules only (``states`` and ``_checks`` at the bottom); it reads
 :mod:`qnet_circuits.network` objects' fields but never imports Qiskit, the library, noise or
 runners.
 """
@@ -92,6 +93,13 @@ from qnet_circuits.physics.free_space import (
     free_space_transmissivity,
     slant_range_km,
 )
+from qnet_circuits.physics.ghz import (
+    ghz_coherence,
+    ghz_fidelity,
+    ghz_fidelity_werner,
+    ghz_populations,
+    ghz_x_parity,
+)
 from qnet_circuits.physics.link import (
     arm_efficiency,
     attempts_std,
@@ -104,9 +112,13 @@ from qnet_circuits.physics.link import (
     link_theory,
     midpoint_cycle_time_s,
     midpoint_source,
+    multiplexed_expected_rounds,
+    multiplexed_rate_hz,
+    multiplexed_success,
     one_way_delay_s,
     rate_hz,
     raw_heralded_state,
+    raw_heralded_states,
     single_click,
     single_click_bell_diagonal,
     single_click_components,
@@ -118,6 +130,11 @@ from qnet_circuits.physics.memory import (
     storage_fidelity_both,
     storage_fidelity_one,
     validate_t1_t2,
+)
+from qnet_circuits.physics.paths import (
+    expected_path_time_s,
+    path_fidelity,
+    path_werner,
 )
 from qnet_circuits.physics.purification import (
     bbpssw,
@@ -222,6 +239,17 @@ __all__ = [
     "wcp_qber",
     "wcp_transmittance",
     "wcp_yield",
+    "expected_path_time_s",
+    "path_fidelity",
+    "path_werner",
+    "ghz_coherence",
+    "ghz_fidelity",
+    "ghz_fidelity_werner",
+    "ghz_populations",
+    "ghz_x_parity",
+    "multiplexed_expected_rounds",
+    "multiplexed_rate_hz",
+    "multiplexed_success",
     "BELL_STATES",
     "BellCoefficients",
     "CLASSICAL_TELEPORT_FIDELITY",
@@ -295,6 +323,7 @@ __all__ = [
     "qber_werner",
     "rate_hz",
     "raw_heralded_state",
+    "raw_heralded_states",
     "relax_density_matrix",
     "remote_cnot_fidelities",
     "remote_cnot_flip_probability",
