@@ -36,12 +36,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--t2", type=number, default=math.inf, help="memory T2 in s (default inf)")
     parser.add_argument("--correction", choices=CORRECTIONS, default="dynamic",
                         help="Pauli-frame correction with if_test or deferred controlled gates")
+    parser.add_argument("--satellite", action="store_true",
+                        help="pair source on a satellite, two free-space downlinks (Micius optics; "
+                             "with --scheme midpoint)")
+    parser.add_argument("--altitude-km", type=number, default=500.0,
+                        help="satellite altitude in km (with --satellite; default 500)")
+    parser.add_argument("--elevation-deg", type=number, default=30.0,
+                        help="satellite elevation seen from both nodes, (0, 90] (default 30)")
 
 
 def params_from_args(args: argparse.Namespace) -> Any:
     """The :class:`~qnet_circuits.protocols.link.LinkParams` the flags describe (validated)."""
     from qnet_circuits.protocols.link import LinkParams
 
+    satellite = None
+    if args.satellite:
+        from qnet_circuits.network.free_space import SatelliteDownlinks
+
+        satellite = SatelliteDownlinks(args.altitude_km, args.elevation_deg)
+    elif args.altitude_km != 500.0 or args.elevation_deg != 30.0:
+        raise ValueError("--altitude-km and --elevation-deg describe a satellite: add --satellite")
     return LinkParams(
         scheme=args.scheme,
         length_km=args.length_km,
@@ -52,6 +66,7 @@ def params_from_args(args: argparse.Namespace) -> Any:
         t1_s=args.t1,
         t2_s=args.t2,
         correction=args.correction,
+        satellite=satellite,
     )
 
 

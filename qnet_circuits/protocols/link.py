@@ -56,6 +56,9 @@ class LinkParams:
         attenuation_db_per_km: fiber loss in dB/km.
         t1_s, t2_s: memory relaxation and dephasing times in s (inf: ideal memory).
         correction: Pauli-frame correction, ``"dynamic"`` (if_test) or ``"deferred"``.
+        satellite: a :class:`~qnet_circuits.network.free_space.SatelliteDownlinks` channel
+            instead of fiber (``midpoint`` scheme only: the pair source flies; ``length_km`` and
+            ``attenuation_db_per_km`` are then unused and must keep their defaults).
     """
 
     scheme: str = "double-click"
@@ -67,9 +70,14 @@ class LinkParams:
     t1_s: float = math.inf
     t2_s: float = math.inf
     correction: str = "dynamic"
+    satellite: Any = None
     network: Network = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.satellite is not None:
+            object.__setattr__(self, "network", self._satellite_network())
+            check_choice("--correction", self.correction, CORRECTIONS)
+            return
         network = chain(
             1,
             self.length_km,
@@ -83,6 +91,24 @@ class LinkParams:
         )
         check_choice("--correction", self.correction, CORRECTIONS)
         object.__setattr__(self, "network", network)
+
+    def _satellite_network(self) -> Network:
+        from qnet_circuits.network.free_space import SatelliteDownlinks, satellite_link
+
+        if not isinstance(self.satellite, SatelliteDownlinks):
+            raise ValueError("satellite must be a SatelliteDownlinks channel (or None for fiber)")
+        if self.scheme != "midpoint":
+            raise ValueError(f"--satellite flies the pair source: use --scheme midpoint, not "
+                             f"{self.scheme!r}")
+        if self.length_km != 20.0 or self.attenuation_db_per_km != 0.2:
+            raise ValueError("--length-km and --attenuation describe fiber; with --satellite the "
+                             "arms are the slant ranges (--altitude-km, --elevation-deg): drop them")
+        if self.dark_count_prob > 0:
+            raise ValueError("--dark-count > 0 is not modeled for the midpoint-source scheme; drop it")
+        sat = self.satellite
+        return satellite_link(altitude_km=sat.altitude_km, elevation_deg=sat.elevation_deg,
+                              downlink=sat.downlink, detector_efficiency=self.detector_efficiency,
+                              t1_s=self.t1_s, t2_s=self.t2_s)
 
     @property
     def link(self) -> Link:
