@@ -100,7 +100,8 @@ def render(result: dict) -> str:
             lines.append(f"  QBER {label:6s} {_est(q, '.4f')}   (theory {_f(ref, '.4f')})")
     lines.append(f"  Y1 = {_f(result['y1'])} (theory {_f(att.get('y1_estimated', th['y1_estimated']))};"
                  f" exact {th['y1']:.4e}), e1 = {_f(result['e1'], '.4f')}")
-    lines.append(f"  key rate {_f(result['key_rate'])} bit/pulse (theory "
+    lines.append(f"  key rate {_f(result['key_rate'])} ± {_f(result.get('key_rate_stderr'))} "
+                 "bit/pulse (theory "
                  f"{_f(att.get('key_rate', th['key_rate']))}); optimal: "
                  + ", ".join(f"{m} {_f(r)}" for m, r in th["key_rate_optimal"].items())
                  + f"; PLOB {th['plob_fiber']:.4e} (fiber), {th['plob_with_eta_bob']:.4e} "

@@ -47,9 +47,22 @@ def test_no_key_distance_is_rate_zero_with_a_note(capsys):
     (["--mu", "0"], "--mu"), (["--mu", "-0.3"], "--mu"), (["--mu", "1e6"], "--mu"),
     (["--mu", "0.2", "--nu", "0.3"], "below the signal"), (["--length-km", "-5"], "--length-km"),
 ])
-def test_bad_input_is_one_line_and_exit_2(argv, words):
-    proc = subprocess.run([sys.executable, "-m", "qnet_circuits.cli", "bb84", *argv, "--pulses",
-                           "10", "--rounds", "10"], capture_output=True, text=True)
-    assert proc.returncode == 2
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and words in lines[0] and "Traceback" not in proc.stderr
+def test_bad_input_is_one_line_and_exit_2(argv, words, capsys):
+    code = main(["bb84", *argv, "--pulses", "10", "--rounds", "10"])
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and words in lines[0]
+
+
+def test_bad_input_from_the_shell_has_no_traceback():
+    proc = subprocess.run([sys.executable, "-m", "qnet_circuits.cli", "bb84", "--mu", "0",
+                           "--pulses", "10", "--rounds", "10"], capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().startswith("qnet bb84: error: --mu")
+
+
+def test_text_output_puts_theory_beside_simulation(capsys):
+    assert main(["bb84", "--decoy", "infinite", "--pulses", "1e6", "--rounds", "500",
+                 "--seed", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "gain signal" in out and "(theory" in out and "PLOB" in out and "circuits:" in out

@@ -63,6 +63,19 @@ def test_gys_published_numbers():
     assert decoy_max_distance_km(GYS, "none") < 45.0  # GLLP without decoys: a short fraction of that
 
 
+def test_gys_worked_example_at_zero_length():
+    """GYS at L = 0, mu = 0.48 (the worked example of Ma et al. 2005, eqs. 10, 11 and the key
+    rate, as tabulated by an independent implementation found with the search tool):
+    Q_mu = 2.13701e-2, E_mu = 3.3037e-2, Q1 = 1.33670e-2, e1 = 3.3017e-2, R = 2.555e-3."""
+    eta, mu = wcp_transmittance(0.0, GYS), 0.48
+    assert wcp_gain(mu, eta, GYS) == pytest.approx(2.13701e-2, rel=1e-4)
+    assert wcp_qber(mu, eta, GYS) == pytest.approx(3.3037e-2, rel=1e-4)
+    y1, e1 = single_photon_yield(eta, GYS)
+    assert y1 * mu * math.exp(-mu) == pytest.approx(1.33670e-2, rel=1e-4)
+    assert e1 == pytest.approx(3.3017e-2, rel=1e-4)
+    assert decoy_key_rate(mu, 0.0, GYS, "infinite") == pytest.approx(2.555e-3, rel=1e-3)
+
+
 def test_rate_reaches_zero_beyond_the_maximal_distance():
     d = decoy_max_distance_km(GYS, "infinite")
     assert decoy_optimal_mu(d - 1.0, GYS)[1] > 0

@@ -68,6 +68,40 @@ def single_photon_from(method: str, q_mu: float, e_mu: float, q_nu: float, e_nu:
     return y1, e1, y1 * mu * math.exp(-mu)
 
 
+def _rate_stderr(method: str, measured: list[Estimate], mu: float, nu: float,
+                 ch: DecoyChannel) -> float:
+    """Standard error of a positive simulated key rate by the delta method (central
+    differences); :func:`estimates` reports NaN (JSON null) where the rate is clipped at 0.
+
+    ``measured``: Q_mu, E_mu[, Q_nu, E_nu, Y0], Y1, e1 (the last two: the single-photon tallies
+    the infinite-decoy method uses). The inputs are treated as independent: exact for the
+    disjoint pulse sets of signal, decoy and vacuum; for ``infinite`` the single-photon counts are
+    a subset of the signal's and positively correlated with Q_mu, which this overstates.
+    """
+    x = np.array([m.value for m in measured], dtype=float)
+    sd = np.array([m.stderr for m in measured], dtype=float)
+    three = len(measured) == 7
+
+    def rate(v: np.ndarray) -> float:
+        q_nu, e_nu, y0 = (v[2], v[3], v[4]) if three else (math.nan, math.nan, ch.y0)
+        ex = (v[-2], min(max(v[-1], 0.0), 0.5))
+        _y1, e1, q1 = single_photon_from(method, v[0], min(max(v[1], 0.0), 0.5), q_nu,
+                                         min(max(e_nu, 0.0), 0.5) if three else e_nu, y0, mu,
+                                         nu, ch, ex)
+        return rate_from_estimates(v[0], min(max(v[1], 0.0), 0.5), q1, e1, ch)
+
+    var = 0.0
+    for i in range(x.size):
+        if not (math.isfinite(sd[i]) and sd[i] > 0):
+            continue
+        h = 1e-3 * sd[i]
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        down[i] -= h
+        var += ((rate(up) - rate(down)) / (2 * h) * sd[i]) ** 2
+    return math.sqrt(var)
+
+
 def estimates(t: PulseTally, method: str, ch: DecoyChannel) -> dict[str, Any]:
     """Simulated gains, QBERs, single-photon estimates and key rate per pulse."""
     k = len(t.intensities)
@@ -90,10 +124,16 @@ def estimates(t: PulseTally, method: str, ch: DecoyChannel) -> dict[str, Any]:
         y1, e1, q1 = single_photon_from(method, gains[0].value, e_s, q_nu, e_nu, y0, mu, nu, ch,
                                         y1_exact)
         rate = rate_from_estimates(gains[0].value, e_s, q1, e1, ch)
+    singles = (_ratio(int(t.single_detections[0]), int(t.single_sent[0])),
+               _ratio(int(t.single_errors[0]), int(t.single_sifted[0])))
+    measured = [gains[0], qbers[0]] + ([gains[1], qbers[1], gains[2]] if k > 2 else []) + list(
+        singles)
+    # the delta method is undefined where the estimate sits on its clip at 0 (no key)
+    rate_err = _rate_stderr(method, measured, mu, nu, ch) if rate > 0 else float("nan")
     return {
         "gains": {LABELS[i]: gains[i] for i in range(k)},
         "qbers": {LABELS[i]: qbers[i] for i in range(k)},
-        "y1": y1, "e1": e1, "q1": q1, "key_rate": rate,
+        "y1": y1, "e1": e1, "q1": q1, "key_rate": rate, "key_rate_stderr": rate_err,
         "eve_known_fraction": float(t.eve_known[0] / max(t.sifted[0], 1)),
         "naive_key_fraction": max(0.0, 1.0 - (1.0 + ch.f) * binary_entropy(min(e_s, 0.5))),
     }
