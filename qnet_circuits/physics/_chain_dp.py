@@ -168,23 +168,39 @@ def asap_moment(pmfs: Sequence[np.ndarray], coeffs: Sequence[np.ndarray], rates:
 
 def _asap_term(pmfs, coeffs, rates, offsets, size, k0, ln, alpha, beta) -> float:
     """One choice of the end-memory bits ``(k0, ln)`` of :func:`asap_moment`."""
-    n = len(pmfs)
     e = alpha + beta
-    grid = np.arange(size, dtype=float)
     if e == 0.0:
-        thresholds = np.array([np.inf])
-    else:
-        cs = sorted({_key(c) for c in offsets})
-        thresholds = np.unique(np.concatenate([grid[1:] + c for c in cs]))
+        return float(_asap_rows(pmfs, coeffs, rates, offsets, size, k0, ln, alpha, beta,
+                                np.array([np.inf]))[0])
+    cs = sorted({_key(c) for c in offsets})
+    grid = np.arange(1, size, dtype=float)
+    thresholds = np.unique(np.concatenate([grid + c for c in cs]))
+    gaps = np.append(np.diff(thresholds), np.inf)
+    chunk = max(1, _CHUNK_CELLS // size)
+    total = 0.0
+    for lo in range(0, thresholds.size, chunk):
+        rows = thresholds[lo:lo + chunk]
+        g = _asap_rows(pmfs, coeffs, rates, offsets, size, k0, ln, alpha, beta, rows)
+        total += float(np.sum(g * -np.expm1(-e * gaps[lo:lo + chunk])))
+    return total
+
+
+#: lattice cells per block of thresholds in :func:`_asap_term` (bounds the memory)
+_CHUNK_CELLS = 400_000
+
+
+def _asap_rows(pmfs, coeffs, rates, offsets, size, k0, ln, alpha, beta, thresholds) -> np.ndarray:
+    """``G(t)`` for each threshold ``t``: the moment restricted to ``R_i <= t - offsets[i]`` with
+    the end memories' weight ``exp(-alpha (t - R_0) - beta (t - R_{N-1}))``."""
+    n = len(pmfs)
+    grid = np.arange(size, dtype=float)
     rows = thresholds[:, None]
+    finite = bool(np.isfinite(thresholds).all())
 
     def masked(i: int) -> np.ndarray:
         return pmfs[i][None, :] * (grid[None, :] <= rows - offsets[i] + _TOL)
 
-    if e == 0.0:
-        end0 = np.ones((1, size))
-    else:
-        end0 = np.exp(-alpha * np.clip(rows - grid[None, :], 0.0, None))
+    end0 = np.exp(-alpha * np.clip(rows - grid[None, :], 0.0, None)) if finite and alpha else 1.0
     v = [coeffs[0][k0, j] * masked(0) * end0 for j in (0, 1)]
     for i in range(1, n):
         base = masked(i)
@@ -193,19 +209,17 @@ def _asap_term(pmfs, coeffs, rates, offsets, size, k0, ln, alpha, beta) -> float
             if not v[lp].any():
                 continue
             for k in (0, 1):
+                if not coeffs[i][k].any():
+                    continue
                 moved = _kernel(v[lp], lp * rates[i - 1][1], k * rates[i][0])
                 for j in (0, 1):
                     if coeffs[i][k, j] != 0.0:
                         nxt[j] = nxt[j] + coeffs[i][k, j] * moved
         v = [x * base for x in nxt]
     last = v[ln]
-    if e > 0.0:
+    if finite and beta:
         last = last * np.exp(-beta * np.clip(rows - grid[None, :], 0.0, None))
-    g = last.sum(axis=1)
-    if e == 0.0:
-        return float(g[0])
-    gaps = np.append(np.diff(thresholds), np.inf)
-    return float(np.sum(g * -np.expm1(-e * gaps)))
+    return last.sum(axis=1)
 
 
 def lattice_size(p_min: float, n_links: int) -> int:
