@@ -20,7 +20,7 @@ import numpy as np
 from qnet_circuits import physics
 from qnet_circuits.network import Network, Node
 from qnet_circuits.physics.chain_exact import MAX_EXACT_LINKS, mean_delivery_time
-from qnet_circuits.physics.chain_fidelity import (
+from qnet_circuits.physics.chain_expected import (
     chain_fidelity_from_waits,
     expected_chain_fidelity,
     pair_correlations,
@@ -130,7 +130,7 @@ def _delivery_and_dephasing(models: Sequence[LinkModel], plan: ChainPlan, nodes:
 
 
 def stored_link_correlations(mdl: LinkModel, left: Node, right: Node) -> tuple[float, ...]:
-    """:func:`~qnet_circuits.physics.chain_fidelity.pair_correlations` of link ``mdl``'s pair when
+    """:func:`~qnet_circuits.physics.chain_expected.pair_correlations` of link ``mdl``'s pair when
     it is heralded: the raw state, both memories waiting the herald time, then the frame flip
     (as the scheduler emits it; X commutes with pure dephasing, so its order matters only with T1).
     """
@@ -149,7 +149,7 @@ def stored_link_correlations(mdl: LinkModel, left: Node, right: Node) -> tuple[f
 def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Sequence[Node],
                       timeline: Timeline) -> dict[str, Any]:
     """``fidelity_expected`` (the end-to-end fidelity averaged over the geometric herald times,
-    memory T1/T2, classical delays, noisy swaps; :mod:`qnet_circuits.physics.chain_fidelity`),
+    memory T1/T2, classical delays, noisy swaps; :mod:`qnet_circuits.physics.chain_expected`),
     ``fidelity_method`` (``"exact"`` or ``"approx"``) and, for approx, ``fidelity_approx_error``.
 
     Applies to heralded-state links without purification with one cycle time; with a cutoff, to

@@ -1,4 +1,4 @@
-"""physics.chain_fidelity: the expected chain fidelity with memory T1/T2 against brute-force sums
+"""physics.chain_expected: the expected chain fidelity with memory T1/T2 against brute-force sums
 over the joint herald times (the scheduler's own timeline functions), the two-link dephasing
 formula (section 10), the ideal-memory chain (section 4) and the per-realization formula against
 Aer's density matrix; cutoff for two links; the approximate (blocked) mode."""
@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from qnet_circuits import physics
-from qnet_circuits.physics.chain_fidelity import (
+from qnet_circuits.physics.chain_expected import (
     chain_fidelity_from_waits,
     expected_chain_fidelity,
     pair_correlations,
@@ -118,7 +118,7 @@ def test_two_link_cutoff_conditions_on_no_discard():
 @pytest.mark.parametrize("strategy,n,p", [("sequential", 5, 3e-4), ("nested", 5, 3e-4),
                                           ("asap", 4, 0.04)])
 def test_large_lattices_use_blocks_with_an_error_estimate(strategy, n, p, monkeypatch):
-    from qnet_circuits.physics import chain_fidelity as cf
+    from qnet_circuits.physics import chain_expected as cf
 
     args = ([pair_correlations_werner(0.95)] * n, [p] * n, 1.0, [0.3 * k for k in range(n + 1)],
             [20 / p] * (n + 1), [10 / p] * (n + 1), strategy)
@@ -142,3 +142,9 @@ def test_bad_input_names_the_field():
     with pytest.raises(ValueError, match="swap_factors"):
         expected_chain_fidelity(corr, [0.5] * 2, 1.0, [0.0] * 3, [1.0] * 3, [1.0] * 3, "asap",
                                 swap_factors=[])
+
+
+def test_module_does_not_shadow_physics_chain_fidelity():
+    import qnet_circuits.physics.chain_expected  # noqa: F401
+
+    assert callable(physics.chain_fidelity)
