@@ -49,6 +49,7 @@ from qnet_circuits.physics import _chain_dp as dp
 
 __all__ = [
     "MAX_LATTICE_CELLS",
+    "MAX_LINKS",
     "chain_fidelity_from_waits",
     "expected_chain_fidelity",
     "pair_correlations",
@@ -58,6 +59,8 @@ __all__ = [
 
 #: lattice work (cells) up to which the computation is exact; beyond, attempts are grouped
 MAX_LATTICE_CELLS = 2_000_000
+#: links up to which :func:`expected_chain_fidelity` computes (exactly or with blocks)
+MAX_LINKS = 64
 _STRATEGIES = ("sequential", "nested", "asap")
 _PAULI = {
     "I": np.eye(2), "X": np.array([[0, 1], [1, 0]]), "Y": np.array([[0, -1j], [1j, 0]]),
@@ -117,6 +120,8 @@ def _rates(values: Sequence[float], tau: float) -> np.ndarray:
 
 def _validate(corr, p, cycle_time_s, node_delay_s, t1_s, t2_s, strategy, swap_factors):
     n = len(corr)
+    if n > MAX_LINKS:
+        raise ValueError(f"expected chain fidelity is computed for at most {MAX_LINKS} links, got {n}")
     if n < 1 or len(p) != n:
         raise ValueError(f"corr and p must have one entry per link, got {n} and {len(p)}")
     if len(node_delay_s) != n + 1 or len(t1_s) != n + 1 or len(t2_s) != n + 1:
@@ -227,8 +232,9 @@ def _is_multiple(cutoff_s: float, tau: float) -> bool:
 
 
 def _cells(size: int, n: int, strategy: str) -> int:
+    """Work estimate: lattice cells times links (asap: times thresholds per cell)."""
     if strategy == "asap" and n > 1:
-        return size * size * (n + 2) // 2
+        return size * size * (n // 2 + 1) * n // 2
     return size * n * n
 
 

@@ -21,6 +21,7 @@ from qnet_circuits import physics
 from qnet_circuits.network import Network, Node
 from qnet_circuits.physics.chain_exact import MAX_EXACT_LINKS, mean_delivery_time
 from qnet_circuits.physics.chain_expected import (
+    MAX_LINKS,
     chain_fidelity_from_waits,
     expected_chain_fidelity,
     pair_correlations,
@@ -150,15 +151,25 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
                       timeline: Timeline) -> dict[str, Any]:
     """``fidelity_expected`` (the end-to-end fidelity averaged over the geometric herald times,
     memory T1/T2, classical delays, noisy swaps; :mod:`qnet_circuits.physics.chain_expected`),
-    ``fidelity_method`` (``"exact"`` or ``"approx"``) and, for approx, ``fidelity_approx_error``.
+    ``fidelity_method`` (``"exact"`` or ``"approx"``) and, for approx, ``fidelity_approx_error``
+    and ``fidelity_block_attempts`` (attempts grouped per lattice step).
 
-    Applies to heralded-state links without purification with one cycle time; with a cutoff, to
-    two links. With ``timing="deterministic"`` it is the fidelity of the one realization.
+    Applies to heralded-state links without purification with one cycle time, up to
+    :data:`~qnet_circuits.physics.chain_expected.MAX_LINKS` links; with a cutoff, to two links.
+    With ``timing="deterministic"`` it is the fidelity of the one realization.
+
+    >>> from qnet_circuits.network import chain
+    >>> from qnet_circuits.scheduler import link_models
+    >>> net, plan = chain(3, 20.0, t1_s=2e-3, t2_s=1e-3), ChainPlan(strategy="asap")
+    >>> path = ["alice", "r1", "r2", "bob"]
+    >>> out = expected_fidelity(link_models(net, path, plan), plan, net.nodes, None)
+    >>> out["fidelity_method"], round(out["fidelity_expected"], 6)
+    ('exact', 0.398393)
     """
     taus = {m.cycle_time_s for m in models}
     n = len(models)
     if not (plan.purification is None and plan.link_level == "state" and len(taus) == 1
-            and (plan.cutoff_s is None or n <= 2)):
+            and (plan.cutoff_s is None or n <= 2) and n <= MAX_LINKS):
         return {}
     corr = [stored_link_correlations(m, nodes[i], nodes[i + 1]) for i, m in enumerate(models)]
     t1 = [nd.memory.t1_s for nd in nodes]
@@ -174,6 +185,7 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
     res = {"fidelity_expected": out["fidelity"], "fidelity_method": out["method"]}
     if "approx_error" in out:
         res["fidelity_approx_error"] = out["approx_error"]
+        res["fidelity_block_attempts"] = out["block"]
     return res
 
 
