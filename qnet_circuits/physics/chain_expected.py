@@ -210,6 +210,8 @@ def expected_chain_fidelity(
     if cutoff_s is not None and n > 2:
         raise ValueError(f"expected fidelity with a cutoff is computed for at most 2 links, got {n}")
     cx, rx, cz, rz = _moment_inputs(corr, t1_s, t2_s, cycle_time_s)
+    if n <= 2:
+        strategy = "sequential"  # one swap at max(R_0, R_1) whatever the strategy
     size = dp.lattice_size(min(p), n)
     block = 1
     while _cells(size, n, strategy) > MAX_LATTICE_CELLS:
@@ -248,8 +250,6 @@ def _fidelity(corr, p, tau, node_delay_s, cx, rx, cz, rz, factors, strategy, blo
     delays = [d / step for d in node_delay_s]
     px, py, pz = _products(corr, factors)
     window = None if cutoff_s is None else cutoff_s / step
-    if window is not None:
-        strategy = "sequential"  # two links: every strategy swaps at max(R_0, R_1)
     mx = _moment(pmfs, cx, rx * block, delays, strategy, size, window)
     mz = _moment(pmfs, cz, rz * block, delays, strategy, size, window)
     norm = _moment(pmfs, [np.array([[1.0, 0.0], [0.0, 0.0]])] * n, np.zeros((n, 2)), delays,

@@ -148,3 +148,19 @@ def test_module_does_not_shadow_physics_chain_fidelity():
     import qnet_circuits.physics.chain_expected  # noqa: F401
 
     assert callable(physics.chain_fidelity)
+
+
+@pytest.mark.parametrize("f_link,t2,expected", [
+    (1.0, 10e-3, 0.53744), (1.0, 0.1, 0.73477), (1.0, 1.0, 0.94965), (1.0, 10.0, 0.99447),
+    (0.95, 1.0, 0.85947), (0.95, math.inf, 0.90333),
+])
+def test_reference_worked_example_two_50km_links(f_link, t2, expected):
+    # physics-reference section 10: p = 4.5e-3, tau = 250 us, each memory waits tau for its herald
+    p, tau = 4.5e-3, 250e-6
+    rho = physics.bell_diagonal_density_matrix(physics.werner_coefficients(f_link))
+    rho = physics.relax_density_matrix(rho, 0, tau, math.inf, t2)
+    rho = physics.relax_density_matrix(rho, 1, tau, math.inf, t2)
+    out = expected_chain_fidelity([pair_correlations(rho)] * 2, [p] * 2, tau, [0.0] * 3,
+                                  [math.inf] * 3, [t2] * 3, "asap")
+    assert out["method"] == "exact"
+    assert round(out["fidelity"], 5) == expected

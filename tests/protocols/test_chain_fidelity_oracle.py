@@ -104,3 +104,10 @@ def test_long_chain_prints_a_closed_form_fidelity():
     assert th["fidelity_method"] == "exact" and 0.25 <= th["fidelity"] <= 1.0
     assert th["fidelity"] < th["fidelity_ideal_memories"]
     assert not math.isnan(th["fidelity"])
+
+
+def test_deterministic_timing_uses_the_one_realization():
+    net = chain(4, 20.0, t1_s=3e-3, t2_s=2e-3)
+    res = simulate(net, ChainPlan(strategy="nested", timing="deterministic", link_fidelity=0.98),
+                   realizations=3000, seed=44)
+    check(res, "deterministic nested")
