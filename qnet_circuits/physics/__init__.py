@@ -52,6 +52,13 @@ from qnet_circuits.physics.chain import (
     two_link_mean_abs_difference,
     two_link_mean_dephasing,
 )
+from qnet_circuits.physics.chain_expected import (
+    chain_fidelity_from_waits,
+    expected_chain_fidelity,
+    pair_correlations,
+    pair_correlations_werner,
+    swap_noise_factors,
+)
 from qnet_circuits.physics.dense_coding import (
     WERNER_ADVANTAGE,
     dense_coding_capacity,
@@ -270,4 +277,9 @@ __all__ = [
     "validate_t1_t2",
     "werner_coefficients",
     "werner_w",
+    "chain_fidelity_from_waits",
+    "expected_chain_fidelity",
+    "pair_correlations",
+    "pair_correlations_werner",
+    "swap_noise_factors",
 ]

@@ -28,7 +28,6 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.signal import lfilter
 
 _TOL = 1e-9
 Dist = dict[float, np.ndarray]
@@ -40,6 +39,8 @@ def _key(x: float) -> float:
 
 def _decay_cumsum(x: np.ndarray, r: float, axis: int = -1, reverse: bool = False) -> np.ndarray:
     """``y[n] = x[n] + r y[n-1]`` (or ``y[n+1]`` with ``reverse``) along ``axis``."""
+    from scipy.signal import lfilter  # lazy: importing qnet_circuits.physics stays scipy-free
+
     if reverse:
         x = np.flip(x, axis=axis)
     y = lfilter([1.0], [1.0, -r], x, axis=axis) if r > 0.0 else np.array(x, dtype=float)
