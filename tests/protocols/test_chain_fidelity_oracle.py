@@ -58,20 +58,6 @@ def test_per_realization_fidelity_equals_the_density_matrix(strategy, n, kw):
     assert np.ptp(f) > 0.05  # the waits matter
 
 
-# (links, strategy, seed); memories T1 = 2 T2 sized so that F is far from the ideal-memory value
-CASES = [pytest.param(n, s, 1000 * n + 17 * k, marks=[pytest.mark.slow] if n == 8 else [])
-         for n in (2, 3, 5, 8) for k, s in enumerate(("sequential", "nested", "asap"))]
-
-
-@pytest.mark.parametrize("n,strategy,seed", CASES)
-def test_simulation_agrees_with_the_oracle(n, strategy, seed):
-    t2 = {2: 1e-3, 3: 2e-3, 5: 4e-3, 8: 8e-3}[n]
-    net = chain(n, 20.0, t1_s=2 * t2, t2_s=t2, gate_error=0.01)
-    res = simulate(net, ChainPlan(strategy=strategy, link_fidelity=0.97), realizations=1200,
-                   seed=seed)
-    check(res, f"{n} links {strategy} seed {seed}")
-
-
 @pytest.mark.parametrize("seed", [11, 2024])
 def test_single_click_links_with_amplitude_damping_and_readout_error(seed):
     net = chain(3, 20.0, scheme="single-click", t1_s=1.5e-3, t2_s=1.5e-3, readout_error=0.02)
