@@ -91,6 +91,10 @@ def render(result: dict) -> str:
     ]
     if "fidelity_ideal_memories" in th and th.get("fidelity") != th["fidelity_ideal_memories"]:
         lines.append(f"{'  with ideal memories':26}{'':>22}{fmt(th['fidelity_ideal_memories']):>14}")
+    if th.get("fidelity_method") == "approx":
+        note = f"approximate: blocks of {th['fidelity_block_attempts']} attempts, error about " \
+            f"{th['fidelity_approx_error']:.1g}" if "fidelity_approx_error" in th else "approximate"
+        lines.append(f"{'  closed form is':26}{'':>22}  {note}")
     if result.get("fidelity_spread") is not None:
         lines.append(f"{'  spread (std)':26}{result['fidelity_spread']:>22.4f}")
     d = result["delivery_time_s"]

@@ -55,6 +55,13 @@ from qnet_circuits.physics.chain import (
     two_link_mean_abs_difference,
     two_link_mean_dephasing,
 )
+from qnet_circuits.physics.chain_expected import (
+    chain_fidelity_from_waits,
+    expected_chain_fidelity,
+    pair_correlations,
+    pair_correlations_werner,
+    swap_noise_factors,
+)
 from qnet_circuits.physics.decoy import (
     DECOY_METHODS,
     GYS,
@@ -359,4 +366,9 @@ __all__ = [
     "validate_t1_t2",
     "werner_coefficients",
     "werner_w",
+    "chain_fidelity_from_waits",
+    "expected_chain_fidelity",
+    "pair_correlations",
+    "pair_correlations_werner",
+    "swap_noise_factors",
 ]

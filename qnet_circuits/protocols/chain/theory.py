@@ -20,6 +20,13 @@ import numpy as np
 from qnet_circuits import physics
 from qnet_circuits.network import Network, Node
 from qnet_circuits.physics.chain_exact import MAX_EXACT_LINKS, mean_delivery_time
+from qnet_circuits.physics.chain_expected import (
+    MAX_LINKS,
+    chain_fidelity_from_waits,
+    expected_chain_fidelity,
+    pair_correlations,
+    swap_noise_factors,
+)
 from qnet_circuits.scheduler import ChainPlan, LinkModel, PurificationPlan
 from qnet_circuits.scheduler.sample import geometry_of
 from qnet_circuits.timeline import ChainGeometry, Timeline, delivery_times, swap_times
@@ -38,7 +45,9 @@ def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkMod
     ``plob_repeaterless`` and
     ``plob_chain`` (section 9, ebits per channel use over the total length) and
     ``pairs_per_channel_use`` (simulated: cycle time over mean delivery time); ``fidelity`` is the
-    closed form that applies to this very plan (ideal memories, or the two-link dephasing form).
+    closed form that applies to this very plan (ideal memories, else ``fidelity_expected``: the
+    exact average over herald times with memory T1/T2, :func:`expected_fidelity`, else the two-link
+    dephasing form), and ``fidelity_method`` says ``"exact"`` or ``"approx"``.
     """
     theory: dict[str, Any] = {
         "p_link": [m.p for m in models],
@@ -62,10 +71,16 @@ def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkMod
         theory["fidelity_ideal_memories"] = physics.chain_bell_diagonal(coeffs, lam, eps)[0]
     theory.update(_delivery_and_dephasing(models, plan, nodes, coeffs, lam, eps))
     ideal_memories = all(n.memory.ideal for n in nodes)
+    expected = expected_fidelity(models, plan, nodes, timeline)
+    theory.update(expected)
     if ideal_memories and "fidelity_ideal_memories" in theory:
         theory["fidelity"] = theory["fidelity_ideal_memories"]
+        theory["fidelity_method"] = "exact"
+    elif "fidelity_expected" in theory:
+        theory["fidelity"] = theory["fidelity_expected"]
     elif "fidelity_two_link_dephasing" in theory:
         theory["fidelity"] = theory["fidelity_two_link_dephasing"]
+        theory["fidelity_method"] = "exact"
     length = sum(m.link.fiber.length_km for m in models)
     eta_total = models[0].link.fiber.transmissivity_over(length)
     theory["total_length_km"] = length
@@ -115,6 +130,65 @@ def _delivery_and_dephasing(models: Sequence[LinkModel], plan: ChainPlan, nodes:
     return out
 
 
+def stored_link_correlations(mdl: LinkModel, left: Node, right: Node) -> tuple[float, ...]:
+    """:func:`~qnet_circuits.physics.chain_expected.pair_correlations` of link ``mdl``'s pair when
+    it is heralded: the raw state, both memories waiting the herald time, then the frame flip
+    (as the scheduler emits it; X commutes with pure dephasing, so its order matters only with T1).
+    """
+    rho = mdl.state(False)
+    hw = mdl.herald_wait_s
+    if hw > 0:
+        rho = physics.relax_density_matrix(rho, 0, hw, left.memory.t1_s, left.memory.t2_s)
+        rho = physics.relax_density_matrix(rho, 1, hw, right.memory.t1_s, right.memory.t2_s)
+    if mdl.frame_x:
+        x = np.array([[0.0, 1.0], [1.0, 0.0]])
+        flip = np.kron(np.eye(2), x) if mdl.frame_on_left else np.kron(x, np.eye(2))
+        rho = flip @ rho @ flip
+    return pair_correlations(rho)
+
+
+def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Sequence[Node],
+                      timeline: Timeline) -> dict[str, Any]:
+    """``fidelity_expected`` (the end-to-end fidelity averaged over the geometric herald times,
+    memory T1/T2, classical delays, noisy swaps; :mod:`qnet_circuits.physics.chain_expected`),
+    ``fidelity_method`` (``"exact"`` or ``"approx"``) and, for approx, ``fidelity_approx_error``
+    and ``fidelity_block_attempts`` (attempts grouped per lattice step).
+
+    Applies to heralded-state links without purification with one cycle time, up to
+    :data:`~qnet_circuits.physics.chain_expected.MAX_LINKS` links; with a cutoff, to two links.
+    With ``timing="deterministic"`` it is the fidelity of the one realization.
+
+    >>> from qnet_circuits.network import chain
+    >>> from qnet_circuits.scheduler import link_models
+    >>> net, plan = chain(3, 20.0, t1_s=2e-3, t2_s=1e-3), ChainPlan(strategy="asap")
+    >>> path = ["alice", "r1", "r2", "bob"]
+    >>> out = expected_fidelity(link_models(net, path, plan), plan, net.nodes, None)
+    >>> out["fidelity_method"], round(out["fidelity_expected"], 6)
+    ('exact', 0.398393)
+    """
+    taus = {m.cycle_time_s for m in models}
+    n = len(models)
+    if not (plan.purification is None and plan.link_level == "state" and len(taus) == 1
+            and (plan.cutoff_s is None or n <= 2) and n <= MAX_LINKS):
+        return {}
+    corr = [stored_link_correlations(m, nodes[i], nodes[i + 1]) for i, m in enumerate(models)]
+    t1 = [nd.memory.t1_s for nd in nodes]
+    t2 = [nd.memory.t2_s for nd in nodes]
+    factors = [swap_noise_factors(nd.gate_error, nd.readout_error) for nd in nodes[1:-1]]
+    if plan.timing == "deterministic":
+        f = chain_fidelity_from_waits(corr, timeline.left_wait_s[0], timeline.right_wait_s[0],
+                                      t1, t2, factors)
+        return {"fidelity_expected": f, "fidelity_method": "exact"}
+    out = expected_chain_fidelity(corr, [m.p for m in models], taus.pop(),
+                                  list(geometry_of(models).node_delay_s), t1, t2, plan.strategy,
+                                  factors, plan.cutoff_s)
+    res = {"fidelity_expected": out["fidelity"], "fidelity_method": out["method"]}
+    if "approx_error" in out:
+        res["fidelity_approx_error"] = out["approx_error"]
+        res["fidelity_block_attempts"] = out["block"]
+    return res
+
+
 def classical_offsets(geometry: ChainGeometry, strategy: str) -> list[float]:
     """Per link, the offset ``c_i`` (s) with ``T = max_i (R_i + c_i)`` (no cutoff).
 
@@ -150,4 +224,4 @@ def _purified_coefficients(coeffs, pur: PurificationPlan):
     return physics.dejmps(physics.werner_coefficients(f), physics.werner_coefficients(f0))[0]
 
 
-__all__ = ["chain_theory", "classical_offsets"]
+__all__ = ["chain_theory", "classical_offsets", "expected_fidelity", "stored_link_correlations"]
