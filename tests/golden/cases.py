@@ -57,6 +57,9 @@ CASES: dict[str, list[str]] = {
                          "--shots", "1000", "--seed", "24"],
     "blind_noisy_link": ["blind", "--link-fidelity", "0.95", "--correction", "deferred",
                          "--shots", "1000", "--seed", "25"],
+    "ghz_four": ["ghz", "--nodes", "4", "--fidelity", "0.95", "--shots", "1000", "--seed", "26"],
+    "network_grid_route": ["network", "--topology", "grid:3x3", "--route", "alice", "bob", "--metric",
+                           "fidelity", "--t2", "0.01", "--gate-error", "0.01", "--k", "2"],
 }
 
 #: keys whose values are wall-clock measurements (never compared)
