@@ -88,8 +88,16 @@ def test_fidelity_target_with_purification_and_without_hope():
     (plain,) = route(net, "alice", "bob", metric="fidelity")
     (r,) = route(net, "alice", "bob", metric="fidelity", fidelity_target=plain.fidelity + 0.01)
     assert r.purification_rounds >= 1 and r.purified_fidelity >= plain.fidelity + 0.01
+    assert r.purification in ("recurrence", "pumping") and r.raw_pairs_per_link >= 2
+    fs = [physics.link_theory(lk, net)["fidelity"] for lk in net.links]
+    pairs = r.raw_pairs_per_link
+    purified = [physics.purification_rounds("dejmps", [physics.werner_coefficients(f)] * pairs,
+                                            r.purification_rounds, r.purification == "pumping")
+                [-1][0][0] for f in fs]
+    assert r.purified_fidelity == pytest.approx(physics.swap_bell_diagonal(*purified)[0], abs=1e-12)
     noisy = chain(2, 20.0, scheme="single-click", t2_s=0.05, t1_s=1.0, gate_error=0.03)
-    with pytest.raises(ValueError, match=r"cannot be met .* reaches 0\.\d+, and with up to 3 DEJMPS"):
+    why = r"cannot be met .* reaches 0\.\d+, and with up to 3 DEJMPS rounds per link \(recurrence or"
+    with pytest.raises(ValueError, match=why):
         route(noisy, "alice", "bob", fidelity_target=0.99)
     with pytest.raises(ValueError, match="fidelity_target"):
         route(net, "alice", "bob", fidelity_target=1.5)
