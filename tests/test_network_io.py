@@ -128,6 +128,16 @@ def test_topologies():
     assert a == b and a != random_geometric(40, 0.3, seed=8)
     s = star(["u1", "u2", "u3"], 5.0, center_role="router")
     assert s.node("hub").memories == 3 and s.node("hub").role == "router"
+    from qnet_circuits.network.topologies import from_spec
+
+    hub = from_spec("star:3", 5.0, gate_error=0.01, t2_s=0.1)
+    assert hub.node("hub").role == "router" and hub.node("hub").memories == 3
+    assert hub.node("u2").gate_error == 0.01 and hub.node("u2").memory.t2_s == 0.1
+    assert from_spec("ring:5", 2.0) == ring(5, 2.0) and from_spec("line:4", 2.0) == line(4, 2.0)
+    assert len(from_spec("random:30:0.4", 10.0, seed=2).nodes) == 30
+    for bad in ("grid:3", "torus:4", "line:x"):
+        with pytest.raises(ValueError, match="--topology"):
+            from_spec(bad, 1.0)
     with pytest.raises(ValueError, match="n_nodes"):
         ring(2, 1.0)
     with pytest.raises(ValueError, match="unknown topology option"):
