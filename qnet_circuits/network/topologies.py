@@ -125,8 +125,8 @@ __all__ = ["chain", "from_spec", "geometric_positions", "grid", "line", "random_
 
 def from_spec(spec: str, length_km: float, *, seed: int = 0, **physics: Any) -> Network:
     """A built-in topology from a short spec: ``line:N``, ``ring:N``, ``grid:RxC``, ``star:N``
-    (leaves ``u1..uN`` around ``hub``) or ``random:N[:radius]`` (seeded; radius 0.3 default). The star's ``hub`` is a router with
-    at least one memory per leaf.
+    (leaves ``u1..uN`` around ``hub``, a router with at least one memory per leaf) or
+    ``random:N[:radius]`` (seeded; radius 0.3 default).
 
     >>> len(from_spec("grid:3x3", 10.0).links), len(from_spec("star:4", 5.0).nodes)
     (12, 5)
