@@ -107,6 +107,14 @@ def test_negative_probability_in_graphml(tmp_path):
         load(tmp_path / "n.graphml")
 
 
+def test_numeric_node_names_get_a_renaming_hint(tmp_path):
+    g = nx.path_graph(3)
+    nx.set_edge_attributes(g, 1.0, "length_km")
+    nx.write_graphml(g, tmp_path / "n.graphml")
+    with pytest.raises(ValueError, match=r"node '0'.*identifiers.*relabel_nodes"):
+        load(tmp_path / "n.graphml")
+
+
 def test_from_networkx_keeps_old_behaviour():
     g = nx.Graph()
     g.add_edge("a", "b", length_km=3.0)
