@@ -20,12 +20,13 @@ Conventions
 Modules: ``states`` (Werner / Bell-diagonal states, section 3), ``link`` (fiber and heralded
 generation, sections 1-2, and :func:`link_theory`), ``memory`` (7), ``swapping`` (4),
 ``purification`` (5), ``teleportation`` (6, 13), ``qkd`` (8), ``bounds`` (9), ``chain`` (10),
-``blind`` (11 and the noisy-link trap theory), ``sensing`` (12),
-``ghz`` (GHZ fusion at a centre), ``paths`` (a network path's delivery time and fidelity).
-Every public name is importable
-from ``qnet_circuits.physics``. Layering: physics imports numpy and its own modules only
-(``states`` and ``_checks`` at the bottom); it reads :mod:`qnet_circuits.network` objects' fields
-but never imports Qiskit, the library, noise or runners.
+``blind`` (11 and the noisy-link trap theory), ``sensing`` (12), ``free_space`` (satellite and
+ground free-space links), ``decoy`` (weak-coherent-pulse BB84 with decoy states, Ma et al.
+2005), ``ghz`` (GHZ fusion at a centre), ``paths`` (a network path's delivery time and
+fidelity). Every public name is importable from ``qnet_circuits.physics``. Layering: physics
+imports numpy and its own modules only (``states`` and ``_checks`` at the bottom); it reads
+:mod:`qnet_circuits.network` objects' fields but never imports Qiskit, the library, noise or
+runners.
 """
 
 from __future__ import annotations
@@ -54,12 +55,43 @@ from qnet_circuits.physics.chain import (
     two_link_mean_abs_difference,
     two_link_mean_dephasing,
 )
+from qnet_circuits.physics.decoy import (
+    DECOY_METHODS,
+    GYS,
+    DecoyChannel,
+    PnsAttack,
+    decoy_bounds,
+    decoy_key_rate,
+    decoy_key_rate_curve,
+    decoy_max_distance_km,
+    decoy_optimal_mu,
+    gllp_single_photon,
+    photon_number_probability,
+    plob_per_pulse,
+    pns_attack,
+    pns_gain_qber,
+    rate_from_estimates,
+    single_photon_detection,
+    single_photon_yield,
+    wcp_gain,
+    wcp_qber,
+    wcp_transmittance,
+    wcp_yield,
+)
 from qnet_circuits.physics.dense_coding import (
     WERNER_ADVANTAGE,
     dense_coding_capacity,
     dense_coding_holevo,
     dense_coding_success,
     shannon_entropy,
+)
+from qnet_circuits.physics.free_space import (
+    MICIUS_2017,
+    Downlink,
+    elevation_for_range_deg,
+    free_space_loss_db,
+    free_space_transmissivity,
+    slant_range_km,
 )
 from qnet_circuits.physics.ghz import (
     ghz_coherence,
@@ -180,6 +212,33 @@ from qnet_circuits.physics.teleportation import (
 )
 
 __all__ = [
+    "MICIUS_2017",
+    "Downlink",
+    "elevation_for_range_deg",
+    "free_space_loss_db",
+    "free_space_transmissivity",
+    "slant_range_km",
+    "DECOY_METHODS",
+    "GYS",
+    "PnsAttack",
+    "DecoyChannel",
+    "decoy_bounds",
+    "decoy_key_rate",
+    "decoy_key_rate_curve",
+    "decoy_max_distance_km",
+    "decoy_optimal_mu",
+    "gllp_single_photon",
+    "photon_number_probability",
+    "plob_per_pulse",
+    "pns_attack",
+    "pns_gain_qber",
+    "rate_from_estimates",
+    "single_photon_detection",
+    "single_photon_yield",
+    "wcp_gain",
+    "wcp_qber",
+    "wcp_transmittance",
+    "wcp_yield",
     "expected_path_time_s",
     "path_fidelity",
     "path_werner",
