@@ -101,3 +101,33 @@ def plot_rate_vs_distance(ax, results_by_links: Mapping[int, Sequence[ChainResul
 
 
 __all__ = ["plot_fidelity_vs_distance", "plot_rate_vs_distance"]
+
+
+def plot_multiplexing(ax, p: float, max_modes: int = 64,
+                      simulated: Mapping[int, tuple[float, float]] | None = None):
+    """Per-round success of a multiplexed link against the number of modes m: the closed form
+    ``1 - (1 - p)^m`` (line), the linear ``m p`` of independent use (dotted) and optional
+    simulated points ``{m: (fraction, stderr)}``. Returns the axis.
+
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> ax = plot_multiplexing(plt.subplots()[1], 0.05, 32, simulated={4: (0.19, 0.01)})
+    >>> len(ax.lines) >= 2
+    True
+    """
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _fig, ax = plt.subplots(figsize=(6, 4))
+    m = np.arange(1, int(max_modes) + 1)
+    ax.plot(m, [physics.multiplexed_success(p, int(k)) for k in m], label="1 - (1 - p)^m")
+    ax.plot(m, np.minimum(m * p, 1.0), ":", color="gray", label="m p")
+    if simulated:
+        ks = sorted(simulated)
+        ax.errorbar(ks, [simulated[k][0] for k in ks], yerr=[simulated[k][1] for k in ks],
+                    fmt="o", capsize=3, label="simulated")
+    ax.set(xlabel="memory modes m", ylabel="success per round",
+           title=f"multiplexed link, p = {p:g} per mode")
+    ax.legend()
+    return ax

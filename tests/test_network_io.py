@@ -107,6 +107,14 @@ def test_negative_probability_in_graphml(tmp_path):
         load(tmp_path / "n.graphml")
 
 
+def test_numeric_node_names_get_a_renaming_hint(tmp_path):
+    g = nx.path_graph(3)
+    nx.set_edge_attributes(g, 1.0, "length_km")
+    nx.write_graphml(g, tmp_path / "n.graphml")
+    with pytest.raises(ValueError, match=r"node '0'.*identifiers.*relabel_nodes"):
+        load(tmp_path / "n.graphml")
+
+
 def test_from_networkx_keeps_old_behaviour():
     g = nx.Graph()
     g.add_edge("a", "b", length_km=3.0)
@@ -128,6 +136,16 @@ def test_topologies():
     assert a == b and a != random_geometric(40, 0.3, seed=8)
     s = star(["u1", "u2", "u3"], 5.0, center_role="router")
     assert s.node("hub").memories == 3 and s.node("hub").role == "router"
+    from qnet_circuits.network.topologies import from_spec
+
+    hub = from_spec("star:3", 5.0, gate_error=0.01, t2_s=0.1)
+    assert hub.node("hub").role == "router" and hub.node("hub").memories == 3
+    assert hub.node("u2").gate_error == 0.01 and hub.node("u2").memory.t2_s == 0.1
+    assert from_spec("ring:5", 2.0) == ring(5, 2.0) and from_spec("line:4", 2.0) == line(4, 2.0)
+    assert len(from_spec("random:30:0.4", 10.0, seed=2).nodes) == 30
+    for bad in ("grid:3", "torus:4", "line:x"):
+        with pytest.raises(ValueError, match="--topology"):
+            from_spec(bad, 1.0)
     with pytest.raises(ValueError, match="n_nodes"):
         ring(2, 1.0)
     with pytest.raises(ValueError, match="unknown topology option"):

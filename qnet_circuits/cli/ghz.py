@@ -10,6 +10,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import math
 from typing import Any
 
 from qnet_circuits.cli.common import number, run_protocol
@@ -27,6 +28,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--correction", choices=CORRECTIONS, default="dynamic",
                         help="if_test corrections, or controlled gates (devices without control flow)")
     parser.add_argument("--center", default="hub", help="name of the central node")
+    parser.add_argument("--wait", type=number, default=0.0,
+                        help="time the end memories hold the GHZ state before readout (s)")
+    parser.add_argument("--t2", type=number, default=math.inf, help="end memory T2 (s)")
 
 
 def run(args: argparse.Namespace, ctx: Any) -> dict:
@@ -34,7 +38,8 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
     from qnet_circuits.protocols import ghz as protocol
 
     params = protocol.GHZParams(nodes=args.nodes, fidelity=args.fidelity,
-                                correction=args.correction, center=args.center)
+                                correction=args.correction, center=args.center,
+                                wait_s=args.wait, t2_s=args.t2)
     return run_protocol(protocol, params, ctx)
 
 

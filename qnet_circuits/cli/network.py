@@ -114,7 +114,8 @@ def render(result: dict) -> str:
     for req in result["requests"]:
         lines.append(f"  {req['source']} -> {req['destination']} by {result['metric']}:")
         for i, r in enumerate(req["routes"]):
-            pur = (f", {r['purification_rounds']} DEJMPS rounds/link -> F {r['purified_fidelity']:.4f}"
+            pur = (f", {r['purification_rounds']} DEJMPS {r['purification']} rounds/link "
+                   f"({r['raw_pairs_per_link']} raw pairs) -> F {r['purified_fidelity']:.4f}"
                    if r["purification_rounds"] else "")
             lines.append(f"    [{i}] {' - '.join(r['path'])}: {r['hops']} hops, "
                          f"{r['length_km']:.1f} km, rate {r['rate_hz']:.4g} Hz, "

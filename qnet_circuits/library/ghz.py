@@ -32,9 +32,13 @@ __all__ = ["ghz_setting", "ghz_settings", "star_ghz_circuit"]
 
 
 def star_ghz_circuit(links: Sequence[Sequence[float]], names: Sequence[str], *,
-                     center: str = "hub", correction: str = "dynamic") -> QuantumCircuit:
+                     center: str = "hub", correction: str = "dynamic",
+                     wait_s: float = 0.0) -> QuantumCircuit:
     """n-node GHZ state at the end nodes ``names`` from the n ``links`` (Bell coefficients
-    (A, B, C, D), end node j with the centre), fused at ``center``; no end readout."""
+    (A, B, C, D), end node j with the centre), fused at ``center``; no end readout. Each end
+    memory then holds the state for ``wait_s`` (a Delay in s: the network's T1/T2 act there)."""
+    if not wait_s >= 0.0:
+        raise ValueError(f"wait_s must be >= 0 seconds, got {wait_s!r}")
     n = len(names)
     if n < 2:
         raise ValueError(f"GHZ distribution needs at least 2 end nodes, got {n}")
@@ -70,6 +74,10 @@ def star_ghz_circuit(links: Sequence[Sequence[float]], names: Sequence[str], *,
         for j in range(1, n):
             qc.cx(hub[j], ends[j][0])
         qc.cz(hub[0], ends[0][0])
+    if wait_s > 0.0:
+        qc.barrier()
+        for r in ends:
+            qc.delay(wait_s, r[0], unit="s")
     qc.metadata = {"protocol": "star_ghz", "heralds": [], "center": center,
                    "nodes": {hub.name: center, **{r.name: nm for r, nm in zip(ends, names)}},
                    "ends": [qc.find_bit(r[0]).index for r in ends], "correction": correction}

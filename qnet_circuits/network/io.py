@@ -80,6 +80,10 @@ def _check_keys(where: str, data: dict, known: dict) -> None:
 
 def _node(name: Any, data: dict, degree: int, where: str) -> Node:
     _check_keys(where, data, NODE_DEFAULTS)
+    if not str(name).isidentifier():
+        raise ValueError(f"{where}: node names must be identifiers (they name registers, e.g. "
+                         f"alice_mem), got {str(name)!r}; rename the nodes, e.g. "
+                         "networkx.relabel_nodes(g, lambda n: f'n{n}')")
     role = data.get("role") or ("end" if degree <= 1 else "repeater")
     vals = {k: _number(where, k, data.get(k, NODE_DEFAULTS[k]))
             for k in ("t1_s", "t2_s", "gate_error", "readout_error")}

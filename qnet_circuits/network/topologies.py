@@ -125,13 +125,12 @@ __all__ = ["chain", "from_spec", "geometric_positions", "grid", "line", "random_
 
 def from_spec(spec: str, length_km: float, *, seed: int = 0, **physics: Any) -> Network:
     """A built-in topology from a short spec: ``line:N``, ``ring:N``, ``grid:RxC``, ``star:N``
-    (leaves ``u1..uN`` around ``hub``) or ``random:N[:radius]`` (seeded; radius 0.3 default).
+    (leaves ``u1..uN`` around ``hub``, a router with at least one memory per leaf) or
+    ``random:N[:radius]`` (seeded; radius 0.3 default).
 
     >>> len(from_spec("grid:3x3", 10.0).links), len(from_spec("star:4", 5.0).nodes)
     (12, 5)
     """
-    from qnet_circuits.network.core import star
-
     kind, _, rest = str(spec).partition(":")
     try:
         if kind == "grid":
@@ -152,10 +151,12 @@ def from_spec(spec: str, length_km: float, *, seed: int = 0, **physics: Any) -> 
     if kind == "ring":
         return ring(n, length_km, **physics)
     if kind == "star":
-        _count("star leaves", n, 1)
-        net = line(2, length_km, **physics)  # validates the physics options
-        mem = net.nodes[0].memory
-        return star([f"u{j}" for j in range(1, n + 1)], length_km, memory=mem,
-                    scheme=physics.get("scheme", "double-click"))
+        leaves = [f"u{j}" for j in range(1, _count("star leaves", n, 1) + 1)]
+        net = _build(["hub", *leaves], [(0, j, length_km) for j in range(1, n + 1)], physics,
+                     ends=set(leaves))
+        hub = net.nodes[0]
+        router = Node("hub", "router", hub.memory, hub.gate_error, hub.readout_error,
+                      memories=max(hub.memories, n))
+        return Network((router, *net.nodes[1:]), net.links)
     raise ValueError(f"--topology {spec!r}: unknown kind {kind!r}; give line:N, ring:N, grid:RxC, "
                      "star:N or random:N[:radius]")

@@ -11,6 +11,9 @@ settings (Guehne et al.'s parity method): the Z basis gives the populations
 ``<X^(x)n>``), and ``F = (populations + coherence) / 2``. ``F > 1/2`` witnesses genuine n-party
 entanglement. Closed form (Werner pairs, w = (4F - 1)/3):
 ``F = 1/2 [((1 + w)/2)^n + w^n + ((1 - w)/2)^n]`` (:func:`~qnet_circuits.physics.ghz_fidelity`).
+A memory wait ``wait_s`` at the end nodes (T2 = ``t2_s``, a Delay the noise pass turns into
+dephasing) multiplies the coherence by ``lambda^n``, ``lambda = exp(-wait_s/t2_s)``: a Z error
+with probability ``(1 - lambda)/2`` per end qubit, folded into its link's coefficients.
 
 >>> r = run(GHZParams(nodes=3, fidelity=0.95), shots=2000, seed=3)
 >>> round(r.theory["fidelity"], 6), r.fidelity.within(r.theory["fidelity"], k=4)
@@ -29,11 +32,13 @@ import numpy as np
 from qnet_circuits import physics
 from qnet_circuits.library.ghz import ghz_setting, ghz_settings, star_ghz_circuit
 from qnet_circuits.library.options import CORRECTIONS
-from qnet_circuits.network import star
+from qnet_circuits.network import Memory, star
 from qnet_circuits.protocols import plots
 from qnet_circuits.protocols.base import (
     Provenance,
     check_int,
+    check_nonnegative,
+    check_positive,
     check_probability,
     resolve_runner,
     resolve_shots,
@@ -63,18 +68,24 @@ class GHZParams:
         correction: ``"dynamic"`` (centre readout + ``if_test``) or ``"deferred"`` (controlled
             gates, for devices without control flow).
         center: name of the central node.
+        wait_s: time each end memory holds its GHZ qubit before readout (s).
+        t2_s: the end memories' T2 (s; T1 infinite: pure dephasing, ``lambda = exp(-wait/T2)``).
     """
 
     nodes: int = 4
     fidelity: float = 1.0
     correction: str = "dynamic"
     center: str = "hub"
+    wait_s: float = 0.0
+    t2_s: float = math.inf
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "nodes", check_int("--nodes", self.nodes, minimum=2,
                                                      maximum=MAX_NODES))
         object.__setattr__(self, "fidelity", check_probability("--fidelity", self.fidelity))
         check_choice("--correction", self.correction, CORRECTIONS)
+        object.__setattr__(self, "wait_s", check_nonnegative("--wait", self.wait_s))
+        object.__setattr__(self, "t2_s", check_positive("--t2", self.t2_s, allow_inf=True))
         if not self.center.isidentifier() or self.center in self.names:
             raise ValueError(f"--center must be an identifier other than the end names u1..un, "
                              f"got {self.center!r}")
@@ -89,22 +100,37 @@ class GHZParams:
         """Bell coefficients of the n end-to-centre Werner pairs."""
         return [physics.werner_coefficients(self.fidelity)] * self.nodes
 
+    @property
+    def coherence(self) -> float:
+        """Per-end-qubit coherence ``exp(-wait_s / t2_s)`` during the wait."""
+        return math.exp(-self.wait_s / self.t2_s) if self.wait_s > 0 else 1.0
+
+    @property
+    def effective_links(self) -> list[tuple[float, float, float, float]]:
+        """The links with the end qubit's dephasing folded in: Z with ``(1 - lambda)/2``."""
+        q = (1.0 - self.coherence) / 2.0
+        z = [physics.apply_pauli_label(c, "Z") for c in self.links]
+        return [tuple((1 - q) * a + q * b for a, b in zip(c, cz)) for c, cz in zip(self.links, z)]
+
     def network(self) -> Network:
-        """The star: ``center`` (a router with n memories) linked to every end node (1 km)."""
-        return star(self.names, 1.0, center=self.center, center_role="router")
+        """The star: ``center`` (a router with n memories) linked to every end node (1 km);
+        memories with ``t2_s`` (T1 infinite)."""
+        return star(self.names, 1.0, center=self.center, center_role="router",
+                    memory=Memory(t1_s=math.inf, t2_s=self.t2_s))
 
 
 def circuits(params: GHZParams) -> list[QuantumCircuit]:
     """The n + 1 readout circuits (settings of :func:`~qnet_circuits.library.ghz.ghz_settings`);
     the first (Z readout) is the protocol circuit."""
     base = star_ghz_circuit(params.links, params.names, center=params.center,
-                            correction=params.correction)
+                            correction=params.correction, wait_s=params.wait_s)
     return [ghz_setting(base, s) for s in ghz_settings(params.nodes)]
 
 
 def theory(params: GHZParams) -> dict[str, float]:
-    """Closed forms for Werner pairs: fidelity, populations, coherence, ``<X^n>``, ``<Z Z>``."""
-    links = params.links
+    """Closed forms for Werner pairs (end dephasing folded into the links): fidelity,
+    populations, coherence, ``<X^n>``, ``<Z Z>``."""
+    links = params.effective_links
     w = physics.werner_w(params.fidelity)
     return {"fidelity": physics.ghz_fidelity(links), "populations": physics.ghz_populations(links),
             "coherence": physics.ghz_coherence(links), "x_parity": physics.ghz_x_parity(links),
@@ -168,7 +194,8 @@ class GHZResult:
         p, th = self.params, self.theory
         return {
             "command": "ghz", "nodes": p.nodes, "fidelity_link": p.fidelity,
-            "correction": p.correction, "center": p.center,
+            "correction": p.correction, "center": p.center, "wait_s": p.wait_s,
+            "t2_s": p.t2_s, "coherence_factor": p.coherence,
             **self.fidelity.to_dict("fidelity"), "theory_fidelity": th["fidelity"],
             **self.populations.to_dict("populations"), "theory_populations": th["populations"],
             **self.coherence.to_dict("coherence"), "theory_coherence": th["coherence"],

@@ -18,11 +18,12 @@ fidelity: ``-log w_i - log(1 - lambda)`` at every repeater, exact for the Werner
 ``E[max]``); the first ``max(k, candidates)`` are scored with the exact closed form and the best
 ``k`` returned (hops, and fidelity without readout errors, are exact with ``k`` alone).
 Paths never pass through end nodes or nodes with fewer than 2 memories; their ends need 1.
-A fidelity target no path meets, even with up to ``max_purification_rounds`` DEJMPS
-recurrence rounds on every link, is a ValueError that says what the best path reaches.
-(Purification is the closed-form DEJMPS recurrence with each link's node gate error as CNOT
-noise; it leaves out memory decay while the 2^r raw pairs wait, and ``rate_hz`` stays the
-unpurified path's.)
+A fidelity target no path meets, even with up to ``max_purification_rounds`` rounds of
+DEJMPS purification (recurrence on 2^r raw pairs or pumping with r + 1; on the Werner-twirled
+links BBPSSW is the same map) on every link, is a ValueError that says what the best path and
+the best option reach. A path that meets it takes the option with the fewest raw pairs per link.
+(Purification is the closed-form map with each link's node gate error as CNOT noise; it leaves
+out memory decay while the raw pairs wait, and ``rate_hz`` stays the unpurified path's.)
 
 >>> from qnet_circuits.network import grid
 >>> net = grid(3, 3, 10.0)
@@ -69,7 +70,8 @@ class Route:
         fidelity: end-to-end fidelity without purification; ``werner``: its ``W``.
         link_fidelities: each link's heralded fidelity.
         purification_rounds: DEJMPS rounds per link the fidelity target needs (0: none), and
-            ``purified_fidelity`` the end-to-end fidelity with them.
+            ``purified_fidelity`` the end-to-end fidelity with them; ``purification``: the
+            option (``"recurrence"`` or ``"pumping"``), ``raw_pairs_per_link`` its raw pairs.
     """
 
     path: tuple[str, ...]
@@ -84,6 +86,8 @@ class Route:
     link_fidelities: tuple[float, ...]
     purification_rounds: int = 0
     purified_fidelity: float | None = None
+    purification: str | None = None
+    raw_pairs_per_link: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able figures."""
@@ -323,14 +327,15 @@ def route(network: Network, source: str, target: str, *, metric: str | Callable 
     return [Route(metric=name, score=_score(metric, f), **f) for f in figs[:k]]
 
 
-def _purified(figs: dict[str, Any], rounds: int, ph: _Physics) -> float:
+def _purified(figs: dict[str, Any], rounds: int, ph: _Physics, pumping: bool = False) -> float:
     path = figs["path"]
     coeffs = []
     for (u, v), f in zip(zip(path[:-1], path[1:]), figs["link_fidelities"]):
         lam = max(ph.nodes[u].gate_error, ph.nodes[v].gate_error)
         c = physics.werner_coefficients(f)
         if rounds:
-            c = physics.purification_rounds("dejmps", [c] * 2 ** rounds, rounds, False, lam)[-1][0][0]
+            pairs = rounds + 1 if pumping else 2 ** rounds
+            c = physics.purification_rounds("dejmps", [c] * pairs, rounds, pumping, lam)[-1][0][0]
         coeffs.append(c)
     out = coeffs[0]
     for node, c in zip(path[1:-1], coeffs[1:]):
@@ -345,19 +350,27 @@ def _meet_target(figs: list[dict], target_f: float, max_rounds: int, ph: _Physic
         raise ValueError(f"fidelity_target must be in (0, 1], got {target_f!r}")
     if not isinstance(max_rounds, int) or isinstance(max_rounds, bool) or max_rounds < 0:
         raise ValueError(f"max_purification_rounds must be an integer >= 0, got {max_rounds!r}")
+    options = sorted({(r + 1 if pump else 2 ** r, r, pump) for r in range(1, max_rounds + 1)
+                      for pump in (r > 1, False)})  # (raw pairs, rounds, pumping); r = 1: same map
     kept, best_raw, best_purified = [], max(figs, key=lambda f: f["fidelity"]), 0.0
     for f in figs:
-        for r in range(max_rounds + 1):
-            fid = f["fidelity"] if r == 0 else _purified(f, r, ph)
+        if f["fidelity"] >= target_f:
+            kept.append({**f, "purified_fidelity": f["fidelity"]})
+            continue
+        for pairs, r, pump in options:
+            fid = _purified(f, r, ph, pump)
             best_purified = max(best_purified, fid)
             if fid >= target_f:
-                kept.append({**f, "purification_rounds": r, "purified_fidelity": fid})
+                kept.append({**f, "purification_rounds": r, "purified_fidelity": fid,
+                             "purification": "pumping" if pump else "recurrence",
+                             "raw_pairs_per_link": pairs})
                 break
     if not kept:
         raise ValueError(
             f"fidelity target {target_f} cannot be met from {source!r} to {target!r}: the best of "
             f"{len(figs)} candidate paths ({' -> '.join(best_raw['path'])}) reaches "
-            f"{best_raw['fidelity']:.4f}, and with up to {max_rounds} DEJMPS rounds per link at most "
+            f"{best_raw['fidelity']:.4f}, and with up to {max_rounds} DEJMPS rounds per link (recurrence "
+            f"or pumping) at most "
             f"{best_purified:.4f}; lower the target, shorten "
             "the links or improve the memories and gates")
     return kept

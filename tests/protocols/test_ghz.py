@@ -76,8 +76,9 @@ def test_two_nodes_is_entanglement_swapping():
     assert physics.ghz_fidelity_werner([0.25] * 3) == pytest.approx(1 / 8)
 
 
-@pytest.mark.parametrize(("n", "fidelity", "correction"), [(3, 0.9, "dynamic"), (4, 0.95, "dynamic"),
-                                                          (4, 0.9, "deferred")])
+@pytest.mark.parametrize(("n", "fidelity", "correction"), [
+    (3, 0.9, "dynamic"), (4, 0.95, "dynamic"), (3, 0.9, "deferred"),
+    pytest.param(4, 0.9, "deferred", marks=pytest.mark.slow)])
 def test_aer_fidelity_within_k_sigma(n, fidelity, correction):
     r = ghz.run(ghz.GHZParams(nodes=n, fidelity=fidelity, correction=correction), shots=2000,
                 seed=100 + n)
@@ -89,6 +90,21 @@ def test_aer_fidelity_within_k_sigma(n, fidelity, correction):
     assert r.genuine
     d = r.to_dict()
     assert d["theory_fidelity"] == th["fidelity"] and len(d["parities"]) == n
+
+
+@pytest.mark.parametrize("n", [3, pytest.param(4, marks=pytest.mark.slow)])
+def test_memory_wait_dephases_the_coherence(n):
+    """End memories hold the state for wait_s with T2 (Delays -> dephasing in the noise pass):
+    the coherence shrinks by lambda^n, the populations stay; Aer within k sigma."""
+    p = ghz.GHZParams(nodes=n, fidelity=0.95, wait_s=0.02, t2_s=0.1)
+    still = ghz.theory(ghz.GHZParams(nodes=n, fidelity=0.95))
+    th = ghz.theory(p)
+    lam = math.exp(-0.2)
+    assert th["coherence"] == pytest.approx(lam ** n * still["coherence"], abs=1e-12)
+    assert th["populations"] == pytest.approx(still["populations"], abs=1e-12)
+    r = ghz.run(p, shots=2000, seed=40 + n)
+    for name in ("fidelity", "populations", "coherence", "x_parity"):
+        assert getattr(r, name).within(th[name], k=K), (name, getattr(r, name), th[name])
 
 
 def test_ideal_links_give_a_perfect_ghz_state():
@@ -109,7 +125,8 @@ def test_multiplexed_link_against_sampled_modes():
 
 
 BAD = [({"nodes": 1}, "--nodes"), ({"nodes": 9}, "--nodes"), ({"fidelity": 1.2}, "--fidelity"),
-       ({"correction": "magic"}, "--correction"), ({"center": "u1"}, "--center")]
+       ({"correction": "magic"}, "--correction"), ({"center": "u1"}, "--center"),
+       ({"wait_s": -1.0}, "--wait"), ({"t2_s": 0.0}, "--t2")]
 
 
 @pytest.mark.parametrize(("kw", "match"), BAD)

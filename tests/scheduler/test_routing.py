@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import matplotlib
 import numpy as np
 import pytest
 
@@ -13,6 +14,7 @@ from qnet_circuits import physics
 from qnet_circuits.analysis import heralded_mask
 from qnet_circuits.library.generation import heralded_link
 from qnet_circuits.network import Fiber, Link, Memory, Network, Node, chain, grid, line, random_geometric
+from qnet_circuits.plotting import plot_multiplexing
 from qnet_circuits.run import AerRunner
 from qnet_circuits.scheduler.routing import _link_figures, check_path, path_figures, route
 
@@ -86,8 +88,16 @@ def test_fidelity_target_with_purification_and_without_hope():
     (plain,) = route(net, "alice", "bob", metric="fidelity")
     (r,) = route(net, "alice", "bob", metric="fidelity", fidelity_target=plain.fidelity + 0.01)
     assert r.purification_rounds >= 1 and r.purified_fidelity >= plain.fidelity + 0.01
+    assert r.purification in ("recurrence", "pumping") and r.raw_pairs_per_link >= 2
+    fs = [physics.link_theory(lk, net)["fidelity"] for lk in net.links]
+    pairs = r.raw_pairs_per_link
+    purified = [physics.purification_rounds("dejmps", [physics.werner_coefficients(f)] * pairs,
+                                            r.purification_rounds, r.purification == "pumping")
+                [-1][0][0] for f in fs]
+    assert r.purified_fidelity == pytest.approx(physics.swap_bell_diagonal(*purified)[0], abs=1e-12)
     noisy = chain(2, 20.0, scheme="single-click", t2_s=0.05, t1_s=1.0, gate_error=0.03)
-    with pytest.raises(ValueError, match=r"cannot be met .* reaches 0\.\d+, and with up to 3 DEJMPS"):
+    why = r"cannot be met .* reaches 0\.\d+, and with up to 3 DEJMPS rounds per link \(recurrence or"
+    with pytest.raises(ValueError, match=why):
         route(noisy, "alice", "bob", fidelity_target=0.99)
     with pytest.raises(ValueError, match="fidelity_target"):
         route(net, "alice", "bob", fidelity_target=1.5)
@@ -136,12 +146,16 @@ def test_multiplexed_link_against_the_link_circuit():
     net = chain(1, 60.0, scheme="double-click")
     lk = net.links[0]
     p = physics.link_theory(lk, net)["p_success"]
-    rounds = 2000
+    rounds, simulated = 2000, {}
     for m in (1, 5):
         (data,) = AerRunner().run([heralded_link(lk)], shots=rounds * m, seed=11 + m, network=net)
         hit = heralded_mask(data).reshape(rounds, m).any(axis=1)
         s = physics.multiplexed_success(p, m)
         assert abs(hit.mean() - s) < K * math.sqrt(s * (1 - s) / rounds), (m, hit.mean(), s)
+        simulated[m] = (float(hit.mean()), math.sqrt(s * (1 - s) / rounds))
+    matplotlib.use("Agg")
+    ax = plot_multiplexing(None, p, 16, simulated=simulated)
+    assert len(ax.lines) >= 2 and ax.get_xlabel() == "memory modes m"
     multi = Network(net.nodes, (Link("alice", "bob", lk.fiber, modes=5),))
     th = physics.link_theory(multi.links[0], multi)
     assert th["p_round"] == pytest.approx(1 - (1 - p) ** 5)
