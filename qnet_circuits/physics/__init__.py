@@ -22,11 +22,11 @@ generation, sections 1-2, and :func:`link_theory`), ``memory`` (7), ``swapping``
 ``purification`` (5), ``teleportation`` (6, 13), ``qkd`` (8), ``bounds`` (9), ``chain`` (10),
 ``blind`` (11 and the noisy-link trap theory), ``sensing`` (12), ``free_space`` (satellite and
 ground free-space links), ``decoy`` (weak-coherent-pulse BB84 with decoy states, Ma et al.
-2005), ``ghz`` (GHZ fusion at a centre), ``paths`` (a network path's delivery time and
-fidelity). Every public name is importable from ``qnet_circuits.physics``. Layering: physics
-imports numpy and its own modules only (``states`` and ``_checks`` at the bottom); it reads
-:mod:`qnet_circuits.network` objects' fields but never imports Qiskit, the library, noise or
-runners.
+2005), ``ghz`` (GHZ fusion at a centre), ``codes`` (repetition-code storage), ``paths`` (a
+network path's delivery time and fidelity). Every public name is importable from
+``qnet_circuits.physics``. Layering: physics imports numpy and its own modules only (``states``
+and ``_checks`` at the bottom); it reads :mod:`qnet_circuits.network` objects' fields but never
+imports Qiskit, the library, noise or runners.
 """
 
 from __future__ import annotations
@@ -61,6 +61,12 @@ from qnet_circuits.physics.chain_expected import (
     pair_correlations,
     pair_correlations_werner,
     swap_noise_factors,
+)
+from qnet_circuits.physics.codes import (
+    dephasing_flip_probability,
+    encoded_werner_fidelity,
+    repetition_failure,
+    stored_werner_fidelity,
 )
 from qnet_circuits.physics.decoy import (
     DECOY_METHODS,
@@ -219,6 +225,10 @@ from qnet_circuits.physics.teleportation import (
 )
 
 __all__ = [
+    "dephasing_flip_probability",
+    "encoded_werner_fidelity",
+    "repetition_failure",
+    "stored_werner_fidelity",
     "MICIUS_2017",
     "Downlink",
     "elevation_for_range_deg",
