@@ -46,7 +46,7 @@ def run(params: ChainParams, *, runner: Runner | None = None, shots: int | None 
         raise ValueError(f"params must be a ChainParams, got {type(params).__name__}")
     realizations = resolve_shots(shots, DEFAULT_SHOTS)
     result = simulate(params.network(), params.plan(), realizations=realizations, seed=seed,
-                      estimator=params.estimator, runner=runner)
+                      estimator=params.estimator, runner=runner, correction=params.correction)
     return replace(result, params=params)
 
 

@@ -170,8 +170,9 @@ def _device_correction(runner: Runner, correction: str | None, estimator: str) -
     if correction is None and not is_device(runner):
         return None
     if estimator != "parities":
-        raise ValueError("the device form (a device runner, or correction=) measures parities: "
-                         "use estimator='parities'")
+        raise ValueError(f"estimator={estimator!r} needs the local Aer runner and the simulator "
+                         "form (density matrices are simulator-only); the device form (a device "
+                         "runner, or correction=) measures parities: use estimator='parities'")
     dynamic = bool(getattr(runner, "dynamic", True))
     return check_correction(correction or "auto", dynamic, getattr(runner, "name", "the runner"))
 
