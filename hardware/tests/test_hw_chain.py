@@ -1,0 +1,91 @@
+"""Repeater chains on fake IBM devices: ``qnet chain --backend fake_<device>`` runs the device form
+of every strategy with both correction forms, prints theory beside the device result and the ISA
+report, picks the correction from the target, and refuses what the device cannot run (one line,
+exit 2). Small: 2 links, few shots."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qnet_circuits.cli import main
+from qnet_circuits.network import chain
+from qnet_circuits.protocols.chain import simulate
+from qnet_circuits.scheduler import ChainPlan
+from qnet_hardware import IBMRunner
+
+
+def _json(capsys, argv):
+    code = main(["chain", *argv, "--json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    return json.loads(captured.out)
+
+
+@pytest.mark.parametrize("strategy", ["sequential", "nested", "asap"])
+@pytest.mark.parametrize("correction", ["dynamic", "frame"])
+def test_chain_runs_on_fake_torino(strategy, correction, capsys):
+    out = _json(capsys, ["--backend", "fake_torino", "--links", "2", "--strategy", strategy,
+                         "--correction", correction, "--shots", "150", "--seed", "3"])
+    dev = out["device_form"]
+    assert out["backend"] == "fake_torino" and dev["correction"] == correction
+    assert 0.0 <= out["fidelity"] <= 1.0 and out["fidelity_stderr"] > 0
+    assert out["theory"]["fidelity"] == pytest.approx(1.0)  # ideal double-click links
+    isa = dev["isa"]
+    assert isa["isa_two_qubit"] >= isa["ideal_two_qubit"] > 0 and isa["depth"] > 0
+    assert isa["dynamic"] == (correction == "dynamic")
+    assert dev["acceptance"] == 1.0 and dev["acceptance_theory"] == 1.0  # nothing post-selected
+
+
+def test_chain_text_output_shows_the_device_rows(capsys):
+    code = main(["chain", "--backend", "fake_torino", "--links", "2", "--shots", "90",
+                 "--seed", "1"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "device form on fake_torino: dynamic correction" in text
+    assert "ISA:" in text and "two-qubit gates" in text and "closed form" in text
+
+
+def test_photonic_heralds_are_post_selected_on_a_device(capsys):
+    out = _json(capsys, ["--backend", "fake_torino", "--links", "2", "--link-level", "photonic",
+                         "--length-km", "5", "--shots", "300", "--seed", "4"])
+    dev = out["device_form"]
+    assert dev["acceptance_theory"] == pytest.approx(0.25)  # lossless double-click: (1/2)^2
+    assert dev["acceptance_theory_device"] is True
+    p, n = 0.25, dev["shots"]
+    # the device's own gate and readout errors only lower the herald rate
+    assert dev["acceptance"] <= p + 4 * np.sqrt(p * (1 - p) / n)
+    assert len(dev["post_selected"]) == 4  # two rounds per delivered attempt, two links
+
+
+def test_a_target_without_if_else_gets_the_frame_form(capsys):
+    out = _json(capsys, ["--backend", "fake_athens", "--links", "2", "--shots", "90",
+                         "--seed", "2"])
+    assert out["device_form"]["correction"] == "frame"
+    assert out["device_form"]["isa"]["dynamic"] is False
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--backend", "fake_athens", "--correction", "dynamic"], "needs if_else"),
+    (["--backend", "fake_athens", "--link-fidelity", "0.9"], "needs 6 qubits; fake_athens has 5"),
+    (["--backend", "fake_torino", "--estimator", "density_matrix"], "estimator"),
+])
+def test_bad_device_input_is_one_line_exit_2(argv, message, capsys):
+    code = main(["chain", "--links", "2", "--shots", "30", *argv])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_sampled_realizations_transpile_once_and_bind_rows():
+    """Finite T2: every realization has its own waits; the template is transpiled once and bound
+    per row (parameterized delays are refused on IBM targets and by the fake-device sampler)."""
+    runner = IBMRunner("fake_torino")
+    res = simulate(chain(2, 10.0, t2_s=0.05), ChainPlan(strategy="asap"), realizations=24,
+                   seed=5, runner=runner)
+    dev = res.metadata["device_form"]
+    assert dev["shots"] == 24 and len(runner.reports) == 1
+    assert dev["isa"]["delays"]["count"] > 0
+    assert res.metadata["scheduled"].bindings == 24
