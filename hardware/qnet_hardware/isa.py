@@ -332,12 +332,21 @@ def to_isa(
     stripped = strip_markers(circuit)
     stripped.metadata = dict(circuit.metadata or {})
     check_control_flow(stripped, target, device)
-    timed, delay_info = round_delays(stripped, timing_constraints(target),
-                                     keep_parameters=parameters == "delays")
+    timing = timing_constraints(target)
+    slots: dict[int, Any] = {}
+    if parameters == "delays":
+        stripped, slots = _placeholder_delays(stripped, timing)
+    timed, delay_info = round_delays(stripped, timing)
+    if slots:  # the placeholders are exact and no physics: leave them out of the report
+        delay_info = replace(delay_info, count=delay_info.count - len(slots),
+                             total_requested_s=delay_info.total_requested_s
+                             - sum(slots) * float(timing.dt_s or 0.0))
 
     ideal = _ideal_count(timed, target, optimization_level, seed_transpiler)
     method, isa = _best_layout(timed, target, layout, optimization_level, seed_transpiler, ideal,
                                circuit.name, device)
+    if slots:
+        isa = _restore_delays(isa, slots)
     isa.metadata = dict(circuit.metadata or {})
     isa_count = two_qubit_count(isa)
     initial_map, final_map = _physical_maps(timed, isa)
@@ -403,6 +412,47 @@ def bind_isa_rows(isa: IsaCircuit, rows: list[dict[str, float]], target: Target)
         info = DelayRounding(int(stats["count"]), int(stats["dropped"]), float(stats["max_error"]),
                              float(stats["total"]))
         out.append(IsaCircuit(bound, isa.source, replace(isa.report, delays=info)))
+    return out
+
+
+_UNIT_S = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12}
+#: Placeholder delays (in samples) stand for parameterized ones during transpilation: the
+#: preset passes check that delays are whole samples, which a Parameter is not.
+_PLACEHOLDER_BASE = 7_777_777
+
+
+def _placeholder_delays(circuit: QuantumCircuit, timing: TimingConstraints):
+    """``circuit`` with each parameterized Delay (top level) replaced by a placeholder Delay of a
+    unique whole number of samples, and {placeholder samples: duration expression in dt}."""
+    if timing.dt_s is None:
+        raise ValueError("the device has no clock (dt); remove the delays or use another device")
+    out = circuit.copy_empty_like()
+    slots: dict[int, Any] = {}
+    for inst in circuit.data:
+        op = inst.operation
+        if isinstance(op, Delay) and isinstance(op.duration, ParameterExpression):
+            samples = (_PLACEHOLDER_BASE + len(slots)) * timing.granularity
+            expr = op.duration if op.unit == "dt" else op.duration * (_UNIT_S[op.unit] / timing.dt_s)
+            slots[samples] = expr
+            out.append(Delay(samples, unit="dt"), inst.qubits, [])
+        else:
+            out.append(op, inst.qubits, inst.clbits)
+    return out, slots
+
+
+def _restore_delays(isa: QuantumCircuit, slots: dict[int, Any]) -> QuantumCircuit:
+    """The placeholders of :func:`_placeholder_delays` back as parameterized Delays (in dt)."""
+    out = isa.copy_empty_like()
+    found = 0
+    for inst in isa.data:
+        op = inst.operation
+        if isinstance(op, Delay) and op.unit == "dt" and op.duration in slots:
+            out.append(Delay(slots[op.duration], unit="dt"), inst.qubits, [])
+            found += 1
+        else:
+            out.append(op, inst.qubits, inst.clbits)
+    if found != len(slots):
+        raise RuntimeError(f"transpilation kept {found} of {len(slots)} parameterized delays")
     return out
 
 

@@ -107,10 +107,8 @@ def simulate(
         block: realizations per circuit execution (default chosen by size).
         method: force an Aer method for the chain's runs (default: chosen from the noisy circuit).
         runner: the runner (default: a local :class:`~qnet_circuits.run.AerRunner`).
-        correction: ``None``: the simulator form on Aer, the device form chosen from the target
-            on any other runner; ``"auto"``, ``"dynamic"`` (``if_test`` swaps) or ``"frame"``
-            (software Pauli frame): the device form (no ``while_loop``; heralds and flags
-            post-selected; :mod:`qnet_circuits.scheduler.device`), on Aer too.
+        correction: None (simulator form on Aer; ``"auto"`` elsewhere), or the device form
+            (:mod:`qnet_circuits.scheduler.device`) with ``"auto"``, ``"dynamic"`` or ``"frame"``.
     """
     start = time.perf_counter()
     plan = plan or ChainPlan()
@@ -135,9 +133,7 @@ def simulate(
         run = _run_device(*args, static=static, correction=form)
     else:
         run = _run_static(*args) if static else _run_template(*args, block)
-    meta = dict(run.scheduled.metadata)
-    if form is not None:
-        meta["device_form"] = run.device
+    meta = {**run.scheduled.metadata, "device_form": run.device}
     meta["static"] = static
     meta["scheduled"] = run.scheduled
     if run.circuit is not None:
