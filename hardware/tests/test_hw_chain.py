@@ -89,3 +89,23 @@ def test_sampled_realizations_transpile_once_and_bind_rows():
     assert dev["shots"] == 24 and len(runner.reports) == 1
     assert dev["isa"]["delays"]["count"] > 0
     assert res.metadata["scheduled"].bindings == 24
+
+
+def test_bound_rows_go_out_in_as_few_jobs_as_the_limit_allows():
+    """The real-device code path (runtime Sampler in local mode): 5 bound rows, 2 circuits per
+    job -> 3 jobs of one Batch; one transpilation; rows in order."""
+    from qiskit import QuantumCircuit
+    from qiskit.circuit import Parameter
+
+    t = Parameter("t")
+    qc = QuantumCircuit(1, 1)
+    qc.x(0)
+    qc.delay(t, 0, unit="s")
+    qc.measure(0, 0)
+    runner = IBMRunner("fake_manila", sampler="runtime", max_circuits_per_job=2)
+    rows = runner.run_bindings(qc, {t: [0.0, 1e-7, 2e-7, 3e-7, 4e-7]}, shots=50, seed=3)
+    assert [r.metadata["row"] for r in rows] == [0, 1, 2, 3, 4]
+    assert len({r.metadata["job_id"] for r in rows}) == 3 and rows[0].metadata["jobs"] == 3
+    assert len(runner.reports) == 1 and rows[0].metadata["binding"] == "bound"
+    assert [r.metadata["isa"]["delays"]["dropped"] for r in rows] == [1, 0, 0, 0, 0]
+    assert all(r.bits["c"].mean() > 0.8 for r in rows)  # <= 400 ns << T1
