@@ -11,7 +11,7 @@ import pytest
 
 from qnet_circuits.library.generation import heralded_link
 from qnet_circuits.network import chain
-from qnet_circuits.protocols.chain import ChainParams, first_success_sampler, run, simulate
+from qnet_circuits.protocols.chain import ChainParams, circuits, first_success_sampler, run, simulate
 from qnet_circuits.run import AerRunner
 from qnet_circuits.scheduler import ChainPlan, PurificationPlan, link_models, resolve_path, schedule
 from qnet_circuits.scheduler.device import acceptance_theory, frame_corrected
@@ -122,3 +122,11 @@ def test_dynamic_correction_is_refused_without_if_else():
 def test_device_form_refuses_the_density_matrix_estimator():
     with pytest.raises(ValueError, match="estimator"):
         ChainParams(estimator="density_matrix", correction="frame")
+
+
+def test_circuits_gives_the_device_form_with_a_correction():
+    params = ChainParams(links=2, link_level="photonic", purification="dejmps")
+    (sim,) = circuits(params)
+    (dev,) = circuits(ChainParams(**{**params.__dict__, "correction": "frame"}))
+    assert "while_loop" in _names(sim)
+    assert not {"while_loop", "if_else"} & _names(dev) and dev.metadata["accept"]
