@@ -37,6 +37,11 @@ COMMANDS: dict[str, str] = {
     "sense": "sense",
     "sweep": "sweep",
     "plot": "plot",
+    "relay": "relay",
+    "bb84": "bb84",
+    "compare-qkd": "compare_qkd",
+    "ghz": "ghz",
+    "network": "network",
 }
 
 #: subcommand name -> its one-line help (``qnet --help`` lists these without importing the modules)
@@ -54,6 +59,11 @@ HELP: dict[str, str] = {
     "sense": "GHZ sensing from network Bell pairs: parity readout, variance vs k against 1/k^2 and 1/k",
     "sweep": "sweep a protocol over a parameter grid to a target stderr: resumable store, processes or Dask",
     "plot": "plot a sweep store: simulated points with error bars over the theory curve (PNG/SVG)",
+    "relay": "trusted-node QKD relay: hop keys joined by one-time pads; rate vs slowest hop, direct, PLOB",
+    "bb84": "BB84 with weak coherent pulses and decoy states (GLLP, vacuum+weak, infinite), PNS attack",
+    "compare-qkd": "key rate vs distance: direct BB84, trusted-node relay, repeater chain, PLOB bound",
+    "ghz": "GHZ among n end nodes fused at a central node: fidelity from parities vs the Werner closed form",
+    "network": "network files or topologies: k best routes by hops, rate or fidelity (closed forms), drawing",
 }
 
 #: default shots per subcommand when --shots is not given

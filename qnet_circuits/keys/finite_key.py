@@ -1,21 +1,37 @@
 """Secret-key length for a finite number of rounds, with the penalty written out.
 
-BBM92 (entanglement-based BB84; Tomamichel, Lim, Gisin, Renner, Nat. Commun. 3, 634 (2012)):
+BBM92 (entanglement-based BB84) after Tomamichel, Lim, Gisin and Renner, Nat. Commun. 3, 634
+(2012) (TLGR), Theorem 2, Eq. (2), for a source of preparation quality q = 1:
 
     l = floor( n (1 - h(e_ph)) - leak_EC - log2(2 / (eps_sec^2 eps_cor)) )
 
-* ``n`` key bits are hashed. The phase-error rate of the key bits of basis ``b`` is bounded by
-  the QBER measured on the disclosed sample of the conjugate basis ``c(b)`` plus the random-
-  sampling deviation ``mu(n_b, k_c, eps) = sqrt((n_b + k_c)/(n_b k_c) * (k_c + 1)/k_c * ln(2/eps))``
-  (Tomamichel et al., Serfling-type bound; ``eps = eps_sec / (number of key bases)``, a union
-  bound). ``e_ph`` is the bit-weighted mean of these bounds (``h`` is concave, so one ``h`` of the
-  mean is never larger than the mean of ``h``: conservative).
+Term by term against the paper:
+
+* **Sampling deviation** (Supplementary Note 2). Serfling's bound for sampling without
+  replacement, Eq. (S10), gives ``Pr[L_key >= L + mu] <= eps^2`` (Eq. (S14), ``eps`` the smoothing
+  parameter of Lemma 3) for ``mu = sqrt((n + k)/(n k) * (k + 1)/k * ln(1/eps))`` (Eq. (S15), the
+  logarithm inside the root: ``n k^2 mu^2 / ((n + k)(k + 1)) = ln(1/eps)``). Theorem 2 splits
+  ``eps_sec = 2 eps + eps_PA`` with ``eps = eps_sec / 4`` and ``eps_PA = eps_sec / 2``, hence the
+  paper's ``mu = sqrt((n + k)/(n k) * (k + 1)/k * ln(4/eps_sec))``: :func:`sampling_deviation`
+  with ``bases=1``. (Until this version the code used ``ln(2/eps_sec)``, which is smaller than the
+  paper's constant: a slightly optimistic key.)
+* **Two key bases** (our symmetric BBM92 keeps key bits from Z and from X; the paper's protocol
+  keeps one key basis). The uncertainty relation (Eq. (4)) holds position by position, so each
+  key basis ``b`` (``n_b`` bits) has its phase errors bounded by the sample of the conjugate basis
+  (``k_c`` bits), a random partition of the same gedanken population. The two sampling events fail
+  with probability at most ``eps_Z^2 + eps_X^2``, so ``eps_b = eps / sqrt(m)`` for ``m`` key bases
+  keeps the smoothing at ``eps``: the logarithm becomes ``ln(4 sqrt(m) / eps_sec)``. The max-entropy
+  of the combined string is at most ``sum_b n_b h(e_b + mu_b)`` (Eq. (S19) per block); the code
+  uses ``n h(e_ph)`` with ``e_ph`` the bit-weighted mean of the bounds, which is never smaller
+  (``h`` is concave): conservative.
+* **Hashing and verification** (Eqs. (S2), (S3), (S6)): the leftover hash lemma costs
+  ``2 log2(1/(2 eps_PA)) = log2(1/eps_sec^2)`` and the ``ceil(log2(1/eps_cor))``-bit tag at most
+  ``log2(2/eps_cor)``: together ``log2(2 / (eps_sec^2 eps_cor))``. Defaults: eps_sec = 1e-10,
+  eps_cor = 1e-15 (117.3 bits).
 * ``leak_EC`` is the number of bits that error correction really disclosed (Cascade parities).
-* ``log2(2 / (eps_sec^2 eps_cor))`` pays for the leftover hash lemma and for the
-  ``ceil(log2(1/eps_cor))``-bit verification tag. Defaults: eps_sec = 1e-10, eps_cor = 1e-15
-  (117.3 bits).
-* The tolerated QBER is the measured one (a variable-length use of the fixed-length formula,
-  as is common in simulations).
+* The tolerated QBER ``Q_tol`` of the paper is the measured one here (a variable-length use of the
+  fixed-length formula, as is common in simulations; a rigorous variable-length protocol needs
+  the refinements of later work).
 
 Relative to the asymptotic rate ``n (1 - h(Q_bit) - h(Q_phase))`` (Shor-Preskill, point
 estimates) the penalty is the sum of three documented terms, returned separately:
@@ -30,8 +46,8 @@ E91 (device-independent bound of Acin et al., PRL 98, 230501 (2007), collective 
 The DI finite-size step (lowering S by z standard errors) is a Gaussian-confidence heuristic,
 not a composable DI proof (that needs entropy accumulation); it is labelled as such.
 
->>> round(sampling_deviation(10**6, 10**5, 1e-10), 5)
-0.01615
+>>> round(sampling_deviation(10**6, 10**5, 1e-10), 5)   # TLGR Eq. (2): ln(4 / eps_sec)
+0.01639
 >>> round(overhead_bits(1e-10, 1e-15), 2)
 117.27
 """
@@ -57,15 +73,20 @@ def _check_eps(name: str, value: float) -> None:
         raise ValueError(f"{name} must be in (0, 1), got {value!r}")
 
 
-def sampling_deviation(n: int, k: int, eps: float) -> float:
+def sampling_deviation(n: int, k: int, eps_sec: float, bases: int = 1) -> float:
     """Deviation ``mu`` between a sample's error rate (k bits) and the rest's (n bits).
 
-    ``mu = sqrt((n + k)/(n k) * (k + 1)/k * ln(2/eps))`` (Tomamichel et al. 2012); dimensionless.
+    ``mu = sqrt((n + k)/(n k) * (k + 1)/k * ln(4 sqrt(bases) / eps_sec))``: TLGR 2012 Eq. (2)
+    for one key basis (``bases=1``), with the union bound of the module doc for ``bases`` key
+    bases sharing the smoothing parameter ``eps_sec / 4``; dimensionless.
     """
     if n < 1 or k < 1:
         raise ValueError(f"n and k must be >= 1 (key and sample sizes), got n={n}, k={k}")
-    _check_eps("eps", eps)
-    return math.sqrt((n + k) / (n * k) * (k + 1) / k * math.log(2.0 / eps))
+    _check_eps("eps_sec", eps_sec)
+    if not isinstance(bases, int) or bases < 1:
+        raise ValueError(f"bases must be an int >= 1 (key bases), got {bases!r}")
+    smoothing = eps_sec / (4.0 * math.sqrt(bases))
+    return math.sqrt((n + k) / (n * k) * (k + 1) / k * math.log(1.0 / smoothing))
 
 
 def overhead_bits(eps_sec: float, eps_cor: float) -> float:
@@ -156,7 +177,6 @@ def bbm92_key_length(
         raise ValueError("n_by_basis must hold at least one key bit")
     if leak_ec < 0:
         raise ValueError(f"leak_ec must be >= 0, got {leak_ec}")
-    eps_pe = eps_sec / len(n_by_basis)
     mu: dict[str, float] = {}
     weighted_bound = 0.0
     weighted_point = 0.0
@@ -164,7 +184,7 @@ def bbm92_key_length(
         if b not in conj or conj[b] not in qber:
             raise ValueError(f"no conjugate-basis sample for key basis {b!r}; pass conjugate=")
         est = qber[conj[b]]
-        mu[b] = sampling_deviation(max(n_b, 1), est.sample_size, eps_pe)
+        mu[b] = sampling_deviation(max(n_b, 1), est.sample_size, eps_sec, len(n_by_basis))
         weighted_bound += n_b * min(est.value + mu[b], 0.5)
         weighted_point += n_b * est.value
     e_ph = weighted_bound / n

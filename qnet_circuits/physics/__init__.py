@@ -20,10 +20,13 @@ Conventions
 Modules: ``states`` (Werner / Bell-diagonal states, section 3), ``link`` (fiber and heralded
 generation, sections 1-2, and :func:`link_theory`), ``memory`` (7), ``swapping`` (4),
 ``purification`` (5), ``teleportation`` (6, 13), ``qkd`` (8), ``bounds`` (9), ``chain`` (10),
-``blind`` (11 and the noisy-link trap theory), ``sensing`` (12). Every public name is importable
-from ``qnet_circuits.physics``. Layering: physics imports numpy and its own modules only
-(``states`` and ``_checks`` at the bottom); it reads :mod:`qnet_circuits.network` objects' fields
-but never imports Qiskit, the library, noise or runners.
+``blind`` (11 and the noisy-link trap theory), ``sensing`` (12), ``free_space`` (satellite and
+ground free-space links), ``decoy`` (weak-coherent-pulse BB84 with decoy states, Ma et al.
+2005), ``ghz`` (GHZ fusion at a centre), ``paths`` (a network path's delivery time and
+fidelity). Every public name is importable from ``qnet_circuits.physics``. Layering: physics
+imports numpy and its own modules only (``states`` and ``_checks`` at the bottom); it reads
+:mod:`qnet_circuits.network` objects' fields but never imports Qiskit, the library, noise or
+runners.
 """
 
 from __future__ import annotations
@@ -52,12 +55,50 @@ from qnet_circuits.physics.chain import (
     two_link_mean_abs_difference,
     two_link_mean_dephasing,
 )
+from qnet_circuits.physics.decoy import (
+    DECOY_METHODS,
+    GYS,
+    DecoyChannel,
+    PnsAttack,
+    decoy_bounds,
+    decoy_key_rate,
+    decoy_key_rate_curve,
+    decoy_max_distance_km,
+    decoy_optimal_mu,
+    gllp_single_photon,
+    photon_number_probability,
+    plob_per_pulse,
+    pns_attack,
+    pns_gain_qber,
+    rate_from_estimates,
+    single_photon_detection,
+    single_photon_yield,
+    wcp_gain,
+    wcp_qber,
+    wcp_transmittance,
+    wcp_yield,
+)
 from qnet_circuits.physics.dense_coding import (
     WERNER_ADVANTAGE,
     dense_coding_capacity,
     dense_coding_holevo,
     dense_coding_success,
     shannon_entropy,
+)
+from qnet_circuits.physics.free_space import (
+    MICIUS_2017,
+    Downlink,
+    elevation_for_range_deg,
+    free_space_loss_db,
+    free_space_transmissivity,
+    slant_range_km,
+)
+from qnet_circuits.physics.ghz import (
+    ghz_coherence,
+    ghz_fidelity,
+    ghz_fidelity_werner,
+    ghz_populations,
+    ghz_x_parity,
 )
 from qnet_circuits.physics.link import (
     arm_efficiency,
@@ -71,9 +112,13 @@ from qnet_circuits.physics.link import (
     link_theory,
     midpoint_cycle_time_s,
     midpoint_source,
+    multiplexed_expected_rounds,
+    multiplexed_rate_hz,
+    multiplexed_success,
     one_way_delay_s,
     rate_hz,
     raw_heralded_state,
+    raw_heralded_states,
     single_click,
     single_click_bell_diagonal,
     single_click_components,
@@ -85,6 +130,11 @@ from qnet_circuits.physics.memory import (
     storage_fidelity_both,
     storage_fidelity_one,
     validate_t1_t2,
+)
+from qnet_circuits.physics.paths import (
+    expected_path_time_s,
+    path_fidelity,
+    path_werner,
 )
 from qnet_circuits.physics.purification import (
     bbpssw,
@@ -162,6 +212,44 @@ from qnet_circuits.physics.teleportation import (
 )
 
 __all__ = [
+    "MICIUS_2017",
+    "Downlink",
+    "elevation_for_range_deg",
+    "free_space_loss_db",
+    "free_space_transmissivity",
+    "slant_range_km",
+    "DECOY_METHODS",
+    "GYS",
+    "PnsAttack",
+    "DecoyChannel",
+    "decoy_bounds",
+    "decoy_key_rate",
+    "decoy_key_rate_curve",
+    "decoy_max_distance_km",
+    "decoy_optimal_mu",
+    "gllp_single_photon",
+    "photon_number_probability",
+    "plob_per_pulse",
+    "pns_attack",
+    "pns_gain_qber",
+    "rate_from_estimates",
+    "single_photon_detection",
+    "single_photon_yield",
+    "wcp_gain",
+    "wcp_qber",
+    "wcp_transmittance",
+    "wcp_yield",
+    "expected_path_time_s",
+    "path_fidelity",
+    "path_werner",
+    "ghz_coherence",
+    "ghz_fidelity",
+    "ghz_fidelity_werner",
+    "ghz_populations",
+    "ghz_x_parity",
+    "multiplexed_expected_rounds",
+    "multiplexed_rate_hz",
+    "multiplexed_success",
     "BELL_STATES",
     "BellCoefficients",
     "CLASSICAL_TELEPORT_FIDELITY",
@@ -235,6 +323,7 @@ __all__ = [
     "qber_werner",
     "rate_hz",
     "raw_heralded_state",
+    "raw_heralded_states",
     "relax_density_matrix",
     "remote_cnot_fidelities",
     "remote_cnot_flip_probability",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from qnet_circuits.physics._checks import _nonneg, _positive, _prob, _prob_open_low
+from qnet_circuits.physics._checks import _count, _nonneg, _positive, _prob, _prob_open_low
 from qnet_circuits.physics.memory import relax_density_matrix
 from qnet_circuits.physics.states import BellCoefficients, bell_diagonal_density_matrix, fidelity_phi_plus
 
@@ -24,7 +24,11 @@ if TYPE_CHECKING:  # physics reads a Link's and a Network's fields; it never bui
 
 __all__ = [
     "link_theory",
+    "multiplexed_expected_rounds",
+    "multiplexed_rate_hz",
+    "multiplexed_success",
     "raw_heralded_state",
+    "raw_heralded_states",
     "arm_efficiency",
     "attempts_std",
     "attenuation_length_km",
@@ -324,11 +328,88 @@ def raw_heralded_state(link: Link) -> tuple[float, np.ndarray]:
     return p, rho / p
 
 
+_MIXED = (_projector("10") + _projector("01")) / 2
+_PSI = np.outer(_PSI_PLUS, _PSI_PLUS)
+_PHI = bell_diagonal_density_matrix((1.0, 0.0, 0.0, 0.0)).real
+
+
+def raw_heralded_states(links) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`raw_heralded_state` of many links at once: (p of shape (L,), states (L, 4, 4)).
+
+    >>> from qnet_circuits.network import chain
+    >>> links = chain(2, 30.0).links
+    >>> p, rho = raw_heralded_states(links)
+    >>> bool(np.allclose(rho[1], raw_heralded_state(links[1])[1])), p.shape
+    (True, (2,))
+    """
+    n = len(links)
+    w = np.zeros((n, 5))  # weights of psi, mixed, |11>, |00>, phi (unnormalised)
+    for i, lk in enumerate(links):
+        eta, pd = lk.arm_efficiency, lk.detector.dark_count_prob
+        if lk.scheme == "single-click":
+            c = single_click_components(lk.alpha, eta, pd)
+            w[i, :4] = c["correct"], c["mixed"], c["both"], c["none"]
+        elif lk.scheme == "double-click":
+            c = double_click_components(eta, pd)
+            w[i, :4] = c["correct"], c["mixed"], c["bad"] / 2, c["bad"] / 2
+        else:
+            w[i, 4] = midpoint_source(eta, lk.pair_probability, lk.bsm_efficiency,
+                                      node_efficiency=1.0)
+    mats = np.stack([_PSI, _MIXED, _projector("11"), _projector("00"), _PHI])
+    p = w.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rho = np.einsum("lk,kij->lij", w / p[:, None], mats)
+    return p, rho
+
+
 _X_B = np.kron(np.array([[0, 1], [1, 0]]), np.eye(2))  # X on qubit 1 (little-endian: high factor)
+
+
+# multiplexing: m memory modes attempt in parallel each round (issue 14 item 5)
+
+
+def multiplexed_success(p: float, modes: int) -> float:
+    """Per-round success ``1 - (1 - p)^m`` of a link with m modes of success p each.
+
+    >>> multiplexed_success(0.5, 1), multiplexed_success(0.0, 5)
+    (0.5, 0.0)
+    >>> multiplexed_success(0.1, 3)
+    0.271
+    """
+    q = _prob("p", p)
+    m = _count("modes", modes, minimum=1)
+    return -math.expm1(m * math.log1p(-q)) if q < 1.0 else 1.0
+
+
+def multiplexed_expected_rounds(p: float, modes: int) -> float:
+    """Mean rounds ``1 / (1 - (1 - p)^m)`` until the first success of a multiplexed link.
+
+    >>> round(multiplexed_expected_rounds(0.1, 10), 6)
+    1.53534
+    """
+    s = multiplexed_success(p, modes)
+    if s == 0.0:
+        raise ValueError("multiplexed_expected_rounds: p = 0 never succeeds; give p > 0")
+    return 1.0 / s
+
+
+def multiplexed_rate_hz(p: float, modes: int, cycle_time_s: float) -> float:
+    """Rate ``(1 - (1 - p)^m) / tau`` in Hz of a multiplexed link with round time tau (s).
+
+    >>> round(multiplexed_rate_hz(0.01, 100, 1e-3), 3)
+    633.968
+    """
+    if not (isinstance(cycle_time_s, (int, float)) and cycle_time_s > 0 and math.isfinite(cycle_time_s)):
+        raise ValueError(f"cycle_time_s must be a finite time > 0 (s), got {cycle_time_s!r}")
+    return multiplexed_success(p, modes) / cycle_time_s
+
 
 
 def link_theory(link: Link, network: Network) -> dict[str, float | None | str]:
     """p_success, heralded fidelity and rate of one link, with memory decay during the herald wait.
+
+    ``p_success`` is per attempt of one mode; ``p_round = 1 - (1 - p)^modes`` per round of the
+    link's ``modes`` parallel modes, and ``rate_hz = p_round / tau``.
 
     Memory decay: the memories wait ``L/c`` after their last emission (see :func:`heralded_link`).
     The memory channel acts on the memories only, after every photonic operation on them, so it
@@ -339,11 +420,14 @@ def link_theory(link: Link, network: Network) -> dict[str, float | None | str]:
     mem_a = network.node(link.a).memory
     mem_b = network.node(link.b).memory
     wait = link.fiber.delay_s
+    p_round = multiplexed_success(p, link.modes)
     out: dict[str, float | None | str] = {
         "p_success": p,
         "cycle_time_s": link.cycle_time_s,
-        "rate_hz": rate_hz(p, link.cycle_time_s) if link.cycle_time_s > 0 else math.inf,
+        "rate_hz": rate_hz(p_round, link.cycle_time_s) if link.cycle_time_s > 0 else math.inf,
         "herald_wait_s": wait,
+        "modes": link.modes,
+        "p_round": p_round,
     }
     if wait > 0:
         rho = relax_density_matrix(rho, 0, wait, mem_a.t1_s, mem_a.t2_s)

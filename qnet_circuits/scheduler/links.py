@@ -241,6 +241,11 @@ def link_models(network: Network, path: Sequence[str], plan: ChainPlan) -> list[
         link = links.get(frozenset((u, v)))
         if link is None:
             raise ValueError(f"nodes {u!r} and {v!r} are not connected by a link")
+        if link.modes > 1:
+            raise ValueError(
+                f"link {link.name} has modes={link.modes}: the chain scheduler runs one mode per "
+                "link; set modes=1 (multiplexed links are modeled by physics.link_theory and routing)"
+            )
         key = (link.scheme, link.fiber, link.alpha, link.detector, link.pair_probability,
                link.bsm_efficiency, link.preparation_time_s, link.a == u)
         if key in cache:  # same physics: reuse the closed forms, keep the link and node names

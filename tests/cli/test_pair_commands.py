@@ -82,3 +82,19 @@ def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
     assert code == 2
     assert message in err and "Traceback" not in err
     assert err.count("\n") == 1 and err.startswith(f"qnet {argv[0]}: error:")
+
+
+def test_relay_command_json_and_bad_input(capsys):
+    from qnet_circuits.cli import main
+
+    assert main(["relay", "--hops", "2", "--length-km", "60", "--shots", "40000", "--seed", "3",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["keys_match"] and out["relayed_key_bits"] == min(out["hop_key_bits"]) > 0
+    assert out["key_exposed_to"] == ["T1"] and out["pairs_per_hop"] == 40000
+    for argv in (["--hops", "0"], ["--preset", "backbone", "--hops", "3"], ["--length-km", "nan"]):
+        try:
+            code = main(["relay", *argv])
+        except SystemExit as exc:  # argparse's own one-line errors
+            code = exc.code
+        assert code == 2 and len(capsys.readouterr().err.strip().splitlines()) == 1

@@ -160,11 +160,45 @@ def test_toeplitz_hash_is_linear_and_spreads_a_single_flip() -> None:
 
 
 def test_sampling_deviation_formula() -> None:
+    # TLGR 2012 Eq. (2): mu = sqrt((n + k)/(n k) (k + 1)/k ln(4 / eps_sec)) for one key basis
     n, k, eps = 10**6, 10**5, 1e-10
-    expected = math.sqrt((n + k) / (n * k) * (k + 1) / k * math.log(2 / eps))
+    expected = math.sqrt((n + k) / (n * k) * (k + 1) / k * math.log(4 / eps))
     assert sampling_deviation(n, k, eps) == pytest.approx(expected, rel=1e-12)
+    two = math.sqrt((n + k) / (n * k) * (k + 1) / k * math.log(4 * math.sqrt(2) / eps))
+    assert sampling_deviation(n, k, eps, 2) == pytest.approx(two, rel=1e-12)
     assert overhead_bits(1e-10, 1e-15) == pytest.approx(1 + 35 * math.log2(10))
     assert verification_tag_bits(1e-15) == 50
+    with pytest.raises(ValueError, match="bases"):
+        sampling_deviation(n, k, eps, 0)
+
+
+def test_single_basis_key_length_is_tlgr_equation_2() -> None:
+    # the paper's protocol: n key bits (X), phase errors bounded by the k-bit Z sample
+    n, k, q_tol, leak, eps_sec, eps_cor = 10**5, 2 * 10**4, 0.02, 16_000, 1e-10, 1e-12
+    qber = {"Z": QberEstimate("Z", int(q_tol * k), k, n), "X": QberEstimate("X", 0, 1, n)}
+    fk = bbm92_key_length({"X": n}, qber, leak, conjugate={"X": "Z"}, eps_sec=eps_sec,
+                          eps_cor=eps_cor)
+    mu = math.sqrt((n + k) / (n * k) * (k + 1) / k * math.log(4 / eps_sec))
+    ell = n * (1 - binary_entropy(q_tol + mu)) - leak - math.log2(2 / (eps_sec**2 * eps_cor))
+    assert fk.length == math.floor(ell) and fk.length > 0
+    assert fk.mu["X"] == pytest.approx(mu, rel=1e-12)
+
+
+def test_serfling_deviation_holds_for_sampling_without_replacement() -> None:
+    # Eq. (S14): Pr[L_key >= L + mu] <= eps^2, mu from Eq. (S15) with smoothing eps
+    # (sampling_deviation's eps_sec = 4 eps). Worst populations put the error rate near 1/2.
+    rng = np.random.default_rng(12)
+    n, k, eps = 300, 100, 0.2
+    mu = sampling_deviation(n, k, 4 * eps)
+    for errors in (40, 120, 200):
+        population = np.zeros(n + k, dtype=np.uint8)
+        population[:errors] = 1
+        trials = 20_000
+        perms = rng.permuted(np.tile(population, (trials, 1)), axis=1)
+        sample, key = perms[:, :k].mean(axis=1), perms[:, k:].mean(axis=1)
+        failures = int(np.sum(key >= sample + mu))
+        # the bound must hold with room for the binomial noise of `trials` draws
+        assert failures <= eps**2 * trials + 5 * math.sqrt(eps**2 * trials)
 
 
 def test_bbm92_key_length_terms_add_up() -> None:
@@ -173,7 +207,7 @@ def test_bbm92_key_length_terms_add_up() -> None:
         "X": QberEstimate("X", 300, 10_000, 90_000),
     }
     fk = bbm92_key_length({"Z": 90_000, "X": 90_000}, qber, leak_ec=30_000)
-    mu = sampling_deviation(90_000, 10_000, 0.5e-10)
+    mu = sampling_deviation(90_000, 10_000, 1e-10, 2)
     e_ph = ((0.03 + mu) + (0.02 + mu)) / 2
     raw = 180_000 * (1 - binary_entropy(e_ph)) - 30_000 - overhead_bits(1e-10, 1e-15)
     assert fk.length == math.floor(raw)

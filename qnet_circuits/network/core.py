@@ -25,6 +25,8 @@ if TYPE_CHECKING:  # networkx loads on first use (graph, path, from_networkx): f
 
 Scheme = Literal["single-click", "double-click", "midpoint"]
 SCHEMES: tuple[str, ...] = ("single-click", "double-click", "midpoint")
+#: node roles: end nodes (users), repeaters (swap along a path), routers (switch between links)
+ROLES: tuple[str, ...] = ("end", "repeater", "router")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -126,26 +128,34 @@ class Node:
 
     Attributes:
         name: identifier (used in register names, e.g. ``alice_mem``).
-        role: ``"end"`` or ``"repeater"``.
+        role: ``"end"``, ``"repeater"`` or ``"router"`` (a switch serving several links).
         memory: the node's quantum memory.
         gate_error: two-qubit depolarizing parameter (Qiskit's lambda) after each local
             two-qubit gate, in [0, 1].
         readout_error: probability that a measured bit at this node is flipped, in [0, 1].
+        memories: number of memory qubits the node holds at once (>= 0; default 2, the two
+            halves a repeater holds before it swaps; a path needs 1 at its ends and 2 at every
+            node it passes through).
     """
 
     name: str
-    role: Literal["end", "repeater"] = "end"
+    role: Literal["end", "repeater", "router"] = "end"
     memory: Memory = field(default_factory=Memory)
     gate_error: float = 0.0
     readout_error: float = 0.0
+    memories: int = 2
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _IDENTIFIER.match(self.name):
             raise ValueError(
                 f"node name must be a Python identifier (letters, digits, _), got {self.name!r}"
             )
-        if self.role not in ("end", "repeater"):
-            raise ValueError(f"role must be 'end' or 'repeater', got {self.role!r}")
+        if self.role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}, got {self.role!r}")
+        if (not isinstance(self.memories, int) or isinstance(self.memories, bool)
+                or self.memories < 0):
+            raise ValueError(f"memories must be an integer >= 0 (memory qubits at node "
+                             f"{self.name!r}), got {self.memories!r}")
         _check_probability("gate_error", self.gate_error)
         _check_probability("readout_error", self.readout_error)
 
@@ -163,6 +173,8 @@ class Link:
         pair_probability: midpoint source's pair-emission probability per attempt, in (0, 1].
         bsm_efficiency: midpoint scheme's linear-optics BSM success probability (1/2).
         preparation_time_s: per-attempt preparation time added to the cycle time, in s.
+        modes: memory modes attempting in parallel each round (multiplexing, >= 1): a round
+            succeeds with ``1 - (1 - p)^modes`` (``physics.multiplexed_success``).
     """
 
     a: str
@@ -174,8 +186,12 @@ class Link:
     pair_probability: float = 1.0
     bsm_efficiency: float = 0.5
     preparation_time_s: float = 0.0
+    modes: int = 1
 
     def __post_init__(self) -> None:
+        if not isinstance(self.modes, int) or isinstance(self.modes, bool) or self.modes < 1:
+            raise ValueError(f"modes must be an integer >= 1 (parallel memory modes), got "
+                             f"{self.modes!r}")
         if self.a == self.b:
             raise ValueError(f"a link needs two different nodes, got {self.a!r} twice")
         if self.scheme not in SCHEMES:
@@ -359,47 +375,19 @@ def star(
     center: str = "hub",
     scheme: Scheme = "double-click",
     memory: Memory | None = None,
+    center_role: Literal["repeater", "router"] = "repeater",
+    center_memories: int | None = None,
 ) -> Network:
-    """A star network: every leaf linked to ``center`` with fibers of ``length_km``."""
+    """A star network: every leaf linked to ``center`` with fibers of ``length_km``.
+
+    ``center_memories`` (default: one per leaf, at least 2) memory qubits at the centre.
+    """
     leaves = list(leaves)
     if not leaves:
         raise ValueError("leaves must name at least one node")
     mem = memory or Memory()
-    nodes = (Node(center, "repeater", mem), *(Node(leaf, "end", mem) for leaf in leaves))
+    hub_memories = max(len(leaves), 2) if center_memories is None else center_memories
+    nodes = (Node(center, center_role, mem, memories=hub_memories),
+             *(Node(leaf, "end", mem) for leaf in leaves))
     links = tuple(Link(leaf, center, Fiber(length_km), scheme=scheme) for leaf in leaves)
     return Network(nodes, links)
-
-
-def from_networkx(graph: nx.Graph, *, scheme: Scheme = "double-click") -> Network:
-    """Build a network from a networkx graph.
-
-    Node attributes (optional): ``role``, ``t1_s``, ``t2_s``, ``gate_error``, ``readout_error``.
-    Edge attributes: ``length_km`` (required), ``attenuation_db_per_km``, ``scheme``, ``alpha``,
-    ``detector_efficiency``, ``dark_count_prob``.
-    """
-    nodes = []
-    for name, data in graph.nodes(data=True):
-        nodes.append(
-            Node(
-                str(name),
-                data.get("role", "end" if graph.degree[name] <= 1 else "repeater"),
-                Memory(data.get("t1_s", math.inf), data.get("t2_s", math.inf)),
-                data.get("gate_error", 0.0),
-                data.get("readout_error", 0.0),
-            )
-        )
-    links = []
-    for u, v, data in graph.edges(data=True):
-        if "length_km" not in data:
-            raise ValueError(f"edge ({u!r}, {v!r}) needs a 'length_km' attribute")
-        links.append(
-            Link(
-                str(u),
-                str(v),
-                Fiber(data["length_km"], data.get("attenuation_db_per_km", 0.2)),
-                scheme=data.get("scheme", scheme),
-                alpha=data.get("alpha", 0.1),
-                detector=Detector(data.get("detector_efficiency", 1.0), data.get("dark_count_prob", 0.0)),
-            )
-        )
-    return Network(tuple(nodes), tuple(links))

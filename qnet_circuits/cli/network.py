@@ -1,0 +1,125 @@
+"""``qnet network``: load or build a network, route requests by a closed-form metric, draw it.
+
+Examples::
+
+    qnet network --topology grid:3x3 --route alice bob --metric fidelity --json
+    qnet network --graph city.yaml --route alice bob --k 3 --draw city.png
+    qnet network --topology random:50:0.25 --seed 3 --save net.graphml
+
+Every route is printed with each metric's closed form (hops, rate, fidelity), whichever metric
+chose it (:func:`qnet_circuits.scheduler.routing.route`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from typing import Any
+
+from qnet_circuits.cli.common import number
+
+HELP = "network files or topologies: k best routes by hops, rate or fidelity (closed forms), drawing"
+METRICS = ("hops", "rate", "fidelity")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Flags of ``qnet network``."""
+    src = parser.add_mutually_exclusive_group(required=True)
+    src.add_argument("--graph", metavar="FILE", help="network file (.json node-link, .graphml, .yaml)")
+    src.add_argument("--topology", metavar="SPEC",
+                     help="line:N, ring:N, grid:RxC, star:N or random:N[:radius]")
+    parser.add_argument("--length-km", type=number, default=10.0,
+                        help="link length of a built-in topology (random: a 10x square)")
+    parser.add_argument("--scheme", default="double-click", help="link scheme of a topology")
+    parser.add_argument("--t1", type=number, default=math.inf, help="memory T1 (s) of a topology")
+    parser.add_argument("--t2", type=number, default=math.inf, help="memory T2 (s) of a topology")
+    parser.add_argument("--gate-error", type=number, default=0.0, help="node gate error (topology)")
+    parser.add_argument("--readout-error", type=number, default=0.0,
+                        help="node readout error (topology)")
+    parser.add_argument("--memories", type=int, default=2, help="memories per node (topology)")
+    parser.add_argument("--route", nargs=2, action="append", metavar=("SRC", "DST"), default=[],
+                        help="a request to route (repeatable)")
+    parser.add_argument("--metric", choices=METRICS, default="fidelity", help="routing metric")
+    parser.add_argument("--k", type=int, default=1, help="alternatives per request")
+    parser.add_argument("--fidelity-target", type=number, default=None,
+                        help="refuse routes below this fidelity (DEJMPS rounds allowed)")
+    parser.add_argument("--draw", metavar="PNG", default=None, help="draw the network and routes")
+    parser.add_argument("--save", metavar="FILE", default=None, help="write the network to FILE")
+
+
+def _network(args: argparse.Namespace, ctx: Any):
+    from qnet_circuits.network import load
+    from qnet_circuits.network.topologies import from_spec
+
+    if args.graph:
+        return load(args.graph, scheme=args.scheme)
+    return from_spec(args.topology, args.length_km, seed=ctx.seed or 0, scheme=args.scheme,
+                     t1_s=args.t1, t2_s=args.t2, gate_error=args.gate_error,
+                     readout_error=args.readout_error, memories=args.memories)
+
+
+def run(args: argparse.Namespace, ctx: Any) -> dict:
+    """Build the network, route every request, optionally save and draw."""
+    from qnet_circuits.network import save
+    from qnet_circuits.scheduler.routing import route
+
+    net = _network(args, ctx)
+    requests = []
+    for src, dst in args.route:
+        routes = route(net, src, dst, metric=args.metric, k=args.k,
+                       fidelity_target=args.fidelity_target)
+        requests.append({"source": src, "destination": dst,
+                         "routes": [r.to_dict() for r in routes]})
+    out: dict[str, Any] = {
+        "command": "network", "source": args.graph or args.topology, "metric": args.metric,
+        "k": args.k, "nodes": len(net.nodes), "links": len(net.links),
+        "roles": {role: sum(n.role == role for n in net.nodes) for role in ("end", "repeater", "router")},
+        "total_length_km": sum(lk.fiber.length_km for lk in net.links),
+        "requests": requests,
+    }
+    if args.save:
+        out["saved"] = str(save(net, args.save))
+    if args.draw:
+        out["drawn"] = _draw(net, requests, args.draw)
+    return out
+
+
+def _draw(net: Any, requests: list[dict], path: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from qnet_circuits.network import draw
+    from qnet_circuits.physics import link_theory
+
+    paths = [r["routes"][0]["path"] for r in requests]
+    rates = ({(lk.a, lk.b): link_theory(lk, net)["rate_hz"] for lk in net.links}
+             if len(net.links) <= 200 else None)  # closed-form link rates on small drawings
+    ax = draw(net, paths=paths or None, rates=rates)
+    try:
+        ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"--draw {path!r}: cannot write the picture ({exc})") from None
+    finally:
+        plt.close(ax.figure)
+    return path
+
+
+def render(result: dict) -> str:
+    """Human-readable summary."""
+    roles = ", ".join(f"{v} {k}" for k, v in result["roles"].items() if v)
+    lines = [f"network {result['source']}: {result['nodes']} nodes ({roles}), {result['links']} "
+             f"links, {result['total_length_km']:.1f} km of fiber"]
+    for req in result["requests"]:
+        lines.append(f"  {req['source']} -> {req['destination']} by {result['metric']}:")
+        for i, r in enumerate(req["routes"]):
+            pur = (f", {r['purification_rounds']} DEJMPS rounds/link -> F {r['purified_fidelity']:.4f}"
+                   if r["purification_rounds"] else "")
+            lines.append(f"    [{i}] {' - '.join(r['path'])}: {r['hops']} hops, "
+                         f"{r['length_km']:.1f} km, rate {r['rate_hz']:.4g} Hz, "
+                         f"fidelity {r['fidelity']:.4f}{pur}")
+    for key in ("saved", "drawn"):
+        if key in result:
+            lines.append(f"  {key}: {result[key]}")
+    return "\n".join(lines)
