@@ -109,3 +109,16 @@ def test_bound_rows_go_out_in_as_few_jobs_as_the_limit_allows():
     assert len(runner.reports) == 1 and rows[0].metadata["binding"] == "bound"
     assert [r.metadata["isa"]["delays"]["dropped"] for r in rows] == [1, 0, 0, 0, 0]
     assert all(r.bits["c"].mean() > 0.8 for r in rows)  # <= 400 ns << T1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("extra", [[], ["--purify", "dejmps", "--link-fidelity", "0.9"],
+                                   ["--link-level", "photonic", "--length-km", "5"]])
+def test_four_links_on_fake_torino(extra, capsys):
+    """``qnet chain --backend fake_torino --links 4 --json`` (about 10-25 s each on 2 cores)."""
+    for correction in ("dynamic", "frame"):
+        out = _json(capsys, ["--backend", "fake_torino", "--links", "4", "--correction", correction,
+                             "--strategy", "nested", "--shots", "300", "--seed", "8", *extra])
+        dev = out["device_form"]
+        assert dev["correction"] == correction and dev["accepted"] > 0
+        assert dev["isa"]["isa_two_qubit"] > 0 and out["fidelity_stderr"] > 0
