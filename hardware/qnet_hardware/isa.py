@@ -153,21 +153,17 @@ def check_control_flow(circuit: QuantumCircuit, target: Target, device: str) -> 
 
 
 def _round_block(
-    circuit: QuantumCircuit, timing: TimingConstraints, stats: dict[str, float],
-    keep_parameters: bool = False,
+    circuit: QuantumCircuit, timing: TimingConstraints, stats: dict[str, float]
 ) -> QuantumCircuit:
     out = circuit.copy_empty_like()
     for inst in circuit.data:
         op = inst.operation
         if isinstance(op, ControlFlowOp):
-            blocks = [_round_block(block, timing, stats, keep_parameters) for block in op.blocks]
+            blocks = [_round_block(block, timing, stats) for block in op.blocks]
             out.append(op.replace_blocks(blocks), inst.qubits, inst.clbits)
             continue
         if not isinstance(op, Delay):
             out.append(op, inst.qubits, inst.clbits)
-            continue
-        if isinstance(op.duration, ParameterExpression) and keep_parameters:
-            out.append(op, inst.qubits, [])  # rounded per row once bound (bind_isa_rows)
             continue
         if isinstance(op.duration, ParameterExpression):
             raise ValueError(
@@ -193,7 +189,7 @@ def _round_block(
 
 
 def round_delays(
-    circuit: QuantumCircuit, timing: TimingConstraints, *, keep_parameters: bool = False
+    circuit: QuantumCircuit, timing: TimingConstraints
 ) -> tuple[QuantumCircuit, DelayRounding]:
     """Delays converted to device samples (multiples of the granularity, nearest), and how.
 
@@ -208,7 +204,7 @@ def round_delays(
         return circuit, DelayRounding()
     if timing.dt_s is None:
         raise ValueError("the device has no clock (dt); remove the delays or use another device")
-    out = _round_block(circuit, timing, stats, keep_parameters)
+    out = _round_block(circuit, timing, stats)
     return out, DelayRounding(
         count=int(stats["count"]),
         dropped=int(stats["dropped"]),
