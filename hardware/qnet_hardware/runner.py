@@ -218,6 +218,15 @@ class IBMRunner:
         return supports_dynamic(self.target)
 
     @property
+    def median_coherence_s(self) -> tuple[float | None, float | None]:
+        """Median T1 and T2 of the device's qubits in s (None where the target states none): the
+        memories the device's own qubits play (``qnet chain --memory device``)."""
+        props = self.target.qubit_properties or []
+        t1s = [p.t1 for p in props if p is not None and p.t1]
+        t2s = [p.t2 for p in props if p is not None and p.t2]
+        return (float(np.median(t1s)) if t1s else None, float(np.median(t2s)) if t2s else None)
+
+    @property
     def correction(self) -> str:
         """The correction form builders should use here: ``"dynamic"``, or ``"deferred"`` when
         the device has no ``if_else`` (e.g. ``teleport_circuit(s, correction=runner.correction)``)."""

@@ -71,6 +71,8 @@ def test_a_target_without_if_else_gets_the_frame_form(capsys):
     (["--backend", "fake_athens", "--correction", "dynamic"], "needs if_else"),
     (["--backend", "fake_athens", "--link-fidelity", "0.9"], "needs 6 qubits; fake_athens has 5"),
     (["--backend", "fake_torino", "--estimator", "density_matrix"], "estimator"),
+    (["--backend", "fake_torino", "--t2", "0.1", "--time-scale", "0"], "time_scale must be > 0"),
+    (["--memory", "off"], "act on a device's own qubits"),
 ])
 def test_bad_device_input_is_one_line_exit_2(argv, message, capsys):
     code = main(["chain", "--links", "2", "--shots", "30", *argv])
@@ -122,3 +124,24 @@ def test_four_links_on_fake_torino(extra, capsys):
         dev = out["device_form"]
         assert dev["correction"] == correction and dev["accepted"] > 0
         assert dev["isa"]["isa_two_qubit"] > 0 and out["fidelity_stderr"] > 0
+
+
+def test_device_memory_waits_are_scaled_by_the_t2_ratio():
+    """--memory device: every kept wait times median T2(device) / T2(network), so the device's
+    qubits play memories of T2 = 50 ms; --time-scale 1 keeps the raw waits; --memory off drops
+    them all. Same seed, same timeline: the requested wait totals differ by the scale exactly."""
+    runner = IBMRunner("fake_torino")
+    net, plan = chain(2, 10.0, t2_s=0.05), ChainPlan(strategy="nested")
+    scaled = simulate(net, plan, realizations=12, seed=9, runner=runner).metadata["device_form"]
+    raw = simulate(net, plan, realizations=12, seed=9, runner=runner,
+                   time_scale=1.0).metadata["device_form"]
+    off = simulate(net, plan, realizations=12, seed=9, runner=runner,
+                   memory="off").metadata["device_form"]
+    scale = runner.median_coherence_s[1] / 0.05
+    assert scaled["time_scale"] == pytest.approx(scale) and scale < 0.01
+    assert scaled["effective_t2_s"] == pytest.approx(0.05)
+    assert raw["time_scale"] == 1.0 and off["time_scale"] is None
+    total = raw["isa"]["delays"]["total_requested_s"]
+    assert total > 0
+    assert scaled["isa"]["delays"]["total_requested_s"] == pytest.approx(scale * total, rel=1e-9)
+    assert off["isa"]["delays"]["count"] == 0

@@ -50,6 +50,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="device form of the plan (no while_loop, heralds post-selected): "
                              "if_test swaps (dynamic) or a software Pauli frame (frame); auto "
                              "(the default on a device) picks from the target's if_else")
+    parser.add_argument("--memory", choices=("device", "off"), default="device",
+                        help="on a device: its qubits play the memories over scaled waits "
+                             "(default), or no waits at all")
+    parser.add_argument("--time-scale", type=number, default=None,
+                        help="on a device: factor on every memory wait (default: the device's "
+                             "median T2 over the memory T2)")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> dict:
@@ -71,6 +77,8 @@ def run(args: argparse.Namespace, ctx: Context) -> dict:
         detector_efficiency=args.detector_efficiency,
         estimator=args.estimator,
         correction=args.correction,
+        memory=args.memory,
+        time_scale=args.time_scale,
     )
     result = protocol.run(params, runner=ctx.runner, shots=ctx.shots, seed=ctx.seed)
     if ctx.qasm_path is not None:
@@ -122,6 +130,11 @@ def _device_lines(dev: dict, backend: str) -> list[str]:
         f"{'acceptance':26}{fmt(dev['acceptance'], dev['acceptance_stderr']):>22}"
         f"{fmt(dev['acceptance_theory']):>14}  ({where})",
     ]
+    if dev.get("time_scale") is not None:
+        lines.append(f"memory on the device: waits x {dev['time_scale']:.4g}, effective T1/T2 "
+                     f"{fmt(dev['effective_t1_s'])} / {fmt(dev['effective_t2_s'])} s")
+    elif dev.get("memory") == "off":
+        lines.append("memory on the device: off (no waits)")
     isa = dev.get("isa")
     if isa:
         used = sorted({q for qs in isa["layout"].values() for q in qs})

@@ -96,10 +96,13 @@ def frame_corrected(pair: np.ndarray, basis_letters: Sequence[str], bits: Mappin
     return out
 
 
-def strip_ideal_waits(circuit: QuantumCircuit, network: Network) -> QuantumCircuit:
-    """``circuit`` without the Delays of memories the network calls ideal (T1 = T2 = inf): on a
-    device the waits of perfect memories are no physics, only the device's own decay. Delays on
-    memories with finite T1/T2 stay (the device's qubit then plays the memory, unscaled)."""
+def strip_ideal_waits(circuit: QuantumCircuit, network: Network, *, scale: float = 1.0,
+                      everything: bool = False) -> QuantumCircuit:
+    """``circuit`` without the Delays of memories the network calls ideal (T1 = T2 = inf; every
+    Delay with ``everything``): on a device the waits of perfect memories are no physics, only
+    the device's own decay. The other Delays stay, their durations times ``scale`` (float
+    durations; a Parameter duration is scaled through its binding values, see
+    :func:`delay_parameters`), so the device's qubit plays the memory."""
     nodes = node_map(network)
     owners = (circuit.metadata or {}).get("nodes", {})
     ideal_regs = {reg for reg, node in owners.items() if node in nodes and nodes[node].memory.ideal}
@@ -108,10 +111,34 @@ def strip_ideal_waits(circuit: QuantumCircuit, network: Network) -> QuantumCircu
         op = inst.operation
         if isinstance(op, Delay):
             regs = {reg.name for q in inst.qubits for reg, _ in circuit.find_bit(q).registers}
-            if regs and regs <= ideal_regs:
+            if everything or (regs and regs <= ideal_regs):
                 continue
+            if scale != 1.0 and not isinstance(op.duration, ParameterExpression):
+                op = Delay(float(op.duration) * scale, unit=op.unit)
         out.append(op, inst.qubits, inst.clbits)
     return out
+
+
+def memory_scale(network: Network, path: Sequence[str], device_t2_s: float | None,
+                 time_scale: float | None) -> float:
+    """The factor every kept wait is multiplied by on a device: ``time_scale``, or by default
+    the device's median T2 over the shortest finite memory T2 on the path (1 when the path has
+    none or the device states no T2), so a network wait t decays on the device as it would in
+    the network's memory: exp(-t scale / T2_device) = exp(-t / T2_network).
+
+    >>> from qnet_circuits.network import chain
+    >>> memory_scale(chain(2, 10.0, t2_s=0.1), ["alice", "r1", "bob"], 1e-4, None)
+    0.001
+    """
+    if time_scale is not None:
+        if not (isinstance(time_scale, (int, float)) and time_scale > 0 and np.isfinite(time_scale)):
+            raise ValueError(f"time_scale must be a finite number > 0, got {time_scale!r}")
+        return float(time_scale)
+    nodes = node_map(network)
+    t2s = [nodes[n].memory.t2_s for n in path if np.isfinite(nodes[n].memory.t2_s)]
+    if not t2s or not device_t2_s:
+        return 1.0
+    return float(device_t2_s) / min(t2s)
 
 
 def delay_parameters(circuit: QuantumCircuit) -> set[str]:
@@ -182,5 +209,6 @@ __all__ = [
     "delay_parameters",
     "frame_corrected",
     "lossless",
+    "memory_scale",
     "strip_ideal_waits",
 ]

@@ -46,7 +46,8 @@ def run(params: ChainParams, *, runner: Runner | None = None, shots: int | None 
         raise ValueError(f"params must be a ChainParams, got {type(params).__name__}")
     realizations = resolve_shots(shots, DEFAULT_SHOTS)
     result = simulate(params.network(), params.plan(), realizations=realizations, seed=seed,
-                      estimator=params.estimator, runner=runner, correction=params.correction)
+                      estimator=params.estimator, runner=runner, correction=params.correction,
+                      memory=params.memory, time_scale=params.time_scale)
     return replace(result, params=params)
 
 

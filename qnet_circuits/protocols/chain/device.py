@@ -4,7 +4,10 @@
 post-selected; swap corrections by ``if_test`` or a software Pauli frame), runs it through the
 runner and estimates the Phi+ fidelity of the accepted shots and the acceptance rate. On a device
 the waits of ideal memories are removed (:func:`~qnet_circuits.scheduler.device.strip_ideal_waits`);
-waits of finite-T2 memories stay, so the device's own qubits decay during them (unscaled).
+with ``memory="device"`` the other waits are multiplied by ``time_scale`` (default: the device's
+median T2 over the path's shortest memory T2, :func:`~qnet_circuits.scheduler.device.memory_scale`),
+so the device's own qubits play the network's memories (effective T1/T2 = device T1/T2 over the
+scale, reported); ``memory="off"`` removes every wait.
 
 Sampled realizations. When the delivered state cannot depend on the timing (ideal memories, or
 deterministic timing) one circuit per basis runs with many shots. Otherwise every realization is
@@ -29,7 +32,9 @@ from qnet_circuits.scheduler import BASES, emit_chain, sample_timeline
 from qnet_circuits.scheduler.device import (
     acceptance_theory,
     accepted,
+    delay_parameters,
     frame_corrected,
+    memory_scale,
     strip_ideal_waits,
 )
 from qnet_circuits.timeline import Timeline
@@ -51,23 +56,31 @@ class DeviceRun:
     summary: dict[str, Any]
 
 
+#: What plays the network's memories on a device: the device's qubits over scaled waits, or none.
+MEMORY_MODES: tuple[str, ...] = ("device", "off")
+
+
 def is_device(runner: Runner) -> bool:
     """True for runners that are not the local Aer simulator (network noise does not apply)."""
     return not isinstance(runner, AerRunner)
 
 
 def run_device_form(network, route, models, plan, realizations: int, seeds, runner: Runner,
-                    timing_rng, sampler, *, static: bool, correction: str) -> DeviceRun:
+                    timing_rng, sampler, *, static: bool, correction: str, memory: str = "device",
+                    time_scale: float | None = None) -> DeviceRun:
     """Sample the timeline, emit the device form and run it; see the module docstring."""
     count = 1 if plan.timing == "deterministic" else realizations
     timeline = sample_timeline(models, plan, count, timing_rng, sampler)
     on_device = is_device(runner)
+    coherence = getattr(runner, "median_coherence_s", (None, None)) if on_device else (None, None)
+    scale = memory_scale(network, route, coherence[1], time_scale) if memory == "device" else 1.0
+    waits = {"scale": scale, "everything": memory == "off"}
     if static:
         sched = emit_chain(network, route, models, plan, timeline, estimator="open", block=1,
                            correction=correction)
         circuit = sched.bound_circuit(0)
         if on_device:
-            circuit = strip_ideal_waits(circuit, network)
+            circuit = strip_ideal_waits(circuit, network, **waits)
         pair = circuit.metadata["pair"]
         shots = max(1, -(-realizations // 3))
         bits: dict[str, list[np.ndarray]] = {}
@@ -85,10 +98,13 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
                            correction=correction)
         circuit, params, values = sched.circuit, list(sched.parameters), sched.values
         if on_device:
-            circuit = strip_ideal_waits(circuit, network)
-            kept = {p.name for p in circuit.parameters}
+            circuit = strip_ideal_waits(circuit, network, **waits)
+            kept, timed = {p.name for p in circuit.parameters}, delay_parameters(circuit)
             cols = [i for i, p in enumerate(params) if p.name in kept]
-            params, values = [params[i] for i in cols], values[:, cols]
+            params, values = [params[i] for i in cols], values[:, cols].copy()
+            for i, p in enumerate(params):
+                if p.name in timed:
+                    values[:, i] *= scale
         table = {p: values[:, i] for i, p in enumerate(params)}
         rows = runner.run_bindings(circuit, table, shots=1, seed=seeds.child(), network=network)
         flat = {k: np.concatenate([r.bits[k] for r in rows]) for k in rows[0].bits}
@@ -120,9 +136,18 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
         "frame_registers": list(meta["frames"]),
         "realizations_sampled": int(timeline.realizations),
         "isa": report,
+        "memory": memory if on_device else "network (Aer noise passes)",
+        "time_scale": scale if on_device and memory == "device" else None,
+        "effective_t1_s": _effective(coherence[0], scale) if memory == "device" else None,
+        "effective_t2_s": _effective(coherence[1], scale) if memory == "device" else None,
     }
     return DeviceRun(timeline, sched, fidelity, proportion(n_ok, total), total, n_ok, method,
                      circuit, summary)
+
+
+def _effective(device_s: float | None, scale: float) -> float | None:
+    """The network memory time the device's qubits play: a device time over the wait scale."""
+    return None if device_s is None else device_s / scale
 
 
 def _fidelity(bits: np.ndarray, basis_index: np.ndarray) -> Estimate:
@@ -135,4 +160,4 @@ def _fidelity(bits: np.ndarray, basis_index: np.ndarray) -> Estimate:
     return bell_fidelity(data, postselect=False)
 
 
-__all__ = ["DeviceRun", "is_device", "run_device_form"]
+__all__ = ["MEMORY_MODES", "DeviceRun", "is_device", "run_device_form"]

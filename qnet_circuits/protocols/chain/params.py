@@ -54,6 +54,9 @@ class ChainParams:
             ``"auto"``), or the device form with ``"auto"`` (from the target), ``"dynamic"``
             (``if_test`` swaps) or ``"frame"`` (software Pauli frame); see
             :mod:`qnet_circuits.scheduler.device`.
+        memory: on a device, ``"device"`` (the device's qubits play the memories over waits
+            times ``time_scale``) or ``"off"`` (no waits); time_scale: that factor (> 0), or None
+            for the device's median T2 over the memory T2.
     """
 
     links: int = 2
@@ -71,6 +74,8 @@ class ChainParams:
     detector_efficiency: float = 1.0
     estimator: str = "parities"
     correction: str | None = None
+    memory: str = "device"
+    time_scale: float | None = None
 
     def __post_init__(self) -> None:
         check_int("links", self.links, minimum=1)
@@ -84,6 +89,9 @@ class ChainParams:
         if self.correction is not None:
             _check_choice("correction", self.correction, ("auto", *DEVICE_CORRECTIONS))
             _check_choice("estimator (with correction)", self.estimator, ("parities",))
+        _check_choice("memory", self.memory, ("device", "off"))
+        if self.time_scale is not None:
+            check_positive("time_scale", self.time_scale)
         check_probability("detector_efficiency", self.detector_efficiency)
         check_finite("alpha", self.alpha)
         for name in ("t1_s", "t2_s"):
@@ -125,6 +133,8 @@ class ChainParams:
             "detector_efficiency": self.detector_efficiency,
             "estimator": self.estimator,
             **({"correction": self.correction} if self.correction is not None else {}),
+            **({"memory": self.memory} if self.memory != "device" else {}),
+            **({"time_scale": self.time_scale} if self.time_scale is not None else {}),
         }
 
 
