@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from qiskit.circuit import ControlFlowOp, Delay, ParameterExpression, QuantumCircuit
@@ -51,6 +51,7 @@ from qnet_hardware.layout import (
 __all__ = [
     "LAYOUTS",
     "DelayRounding",
+    "bind_isa_rows",
     "IsaCircuit",
     "IsaReport",
     "check_control_flow",
@@ -231,7 +232,18 @@ def _ideal_count(circuit: QuantumCircuit, target: Target, level: int, seed: int)
     pm = generate_preset_pass_manager(
         optimization_level=level, basis_gates=basis, seed_transpiler=seed
     )
-    return two_qubit_count(pm.run(circuit))
+    return two_qubit_count(pm.run(_no_delays(circuit)))  # delays move no gate (and have no dt here)
+
+
+def _no_delays(circuit: QuantumCircuit) -> QuantumCircuit:
+    out = circuit.copy_empty_like()
+    for inst in circuit.data:
+        op = inst.operation
+        if isinstance(op, ControlFlowOp):
+            out.append(op.replace_blocks([_no_delays(b) for b in op.blocks]), inst.qubits, inst.clbits)
+        elif not isinstance(op, Delay):
+            out.append(op, inst.qubits, inst.clbits)
+    return out
 
 
 def _transpile(
@@ -284,7 +296,7 @@ def to_isa(
     layout: Layout = "auto",
     optimization_level: int = 2,
     seed_transpiler: int = 11,
-    parameters: bool = False,
+    parameters: bool | str = False,
 ) -> IsaCircuit:
     """The ISA circuit of ``circuit`` for ``target`` and its :class:`IsaReport` (module doc).
 
@@ -297,7 +309,9 @@ def to_isa(
         optimization_level: preset pass-manager level, 0 to 3.
         seed_transpiler: seed of the stochastic transpiler passes (fixed: reproducible layouts).
         parameters: accept unbound gate parameters (a template whose values the Sampler binds
-            per PUB row); Delay durations must still be numbers (:func:`round_delays`).
+            per PUB row); Delay durations must still be numbers (:func:`round_delays`), unless
+            ``parameters="delays"``: parameterized Delays stay (the transpiler writes them in
+            ``dt``) for :func:`bind_isa_rows`, which binds and rounds them row by row.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
@@ -314,11 +328,21 @@ def to_isa(
     stripped = strip_markers(circuit)
     stripped.metadata = dict(circuit.metadata or {})
     check_control_flow(stripped, target, device)
-    timed, delay_info = round_delays(stripped, timing_constraints(target))
+    timing = timing_constraints(target)
+    slots: dict[int, Any] = {}
+    if parameters == "delays":
+        stripped, slots = _placeholder_delays(stripped, timing)
+    timed, delay_info = round_delays(stripped, timing)
+    if slots:  # the placeholders are exact and no physics: leave them out of the report
+        delay_info = replace(delay_info, count=delay_info.count - len(slots),
+                             total_requested_s=delay_info.total_requested_s
+                             - sum(slots) * float(timing.dt_s or 0.0))
 
     ideal = _ideal_count(timed, target, optimization_level, seed_transpiler)
     method, isa = _best_layout(timed, target, layout, optimization_level, seed_transpiler, ideal,
                                circuit.name, device)
+    if slots:
+        isa = _restore_delays(isa, slots)
     isa.metadata = dict(circuit.metadata or {})
     isa_count = two_qubit_count(isa)
     initial_map, final_map = _physical_maps(timed, isa)
@@ -339,6 +363,120 @@ def to_isa(
         optimization_level=optimization_level,
     )
     return IsaCircuit(circuit=isa, source=circuit, report=report)
+
+
+def bind_isa_rows(isa: IsaCircuit, rows: list[dict[str, float]], target: Target) -> list[IsaCircuit]:
+    """Bound copies of a template's ISA circuit (:func:`to_isa` with ``parameters="delays"``),
+    one per row (``{parameter name: value}``), delays rounded to the device clock: one
+    transpilation for a whole binding table. Each copy's report has that row's delay rounding.
+
+    >>> from qiskit.circuit import Parameter
+    >>> from qnet_hardware.devices import fake_backend
+    >>> t = Parameter("t")
+    >>> qc = QuantumCircuit(1, 1); _ = qc.x(0); _ = qc.delay(t, 0, unit="s"); _ = qc.measure(0, 0)
+    >>> target = fake_backend("fake_manila").target
+    >>> rows = bind_isa_rows(to_isa(qc, target, parameters="delays"), [{"t": 1e-6}, {"t": 0.0}], target)
+    >>> [r.report.delays.count - r.report.delays.dropped for r in rows], rows[0].circuit.parameters
+    ([1, 0], ParameterView([]))
+    """
+    timing = timing_constraints(target)
+    template, delays = _delay_slots(isa.circuit)
+    if delays and timing.dt_s is None:
+        raise ValueError("the device has no clock (dt); remove the delays or use another device")
+    gates = [p for p in template.parameters if p not in {slot for slot, _, _ in delays}]
+    out = []
+    for row in rows:
+        missing = sorted({p.name for p in isa.circuit.parameters} - set(row))
+        if missing:
+            raise ValueError(f"binding row lacks values for {', '.join(missing)}")
+        values: dict[Any, Any] = {p: float(row[p.name]) for p in gates}
+        stats = {"count": 0, "dropped": 0, "max_error": 0.0, "total": 0.0}
+        for slot, duration, unit in delays:
+            value = float(duration.bind({q: row[q.name] for q in duration.parameters}))
+            requested_s = value * timing.dt_s if unit == "dt" else value  # 's' after transpiling
+            step = timing.granularity
+            samples = max(0, math.floor(requested_s / timing.dt_s / step + 0.5) * step)
+            values[slot] = int(samples)
+            stats["count"] += 1
+            stats["total"] += requested_s
+            stats["max_error"] = max(stats["max_error"], abs(samples * timing.dt_s - requested_s))
+            stats["dropped"] += samples == 0
+        bound = template.assign_parameters(values)
+        if stats["dropped"]:
+            bound = _without_empty_delays(bound)
+        bound.metadata = dict(isa.circuit.metadata or {})
+        info = DelayRounding(int(stats["count"]), int(stats["dropped"]), float(stats["max_error"]),
+                             float(stats["total"]))
+        out.append(IsaCircuit(bound, isa.source, replace(isa.report, delays=info)))
+    return out
+
+
+_UNIT_S = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12}
+#: Placeholder delays (in samples) stand for parameterized ones during transpilation: the
+#: preset passes check that delays are whole samples, which a Parameter is not.
+_PLACEHOLDER_BASE = 7_777_777
+
+
+def _placeholder_delays(circuit: QuantumCircuit, timing: TimingConstraints):
+    """``circuit`` with each parameterized Delay (top level) replaced by a placeholder Delay of a
+    unique whole number of samples, and {placeholder samples: duration expression in dt}."""
+    if timing.dt_s is None:
+        raise ValueError("the device has no clock (dt); remove the delays or use another device")
+    out = circuit.copy_empty_like()
+    slots: dict[int, Any] = {}
+    for inst in circuit.data:
+        op = inst.operation
+        if isinstance(op, Delay) and isinstance(op.duration, ParameterExpression):
+            samples = (_PLACEHOLDER_BASE + len(slots)) * timing.granularity
+            expr = op.duration if op.unit == "dt" else op.duration * (_UNIT_S[op.unit] / timing.dt_s)
+            slots[samples] = expr
+            out.append(Delay(samples, unit="dt"), inst.qubits, [])
+        else:
+            out.append(op, inst.qubits, inst.clbits)
+    return out, slots
+
+
+def _restore_delays(isa: QuantumCircuit, slots: dict[int, Any]) -> QuantumCircuit:
+    """The placeholders of :func:`_placeholder_delays` back as parameterized Delays (in dt)."""
+    out = isa.copy_empty_like()
+    found = 0
+    for inst in isa.data:
+        op = inst.operation
+        if isinstance(op, Delay) and op.unit == "dt" and op.duration in slots:
+            out.append(Delay(slots[op.duration], unit="dt"), inst.qubits, [])
+            found += 1
+        else:
+            out.append(op, inst.qubits, inst.clbits)
+    if found != len(slots):
+        raise RuntimeError(f"transpilation kept {found} of {len(slots)} parameterized delays")
+    return out
+
+
+def _delay_slots(circuit: QuantumCircuit):
+    """``circuit`` with each parameterized Delay's duration replaced by a Parameter in samples,
+    and the (slot, duration expression, unit) of each (top level; bodies hold no waits)."""
+    from qiskit.circuit import Parameter
+
+    out = circuit.copy_empty_like()
+    slots = []
+    for inst in circuit.data:
+        op = inst.operation
+        if isinstance(op, Delay) and isinstance(op.duration, ParameterExpression):
+            slot = Parameter(f"_samples{len(slots)}")
+            slots.append((slot, op.duration, op.unit))
+            out.append(Delay(slot, unit="dt"), inst.qubits, [])
+        else:
+            out.append(op, inst.qubits, inst.clbits)
+    return out, slots
+
+
+def _without_empty_delays(circuit: QuantumCircuit) -> QuantumCircuit:
+    out = circuit.copy_empty_like()
+    for inst in circuit.data:
+        op = inst.operation
+        if not (isinstance(op, Delay) and op.duration == 0):
+            out.append(op, inst.qubits, inst.clbits)
+    return out
 
 
 def _best_layout(timed: QuantumCircuit, target: Target, layout: str, level: int, seed: int,

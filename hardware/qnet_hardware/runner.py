@@ -54,7 +54,7 @@ from qnet_hardware.devices import (
     restricted_noise_model,
     supports_dynamic,
 )
-from qnet_hardware.isa import LAYOUTS, IsaCircuit, IsaReport, to_isa
+from qnet_hardware.isa import LAYOUTS, IsaCircuit, IsaReport, bind_isa_rows, to_isa
 from qnet_hardware.layout import active_qubits
 
 __all__ = ["IBMRunner", "SAMPLERS", "make_runner", "result_bits", "result_rows"]
@@ -218,6 +218,15 @@ class IBMRunner:
         return supports_dynamic(self.target)
 
     @property
+    def median_coherence_s(self) -> tuple[float | None, float | None]:
+        """Median T1 and T2 of the device's qubits in s (None where the target states none): the
+        memories the device's own qubits play (``qnet chain --memory device``)."""
+        props = self.target.qubit_properties or []
+        t1s = [p.t1 for p in props if p is not None and p.t1]
+        t2s = [p.t2 for p in props if p is not None and p.t2]
+        return (float(np.median(t1s)) if t1s else None, float(np.median(t2s)) if t2s else None)
+
+    @property
     def correction(self) -> str:
         """The correction form builders should use here: ``"dynamic"``, or ``"deferred"`` when
         the device has no ``if_else`` (e.g. ``teleport_circuit(s, correction=runner.correction)``)."""
@@ -320,10 +329,80 @@ class IBMRunner:
         if isinstance(seed, np.random.SeedSequence):
             (seed,) = chunk_seeds(seed, 1)
         if _parameterized_delays(circuit):
-            bound = [circuit.assign_parameters(table.row(k)) for k in range(table.rows)]
-            data = self.run(bound, shots=shots, seed=seed, network=network)
-            return [_with_row(d, k, "bound") for k, d in enumerate(data)]
+            return self._run_bound_rows(circuit, table, shots, seed, network)
         return self._run_table(circuit, table, shots, seed, network)
+
+    @property
+    def circuits_per_job(self) -> int:
+        """Circuits per job: ``max_circuits_per_job``, capped by the device's own limit
+        (``backend.max_circuits``) where it states one."""
+        limit = getattr(self.backend, "max_circuits", None)
+        return min(self.max_circuits_per_job, limit) if limit else self.max_circuits_per_job
+
+    def _run_bound_rows(self, circuit: QuantumCircuit, table: BindingTable, shots: int,
+                        seed: int | None, network: Network | None) -> list[ShotData]:
+        """A template with parameterized Delays: IBM's dynamic-circuit stack refuses them
+        (qiskit-ibm-runtime issue 2002) and so does the local fake-device sampler (measured:
+        TypeError in Aer), so the template is transpiled **once** (delays kept as parameters,
+        in ``dt``) and bound row by row into ISA circuits (:func:`qnet_hardware.isa.bind_isa_rows`),
+        sampled in as few jobs as :attr:`circuits_per_job` allows (one Batch)."""
+        start = time.perf_counter()
+        template = self.prepare_template_delays(circuit)
+        names = [p.name for p in table.columns]
+        values = np.column_stack([table.columns[p] for p in table.columns]) if names else None
+        rows = [dict(zip(names, values[k])) if values is not None else {} for k in range(table.rows)]
+        isas = bind_isa_rows(template, rows, self.target)
+        transpile_s = time.perf_counter() - start
+        self.reports = [template.report]
+        results = self._sample_many([(isa, None) for isa in isas], shots, seed)
+        run_s = time.perf_counter() - start - transpile_s
+        out: list[ShotData] = []
+        for k, (isa, (pub_data, job_id, seed_used)) in enumerate(zip(isas, results, strict=True)):
+            meta = self._metadata(circuit, isa, job_id, shots, seed_used, network)
+            meta.update(transpile_s=transpile_s, run_s=run_s, row=k, binding="bound",
+                        jobs=-(-len(isas) // self.circuits_per_job))
+            out.append(ShotData(bits=result_bits(isa.circuit, pub_data, shots), shots=shots,
+                                metadata=meta))
+        return out
+
+    def prepare_template_delays(self, circuit: QuantumCircuit) -> IsaCircuit:
+        """The ISA template of a circuit whose Delays (and gates) carry Parameters."""
+        return to_isa(circuit, self.target, device=self.name, layout=self.layout,  # type: ignore[arg-type]
+                      optimization_level=self.optimization_level,
+                      seed_transpiler=self.seed_transpiler, parameters="delays")
+
+    def _sample_many(self, pubs: list[Pub], shots: int,
+                     seed: int | None) -> list[tuple[Any, str, int | None]]:
+        """Bound rows of one template: fake devices run each chunk of :attr:`circuits_per_job`
+        circuits as one local Aer job (chunk k seeded ``circuit_seeds(seed, chunks)[k]``; Aer
+        seeds circuit i of a job ``i`` further on); real devices (and ``sampler="runtime"``)
+        submit the chunks as jobs of one Batch."""
+        if self.sampler != "aer":
+            return self._run_runtime(pubs, shots, seed)
+        from qiskit_aer.primitives import SamplerV2 as AerSampler
+
+        size = self.circuits_per_job
+        chunks = [pubs[i : i + size] for i in range(0, len(pubs), size)]
+        sim = self.simulator()
+        full_noise = sim.options.noise_model
+        out: list[tuple[Any, str, int | None]] = []
+        for chunk, chunk_seed in zip(chunks, circuit_seeds(seed, len(chunks)), strict=True):
+            run_options: dict[str, Any] = {}
+            if full_noise is not None:
+                used = sorted(set().union(*(active_qubits(isa.circuit) for isa, _ in chunk)))
+                run_options["noise_model"] = restricted_noise_model(full_noise, used)
+            sampler = AerSampler.from_backend(sim, seed=chunk_seed,
+                                              options={"run_options": run_options})
+            job = sampler.run([_pub(isa, values) for isa, values in chunk], shots=shots)
+            job_id = str(job.job_id())
+            try:
+                result = job.result()
+            except Exception as exc:  # noqa: BLE001 - becomes one clean line with the job id
+                raise RuntimeError(
+                    f"local job {job_id} on {self.name} failed: {one_line(str(exc))}"
+                ) from exc
+            out.extend((pub.data, job_id, chunk_seed) for pub in result)
+        return out
 
     def _run_table(self, circuit: QuantumCircuit, table: BindingTable, shots: int,
                    seed: int | None, network: Network | None) -> list[ShotData]:
@@ -401,7 +480,7 @@ class IBMRunner:
         from qiskit_ibm_runtime import Batch
         from qiskit_ibm_runtime.executor_sampler import Sampler
 
-        size = self.max_circuits_per_job
+        size = self.circuits_per_job
         chunks = [pubs[i : i + size] for i in range(0, len(pubs), size)]
         mode: Any = self.simulator() if self.is_fake else self.backend
         batch = Batch(backend=mode) if len(chunks) > 1 else None
@@ -459,11 +538,6 @@ class IBMRunner:
 def _pub(isa: IsaCircuit, values: np.ndarray | None):
     """A Sampler PUB: the ISA circuit, with its binding table when it has one."""
     return isa.circuit if values is None else (isa.circuit, values)
-
-
-def _with_row(data: ShotData, row: int, binding: str) -> ShotData:
-    return ShotData(bits=data.bits, shots=data.shots,
-                    metadata={**data.metadata, "row": row, "binding": binding}, saved=data.saved)
 
 
 def _others(jobs: Sequence[Any], skip: str | None = None) -> str:

@@ -46,11 +46,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--detector-efficiency", type=number, default=1.0)
     parser.add_argument("--estimator", choices=CHAIN_ESTIMATORS, default="parities",
                         help="XX/YY/ZZ parities of the delivered pairs, or exact density matrices")
+    parser.add_argument("--correction", choices=("auto", "dynamic", "frame"), default=None,
+                        help="device form of the plan (no while_loop, heralds post-selected): "
+                             "if_test swaps (dynamic) or a software Pauli frame (frame); auto "
+                             "(the default on a device) picks from the target's if_else")
+    parser.add_argument("--memory", choices=("device", "off"), default="device",
+                        help="on a device: its qubits play the memories over scaled waits "
+                             "(default), or no waits at all")
+    parser.add_argument("--time-scale", type=number, default=None,
+                        help="on a device: factor on every memory wait (default: the device's "
+                             "median T2 over the memory T2)")
 
 
 def run(args: argparse.Namespace, ctx: Context) -> dict:
-    if not ctx.is_simulator:
-        raise ValueError("qnet chain runs on the local Aer simulator only (--backend aer)")
     from qnet_circuits.protocols import chain as protocol
 
     params = protocol.ChainParams(
@@ -68,6 +76,9 @@ def run(args: argparse.Namespace, ctx: Context) -> dict:
         alpha=args.alpha,
         detector_efficiency=args.detector_efficiency,
         estimator=args.estimator,
+        correction=args.correction,
+        memory=args.memory,
+        time_scale=args.time_scale,
     )
     result = protocol.run(params, runner=ctx.runner, shots=ctx.shots, seed=ctx.seed)
     if ctx.qasm_path is not None:
@@ -109,7 +120,33 @@ def render(result: dict) -> str:
         "closed-form delivery time assumes instantaneous classical messages (a lower bound)",
         f"wall time {result['wall_s']:.2f} s",
     ]
+    if result.get("device_form") is not None:
+        lines += _device_lines(result["device_form"], result.get("backend", "aer"))
     return "\n".join(lines)
+
+
+def _device_lines(dev: dict, backend: str) -> list[str]:
+    """The device form's acceptance beside its closed form, and the ISA report."""
+    where = "lossless device circuit" if dev["acceptance_theory_device"] else "network model"
+    lines = [
+        f"device form on {backend}: {dev['correction']} correction, {dev['accepted']} of "
+        f"{dev['shots']} shots accepted",
+        f"{'acceptance':26}{fmt(dev['acceptance'], dev['acceptance_stderr']):>22}"
+        f"{fmt(dev['acceptance_theory']):>14}  ({where})",
+    ]
+    if dev.get("time_scale") is not None:
+        lines.append(f"memory on the device: waits x {dev['time_scale']:.4g}, effective T1/T2 "
+                     f"{fmt(dev['effective_t1_s'])} / {fmt(dev['effective_t2_s'])} s")
+    elif dev.get("memory") == "off":
+        lines.append("memory on the device: off (no waits)")
+    isa = dev.get("isa")
+    if isa:
+        used = sorted({q for qs in isa["layout"].values() for q in qs})
+        lines.append(f"ISA: {len(used)} qubits, {isa['isa_two_qubit']} two-qubit gates "
+                     f"(ideal {isa['ideal_two_qubit']}), depth {isa['depth']}, layout "
+                     f"{isa['layout_method']}, {isa['delays']['count']} delays "
+                     f"(max rounding {isa['delays']['max_error_s']:.2g} s)")
+    return lines
 
 
 def _ms(value: float | None) -> float | None:

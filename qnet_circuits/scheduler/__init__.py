@@ -36,8 +36,11 @@ the failures comes from separate trial runs (:mod:`qnet_circuits.protocols.chain
 Modules: :mod:`~qnet_circuits.scheduler.plan` (plans), :mod:`~qnet_circuits.scheduler.links` (link
 models, state preparation, records, paths), :mod:`~qnet_circuits.scheduler.sample` (timelines),
 :mod:`~qnet_circuits.scheduler.layout` (registers, the wait emitter),
-:mod:`~qnet_circuits.scheduler.emit` (links, purification, swaps) and
-:mod:`~qnet_circuits.scheduler.template` (the scheduled chain, trial templates, :func:`schedule`).
+:mod:`~qnet_circuits.scheduler.emit` (links, purification, swaps),
+:mod:`~qnet_circuits.scheduler.template` (the scheduled chain, trial templates, :func:`schedule`)
+and :mod:`~qnet_circuits.scheduler.device` (the device form: no ``while_loop``, post-selected
+heralds and flags, ``if_test`` or Pauli-frame swap corrections; ``emit_chain(...,
+correction=...)``).
 
 >>> from qnet_circuits.network import chain
 >>> sched = schedule(chain(4, 10.0), ChainPlan(link_fidelity=0.95), realizations=6, seed=1)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,9 @@ from qnet_circuits.scheduler.links import (
 )
 from qnet_circuits.scheduler.plan import ChainPlan, PurificationPlan
 
+#: Swap corrections of the device form: ``if_test`` feed-forward, or a Pauli frame in software.
+DEVICE_CORRECTIONS: tuple[str, ...] = ("dynamic", "frame")
+
 
 @dataclass
 class _Ctx:
@@ -46,6 +49,13 @@ class _Ctx:
     flag_regs: dict[int, ClassicalRegister]
     herald_regs: dict[str, ClassicalRegister]
     bsm: ClassicalRegister
+    #: ``None``: the simulator form (``while_loop`` rejection sampling, ``"measured"`` swaps);
+    #: ``"dynamic"`` / ``"frame"``: the device form (module :mod:`~qnet_circuits.scheduler.device`)
+    device: str | None = None
+    #: device form: (register, rule) of every herald and flag pair that post-selection checks
+    accept: list[tuple[str, str]] = field(default_factory=list)
+    #: device form, ``"frame"``: the swap registers (m1, m2) in emission order
+    frames: list[str] = field(default_factory=list)
 
     def memory_t1_infinite(self, node: str) -> bool:
         return math.isinf(self.nodes[node].memory.t1_s)
@@ -55,6 +65,15 @@ class _Ctx:
         if not hasattr(self, "_nodes"):
             self._nodes = node_map(self.network)
         return self._nodes
+
+
+def _device_reg(ctx: _Ctx, stem: str, size: int, rule: str | None) -> ClassicalRegister:
+    """A fresh register of the device form (``stem_<k>``); with ``rule`` it is post-selected."""
+    reg = ClassicalRegister(size, f"{stem}_{len(ctx.qc.cregs)}")
+    ctx.qc.add_register(reg)
+    if rule is not None:
+        ctx.accept.append((reg.name, rule))
+    return reg
 
 
 def _emit_raw_state(ctx: _Ctx, mdl: LinkModel, qa: Qubit, qb: Qubit) -> None:
@@ -116,7 +135,8 @@ def _emit_photonic(ctx: _Ctx, mdl: LinkModel, qa: Qubit, qb: Qubit) -> None:
     """Photonic level: repeat the heralded-link attempt until its heralds succeed (rejection
     sampling of the heralded state; the attempt count itself comes from the timeline)."""
     qc = ctx.qc
-    sub = heralded_link(mdl.link, correction="dynamic")
+    # the frame form has no control flow at all: the herald's Z correction is coherent (deferred)
+    sub = heralded_link(mdl.link, correction="deferred" if ctx.device == "frame" else "dynamic")
     photon = ctx.layout.photon
     assert photon is not None
     mem = {mdl.left: qa, mdl.right: qb}
@@ -131,6 +151,9 @@ def _emit_photonic(ctx: _Ctx, mdl: LinkModel, qa: Qubit, qb: Qubit) -> None:
                 k += 1
     cmap: dict[Clbit, Clbit] = {}
     prefix = mdl.link.name + "_"
+    if ctx.device is not None:
+        _emit_photonic_once(ctx, sub, qmap, cmap, prefix, (qa, qb))
+        return
     for creg in sub.cregs:
         key = creg.name[len(prefix):]
         if key not in ctx.herald_regs:
@@ -150,6 +173,21 @@ def _emit_photonic(ctx: _Ctx, mdl: LinkModel, qa: Qubit, qb: Qubit) -> None:
         qc.reset(qb)
         qc.reset(photon)
         _replay(qc, sub, qmap, cmap)
+
+
+def _emit_photonic_once(ctx: _Ctx, sub: QuantumCircuit, qmap: dict, cmap: dict, prefix: str,
+                        memories: tuple[Qubit, Qubit]) -> None:
+    """Device form: one attempt, its heralds measured into fresh registers and post-selected
+    (the shots in which the delivered attempt failed are discarded)."""
+    qc = ctx.qc
+    rules = {h["register"]: h["rule"] for h in sub.metadata["heralds"]}
+    for creg in sub.cregs:
+        reg = _device_reg(ctx, f"herald_{creg.name[len(prefix):]}", creg.size, rules.get(creg.name))
+        cmap.update(zip(creg, reg))
+    qc.reset(memories[0])
+    qc.reset(memories[1])
+    qc.reset(ctx.layout.photon)
+    _replay(qc, sub, qmap, cmap)
 
 
 def _emit_pair(ctx: _Ctx, mdl: LinkModel, qa: Qubit, qb: Qubit) -> None:
@@ -216,7 +254,12 @@ def _emit_purified(
         _emit_pair(ctx, mdl, side_a[slot], side_b[slot])
         return
     other = slot + 1 if plan.scheme == "recurrence" else 1
-    flags = list(_flag_reg(ctx, level)) if top_flags is None else list(top_flags)
+    if top_flags is not None:
+        flags = list(top_flags)
+    elif ctx.device is not None:
+        flags = list(_device_reg(ctx, f"flags_l{level}", 2, "equal"))
+    else:
+        flags = list(_flag_reg(ctx, level))
     used = sorted({slot, *range(slot, slot + level + 1)} if plan.scheme == "recurrence" else {0, 1})
 
     def body() -> None:
@@ -239,7 +282,11 @@ def _emit_purified(
         if plan.protocol == "bbpssw" and level < plan.rounds:
             append_twirl(qc, ka, kb, list(ctx.layout.anc))
 
-    if top_flags is None:
+    if top_flags is None and ctx.device is not None:  # once; the flags are post-selected
+        em.flush_all(qc)
+        body()
+        em.flush_all(qc)
+    elif top_flags is None:
         anc0 = ctx.layout.anc[0]
         qc.x(anc0)  # flags := (1, 0), so the loop runs at least once
         qc.measure(anc0, flags[0])
@@ -269,7 +316,16 @@ def _emit_link(
 
 
 def swap(ctx: _Ctx, node: str, b: Qubit, c: Qubit, d: Qubit) -> None:
-    """Bell-state measurement on (b, c) at ``node``; the correction X^m2 Z^m1 reaches d."""
+    """Bell-state measurement on (b, c) at ``node``; the correction X^m2 Z^m1 reaches d (device
+    form: by ``if_test``, or recorded in a fresh register as the Pauli frame)."""
+    if ctx.device == "dynamic":
+        append_bell_measurement(ctx.qc, b, c, d, ctx.bsm, "dynamic", reset=True)
+        return
+    if ctx.device == "frame":
+        reg = _device_reg(ctx, f"frame_{node}", 2, None)
+        ctx.frames.append(reg.name)
+        append_bell_measurement(ctx.qc, b, c, d, reg, "frame", reset=True)
+        return
     measured = ctx.nodes[node].readout_error > 0
     append_bell_measurement(ctx.qc, b, c, d, ctx.bsm, "measured" if measured else "deferred",
                             reset=True, record=measured)

@@ -12,7 +12,14 @@ import numpy as np
 from qiskit.circuit import ClassicalRegister, Parameter, QuantumCircuit
 
 from qnet_circuits.network import Network
-from qnet_circuits.scheduler.emit import _Ctx, _emit_link, _emit_purified, _step_waits, swap
+from qnet_circuits.scheduler.emit import (
+    DEVICE_CORRECTIONS,
+    _Ctx,
+    _emit_link,
+    _emit_purified,
+    _step_waits,
+    swap,
+)
 from qnet_circuits.scheduler.layout import _Emitter, _layout
 from qnet_circuits.scheduler.links import LinkModel, PurifiedRecord, link_models, resolve_path
 from qnet_circuits.scheduler.plan import _BASIS_ANGLES, BASES, ESTIMATORS, ChainPlan, PurificationPlan
@@ -94,13 +101,24 @@ def emit_chain(
     *,
     estimator: str = "parities",
     block: int | None = None,
+    correction: str | None = None,
 ) -> ScheduledChain:
-    """Emit the template circuit for ``timeline`` (realizations packed ``block`` per binding)."""
+    """Emit the template circuit for ``timeline`` (realizations packed ``block`` per binding).
+
+    ``correction``: ``None`` for the simulator form, or ``"dynamic"`` / ``"frame"`` for the device
+    form (no ``while_loop``; heralds and flags post-selected; one realization per execution, so
+    ``block`` must be 1 or None; see :mod:`qnet_circuits.scheduler.device`).
+    """
     if estimator not in (*ESTIMATORS, "open"):
         raise ValueError(f"estimator must be 'parities' or 'density_matrix', got {estimator!r}")
+    if correction not in (None, *DEVICE_CORRECTIONS):
+        raise ValueError(f"correction must be one of {', '.join(DEVICE_CORRECTIONS)} (or None for "
+                         f"the simulator form), got {correction!r}")
+    if correction is not None and block not in (None, 1):
+        raise ValueError("the device form runs one realization per execution: use block=1")
     n = len(models)
     total = timeline.realizations
-    k_block = block or block_size(n, total, plan, estimator)
+    k_block = 1 if correction is not None else block or block_size(n, total, plan, estimator)
     if k_block < 1 or total % k_block:
         raise ValueError(f"block must divide the number of realizations ({total}), got {k_block}")
     n_bind = total // k_block
@@ -113,7 +131,7 @@ def emit_chain(
         pair = ClassicalRegister(2 * k_block, "pair")
         qc.add_register(pair)
     em = _Emitter(n_bind, lambda q: layout.slot_owner.get(q, ""))
-    ctx = _Ctx(qc, em, layout, plan, network, {}, {}, bsm)
+    ctx = _Ctx(qc, em, layout, plan, network, {}, {}, bsm, device=correction)
     params = []
     cols = []
     for kb in range(k_block):
@@ -136,6 +154,9 @@ def emit_chain(
     values = np.column_stack(cols) if cols else np.zeros((n_bind, 0))
     qc.metadata = _chain_metadata(qc, layout, list(path), list(models), plan, timeline, em,
                                   k_block, estimator)
+    if correction is not None:
+        qc.metadata.update(correction=correction, rejection_loops=False,
+                           accept=[list(a) for a in ctx.accept], frames=list(ctx.frames))
     return ScheduledChain(qc, (*em.parameters, *basis), values, k_block, timeline, tuple(models),
                           tuple(path), plan, estimator, qc.metadata)
 

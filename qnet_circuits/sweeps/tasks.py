@@ -35,7 +35,8 @@ proportion rule pools it); it must be importable by name for process or Dask wor
 Traceback (most recent call last):
 ...
 ValueError: unknown parameter 'lenght_km' for task chain; valid: links, length_km, scheme, strategy, \
-purification, rounds, t1_s, t2_s, cutoff_s, link_fidelity, link_level, alpha, detector_efficiency, estimator
+purification, rounds, t1_s, t2_s, cutoff_s, link_fidelity, link_level, alpha, detector_efficiency, \
+estimator, correction, memory, time_scale
 """
 
 from __future__ import annotations

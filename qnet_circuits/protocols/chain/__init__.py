@@ -35,7 +35,7 @@ from qnet_circuits.protocols.chain.pools import first_success_sampler
 from qnet_circuits.protocols.chain.result import ChainResult
 from qnet_circuits.protocols.chain.theory import chain_theory
 from qnet_circuits.run import Runner
-from qnet_circuits.scheduler import link_models, resolve_path, schedule
+from qnet_circuits.scheduler import emit_chain, link_models, resolve_path, schedule
 
 
 def run(params: ChainParams, *, runner: Runner | None = None, shots: int | None = None,
@@ -46,7 +46,8 @@ def run(params: ChainParams, *, runner: Runner | None = None, shots: int | None 
         raise ValueError(f"params must be a ChainParams, got {type(params).__name__}")
     realizations = resolve_shots(shots, DEFAULT_SHOTS)
     result = simulate(params.network(), params.plan(), realizations=realizations, seed=seed,
-                      estimator=params.estimator, runner=runner)
+                      estimator=params.estimator, runner=runner, correction=params.correction,
+                      memory=params.memory, time_scale=params.time_scale)
     return replace(result, params=params)
 
 
@@ -56,7 +57,8 @@ def circuits(params: ChainParams, *, seed: int | None = None) -> list[QuantumCir
     Attempt counts come from the closed-form probabilities; a purified link's steps are taken to
     succeed at the first trial (the circuit of every realization has this shape, only its waits
     differ). The realization's measurement of the end pair is left out (see
-    :func:`qnet_circuits.library.measurement.pauli_basis_circuits`).
+    :func:`qnet_circuits.library.measurement.pauli_basis_circuits`). With ``params.correction``
+    it is the device form (no ``while_loop``; :mod:`qnet_circuits.scheduler.device`).
     """
     if not isinstance(params, ChainParams):
         raise ValueError(f"params must be a ChainParams, got {type(params).__name__}")
@@ -66,6 +68,10 @@ def circuits(params: ChainParams, *, seed: int | None = None) -> list[QuantumCir
         sampler = first_success_sampler(link_models(network, resolve_path(network), plan), plan)
     sched = schedule(network, plan, realizations=1, seed=seed, estimator="open", block=1,
                      sampler=sampler)
+    if params.correction is not None:  # the device form ("auto": dynamic, no target to ask)
+        correction = "dynamic" if params.correction == "auto" else params.correction
+        sched = emit_chain(network, sched.path, sched.models, plan, sched.timeline,
+                           estimator="open", block=1, correction=correction)
     return [sched.bound_circuit(0)]
 
 

@@ -39,6 +39,7 @@ from qnet_circuits.analysis import bell_fidelity
 from qnet_circuits.library.measurement import pauli_basis_circuits
 from qnet_circuits.network import Network
 from qnet_circuits.protocols.base import Provenance, resolve_runner
+from qnet_circuits.protocols.chain.device import MEMORY_MODES, is_device, run_device_form
 from qnet_circuits.protocols.chain.pools import ChainSeeds, TrialSampler, run_table, stacked
 from qnet_circuits.protocols.chain.result import ChainResult
 from qnet_circuits.protocols.chain.theory import chain_theory
@@ -55,6 +56,7 @@ from qnet_circuits.scheduler import (
     resolve_path,
     sample_timeline,
 )
+from qnet_circuits.scheduler.device import check_correction
 from qnet_circuits.timeline import Timeline, summarize_times
 
 #: Largest width run with the density-matrix method for ``estimator="density_matrix"`` (a 12-qubit
@@ -73,6 +75,7 @@ class _Run:
     per_realization: np.ndarray | None
     method: str
     circuit: QuantumCircuit | None = None
+    device: dict[str, Any] | None = None
 
 
 def simulate(
@@ -88,6 +91,9 @@ def simulate(
     block: int | None = None,
     method: str | None = None,
     runner: Runner | None = None,
+    correction: str | None = None,
+    memory: str = "device",
+    time_scale: float | None = None,
 ) -> ChainResult:
     """Simulate a repeater chain and compare with the closed forms.
 
@@ -103,14 +109,20 @@ def simulate(
         block: realizations per circuit execution (default chosen by size).
         method: force an Aer method for the chain's runs (default: chosen from the noisy circuit).
         runner: the runner (default: a local :class:`~qnet_circuits.run.AerRunner`).
+        correction: None (simulator form on Aer; ``"auto"`` elsewhere), or the device form
+            (:mod:`qnet_circuits.scheduler.device`) with ``"auto"``, ``"dynamic"`` or ``"frame"``.
+        memory, time_scale: on a device, ``"device"`` (waits times ``time_scale``, default device
+            median T2 / network T2: the device's qubits play the memories) or ``"off"`` (no waits).
     """
-    start = time.perf_counter()
-    plan = plan or ChainPlan()
+    start, plan = time.perf_counter(), plan or ChainPlan()
     _check_count("realizations", realizations)
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator must be 'parities' or 'density_matrix', got {estimator!r}")
     trials = resolve_runner(runner)
+    form = _device_correction(trials, correction, estimator, memory, time_scale)
     main = _main_runner(trials, estimator, method)
+    if is_device(trials):  # timing (attempts, failed trials) from the network's physics
+        trials = AerRunner()
     seeds = ChainSeeds(seed)
     route = resolve_path(network, source, target, path)
     models = link_models(network, route, plan)
@@ -120,12 +132,12 @@ def simulate(
     static = _static(network, route, plan)
     timing_rng = seeds.rng()
     args = (network, route, models, plan, realizations, estimator, seeds, main, timing_rng, sampler)
-    run = _run_static(*args) if static else _run_template(*args, block)
-    meta = dict(run.scheduled.metadata)
-    meta["static"] = static
-    meta["scheduled"] = run.scheduled
-    if run.circuit is not None:
-        meta["circuit"] = run.circuit
+    if form is not None:
+        run = _run_device(*args, static=static, correction=form, memory=memory, time_scale=time_scale)
+    else:
+        run = _run_static(*args) if static else _run_template(*args, block)
+    meta = {**run.scheduled.metadata, "device_form": run.device, "static": static,
+            "scheduled": run.scheduled, "circuit": run.circuit}
     if sampler is not None:
         meta.update(sampler.statistics())
     timeline = run.timeline
@@ -146,6 +158,35 @@ def simulate(
         metadata=meta,
         provenance=Provenance.collect("chain", runner, seed=seed, shots=realizations),
     )
+
+
+def _device_correction(runner: Runner, correction: str | None, estimator: str, memory: str,
+                       time_scale: float | None) -> str | None:
+    """The swap correction of the device form, or None for the simulator form (Aer, no
+    ``correction``); refuses what the target cannot run."""
+    if memory not in MEMORY_MODES:
+        raise ValueError(f"memory must be one of {', '.join(MEMORY_MODES)}, got {memory!r}")
+    if not is_device(runner) and (memory != "device" or time_scale is not None):
+        raise ValueError("memory='off' and time_scale act on a device's own qubits; on Aer the "
+                         "network's T1/T2 act through the noise passes: drop them or pick a device")
+    if correction is None and not is_device(runner):
+        return None
+    if estimator != "parities":
+        raise ValueError(f"estimator={estimator!r} needs the local Aer runner and the simulator "
+                         "form (density matrices are simulator-only); the device form (a device "
+                         "runner, or correction=) measures parities: use estimator='parities'")
+    dynamic = bool(getattr(runner, "dynamic", True))
+    return check_correction(correction or "auto", dynamic, getattr(runner, "name", "the runner"))
+
+
+def _run_device(network, route, models, plan, realizations, estimator, seeds: ChainSeeds,
+                runner: Runner, timing_rng, sampler, *, static: bool, correction: str, memory: str,
+                time_scale: float | None) -> _Run:
+    dev = run_device_form(network, route, models, plan, realizations, seeds, runner, timing_rng,
+                          sampler, static=static, correction=correction, memory=memory,
+                          time_scale=time_scale)
+    return _Run(dev.timeline, dev.scheduled, dev.fidelity, None, None, dev.method, dev.circuit,
+                device=dev.summary)
 
 
 def _main_runner(runner: Runner, estimator: str, method: str | None) -> Runner:

@@ -19,6 +19,7 @@ from qnet_circuits.library.options import CHAIN_ESTIMATORS, CHAIN_LINK_LEVELS, C
 from qnet_circuits.network import SCHEMES, Network, chain
 from qnet_circuits.protocols.base import check_finite, check_int, check_positive, check_probability
 from qnet_circuits.scheduler import ChainPlan, PurificationPlan
+from qnet_circuits.scheduler.emit import DEVICE_CORRECTIONS
 from qnet_circuits.timeline import check_strategy
 
 #: Default sampled realizations (delivered pairs) of :func:`qnet_circuits.protocols.chain.run`.
@@ -49,6 +50,13 @@ class ChainParams:
         alpha: single-click bright-state population; detector_efficiency: in [0, 1].
         estimator: ``"parities"`` (XX/YY/ZZ of the delivered pairs) or ``"density_matrix"``
             (exact per realization, Aer only, small widths).
+        correction: ``None`` (the simulator form on Aer; on a device the device form with
+            ``"auto"``), or the device form with ``"auto"`` (from the target), ``"dynamic"``
+            (``if_test`` swaps) or ``"frame"`` (software Pauli frame); see
+            :mod:`qnet_circuits.scheduler.device`.
+        memory: on a device, ``"device"`` (the device's qubits play the memories over waits
+            times ``time_scale``) or ``"off"`` (no waits); time_scale: that factor (> 0), or None
+            for the device's median T2 over the memory T2.
     """
 
     links: int = 2
@@ -65,6 +73,9 @@ class ChainParams:
     alpha: float = 0.1
     detector_efficiency: float = 1.0
     estimator: str = "parities"
+    correction: str | None = None
+    memory: str = "device"
+    time_scale: float | None = None
 
     def __post_init__(self) -> None:
         check_int("links", self.links, minimum=1)
@@ -75,6 +86,12 @@ class ChainParams:
         check_int("rounds", self.rounds, minimum=1)
         _check_choice("link_level", self.link_level, CHAIN_LINK_LEVELS)
         _check_choice("estimator", self.estimator, CHAIN_ESTIMATORS)
+        if self.correction is not None:
+            _check_choice("correction", self.correction, ("auto", *DEVICE_CORRECTIONS))
+            _check_choice("estimator (with correction)", self.estimator, ("parities",))
+        _check_choice("memory", self.memory, ("device", "off"))
+        if self.time_scale is not None:
+            check_positive("time_scale", self.time_scale)
         check_probability("detector_efficiency", self.detector_efficiency)
         check_finite("alpha", self.alpha)
         for name in ("t1_s", "t2_s"):
@@ -115,6 +132,9 @@ class ChainParams:
             "alpha": self.alpha,
             "detector_efficiency": self.detector_efficiency,
             "estimator": self.estimator,
+            **({"correction": self.correction} if self.correction is not None else {}),
+            **({"memory": self.memory} if self.memory != "device" else {}),
+            **({"time_scale": self.time_scale} if self.time_scale is not None else {}),
         }
 
 

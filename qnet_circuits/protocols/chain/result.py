@@ -89,6 +89,8 @@ class ChainResult:
             "wall_s": self.wall_s,
             "theory": self.theory,
         })
+        if self.metadata.get("device_form") is not None:
+            out["device_form"] = self.metadata["device_form"]
         if self.provenance is not None:
             out["provenance"] = self.provenance.to_dict()
         return out

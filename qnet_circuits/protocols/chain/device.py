@@ -1,0 +1,163 @@
+"""Running a chain in its device form (:mod:`qnet_circuits.scheduler.device`) on any runner.
+
+:func:`run_device_form` emits the plan without ``while_loop`` (heralds and purification flags
+post-selected; swap corrections by ``if_test`` or a software Pauli frame), runs it through the
+runner and estimates the Phi+ fidelity of the accepted shots and the acceptance rate. On a device
+the waits of ideal memories are removed (:func:`~qnet_circuits.scheduler.device.strip_ideal_waits`);
+with ``memory="device"`` the other waits are multiplied by ``time_scale`` (default: the device's
+median T2 over the path's shortest memory T2, :func:`~qnet_circuits.scheduler.device.memory_scale`),
+so the device's own qubits play the network's memories (effective T1/T2 = device T1/T2 over the
+scale, reported); ``memory="off"`` removes every wait.
+
+Sampled realizations. When the delivered state cannot depend on the timing (ideal memories, or
+deterministic timing) one circuit per basis runs with many shots. Otherwise every realization is
+one row of the template's binding table, one shot each; the runner decides how rows run: Aer
+binds them natively, IBM devices get bound circuits (parameterized Delays are refused by IBM's
+dynamic-circuit stack and by the local fake-device sampler), transpiled once and split into as
+few jobs as the device's circuit limit allows (see ``qnet_hardware.IBMRunner.run_bindings``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from qnet_circuits.analysis import bell_fidelity, proportion
+from qnet_circuits.library.measurement import pauli_basis_circuits
+from qnet_circuits.results import Estimate, ShotData
+from qnet_circuits.run import AerRunner, Runner
+from qnet_circuits.scheduler import BASES, emit_chain, sample_timeline
+from qnet_circuits.scheduler.device import (
+    acceptance_theory,
+    accepted,
+    delay_parameters,
+    frame_corrected,
+    memory_scale,
+    strip_ideal_waits,
+)
+from qnet_circuits.timeline import Timeline
+
+
+@dataclass(frozen=True)
+class DeviceRun:
+    """What the device form measured: the fidelity of the accepted shots, the acceptance rate
+    (with its closed form), and the circuits' report."""
+
+    timeline: Timeline
+    scheduled: Any
+    fidelity: Estimate
+    acceptance: Estimate
+    shots: int
+    accepted: int
+    method: str
+    circuit: Any
+    summary: dict[str, Any]
+
+
+#: What plays the network's memories on a device: the device's qubits over scaled waits, or none.
+MEMORY_MODES: tuple[str, ...] = ("device", "off")
+
+
+def is_device(runner: Runner) -> bool:
+    """True for runners that are not the local Aer simulator (network noise does not apply)."""
+    return not isinstance(runner, AerRunner)
+
+
+def run_device_form(network, route, models, plan, realizations: int, seeds, runner: Runner,
+                    timing_rng, sampler, *, static: bool, correction: str, memory: str = "device",
+                    time_scale: float | None = None) -> DeviceRun:
+    """Sample the timeline, emit the device form and run it; see the module docstring."""
+    count = 1 if plan.timing == "deterministic" else realizations
+    timeline = sample_timeline(models, plan, count, timing_rng, sampler)
+    on_device = is_device(runner)
+    coherence = getattr(runner, "median_coherence_s", (None, None)) if on_device else (None, None)
+    scale = memory_scale(network, route, coherence[1], time_scale) if memory == "device" else 1.0
+    waits = {"scale": scale, "everything": memory == "off"}
+    if static:
+        sched = emit_chain(network, route, models, plan, timeline, estimator="open", block=1,
+                           correction=correction)
+        circuit = sched.bound_circuit(0)
+        if on_device:
+            circuit = strip_ideal_waits(circuit, network, **waits)
+        pair = circuit.metadata["pair"]
+        shots = max(1, -(-realizations // 3))
+        bits: dict[str, list[np.ndarray]] = {}
+        method = ""
+        for circ in pauli_basis_circuits(circuit, pair).values():
+            (data,) = runner.run_bindings(circ, {}, shots=shots, seed=seeds.child(), network=network)
+            for name, arr in data.bits.items():
+                bits.setdefault(name, []).append(arr)
+            method = method or data.metadata["method"]
+            report = data.metadata.get("isa")
+        flat = {k: np.concatenate(v) for k, v in bits.items()}
+        basis_index = np.repeat(np.arange(3), shots)
+    else:
+        sched = emit_chain(network, route, models, plan, timeline, estimator="parities", block=1,
+                           correction=correction)
+        circuit, params, values = sched.circuit, list(sched.parameters), sched.values
+        if on_device:
+            circuit = strip_ideal_waits(circuit, network, **waits)
+            kept, timed = {p.name for p in circuit.parameters}, delay_parameters(circuit)
+            cols = [i for i, p in enumerate(params) if p.name in kept]
+            params, values = [params[i] for i in cols], values[:, cols].copy()
+            for i, p in enumerate(params):
+                if p.name in timed:
+                    values[:, i] *= scale
+        table = {p: values[:, i] for i, p in enumerate(params)}
+        rows = runner.run_bindings(circuit, table, shots=1, seed=seeds.child(), network=network)
+        flat = {k: np.concatenate([r.bits[k] for r in rows]) for k in rows[0].bits}
+        basis_index = np.arange(len(rows)) % 3
+        method = rows[0].metadata["method"]
+        report = rows[0].metadata.get("isa")
+        circuit = sched.bound_circuit(0)
+    meta = sched.metadata
+    letters_all = np.array([BASES[i][1] for i in basis_index])
+    mask = accepted(flat, meta["accept"])
+    pair_bits = frame_corrected(flat["pair"], letters_all, flat, meta["frames"])
+    total = int(mask.size)
+    n_ok = int(mask.sum())
+    if n_ok == 0:
+        raise ValueError(f"no shot of {total} passed the heralds and flags; raise --shots "
+                         "(acceptance closed form: "
+                         f"{acceptance_theory(models, plan, device=on_device, network=network)})")
+    fidelity = _fidelity(pair_bits[mask], basis_index[mask])
+    theory = acceptance_theory(models, plan, device=on_device, network=network)
+    summary = {
+        "correction": correction,
+        "acceptance": n_ok / total,
+        "acceptance_stderr": proportion(n_ok, total).stderr,
+        "acceptance_theory": theory,
+        "acceptance_theory_device": on_device,
+        "shots": total,
+        "accepted": n_ok,
+        "post_selected": [list(a) for a in meta["accept"]],
+        "frame_registers": list(meta["frames"]),
+        "realizations_sampled": int(timeline.realizations),
+        "isa": report,
+        "memory": memory if on_device else "network (Aer noise passes)",
+        "time_scale": scale if on_device and memory == "device" else None,
+        "effective_t1_s": _effective(coherence[0], scale) if memory == "device" else None,
+        "effective_t2_s": _effective(coherence[1], scale) if memory == "device" else None,
+    }
+    return DeviceRun(timeline, sched, fidelity, proportion(n_ok, total), total, n_ok, method,
+                     circuit, summary)
+
+
+def _effective(device_s: float | None, scale: float) -> float | None:
+    """The network memory time the device's qubits play: a device time over the wait scale."""
+    return None if device_s is None else device_s / scale
+
+
+def _fidelity(bits: np.ndarray, basis_index: np.ndarray) -> Estimate:
+    data = {}
+    for k, b in enumerate(BASES):
+        sel = bits[basis_index == k]
+        if sel.shape[0] == 0:
+            raise ValueError(f"no accepted shot was measured in {b}; raise --shots")
+        data[b] = ShotData({"pair": sel}, int(sel.shape[0]), {"basis": b})
+    return bell_fidelity(data, postselect=False)
+
+
+__all__ = ["MEMORY_MODES", "DeviceRun", "is_device", "run_device_form"]
