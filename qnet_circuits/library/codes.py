@@ -10,7 +10,7 @@ The pair ``(alice[0], bob[0])`` is then measured by the caller (``metadata["pair
 
 >>> qc = stored_pair((0.9, 0.1 / 3, 0.1 / 3, 0.1 / 3), wait_s=1e-3, code_size=3)
 >>> qc.metadata["pair"], sorted(qc.metadata["nodes"].values())
-([0, 3], ['alice', 'alice', 'bob', 'bob'])
+([0, 3], ['alice', 'bob'])
 """
 
 from __future__ import annotations
