@@ -85,7 +85,9 @@ def stopping_stderr(pooled: Pooled) -> float:
 
     A zero error bar is never trusted at once (as sinter never stops on zero errors): a
     degenerate point runs until its W shots would have shown a 1/W effect, i.e. until
-    1/(W+1) <= target. The table still reports the pooled stderr (0)."""
+    1/(W+1) <= target. The sweep table reports this stderr too: with W shots an error rate
+    below about 1/W cannot be told from 0 (a 2-link chain of fidelity 0.9963 gave 250 perfect
+    pairs: estimate 1, pooled stderr 0, the 5-sigma check against theory needs 1/251)."""
     if pooled.stderr == 0.0 and pooled.weight > 0:
         return 1.0 / (pooled.weight + 1)
     return pooled.stderr
