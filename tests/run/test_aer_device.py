@@ -50,3 +50,26 @@ def test_cpu_machine_runs_a_wide_circuit_on_cpu(fresh):
     runner = AerRunner()
     assert runner.counts([qc], shots=10, seed=1)[0].keys() <= {"0", "1"}
     assert all(sim.options.device == "CPU" for sim in runner._simulators.values())
+
+
+def test_qnet_sweep_says_which_device_ran(fresh, capsys):
+    from qnet_circuits.cli import main
+
+    assert main(["sweep", "swap", "--grid", "fidelity=0.9", "--max-shots", "100", "--shots", "100",
+                 "--no-progress"]) in (0, None)
+    head = capsys.readouterr().out.splitlines()[0]
+    assert f"(serial, Aer device {aer.aer_device()})" in head, head
+
+
+def test_qnet_sweep_on_dask_reports_the_workers_devices(capsys):
+    """The workers' devices (``client.run``), not the client's; an in-process cluster suffices to
+    check the reporting path (processes=False: the workers share this interpreter)."""
+    distributed = pytest.importorskip("distributed")
+    from qnet_circuits.cli import main
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as cluster:
+        assert main(["sweep", "swap", "--grid", "fidelity=0.9", "--max-shots", "100", "--shots", "100",
+                     "--no-progress", "--scheduler", cluster.scheduler_address]) in (0, None)
+    head = capsys.readouterr().out.splitlines()[0]
+    assert f"(dask {cluster.scheduler_address}, Aer device {aer.aer_device()})" in head, head
