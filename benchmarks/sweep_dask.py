@@ -86,6 +86,7 @@ def main() -> None:
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
           f"chain sweep: {n} points x {shots} shots in 2 chunks")
 
+    load0 = f"{os.getloadavg()[0]:.2f}"
     with tempfile.TemporaryDirectory() as tmp:
         sweep("chain", {"links": [2], "length_km": [5.0]}, max_shots=10, chunk_shots=10)  # imports
         serial_s, serial = timed_sweep(grid, shots, store=Path(tmp) / "serial.sqlite")
@@ -99,8 +100,13 @@ def main() -> None:
         two_s, two = on_cluster(2, grid, shots)
         same = one.drop(columns="wall_s").equals(two.drop(columns="wall_s")) and \
             one.drop(columns="wall_s").equals(serial.drop(columns="wall_s"))
+        sim2 = two["wall_s"].sum()
         print(f"dask 2 workers: {two_s:.2f} s wall; speed-up {one_s / two_s:.2f}x (target >= 1.7x); "
               f"tables identical to serial: {same}")
+        print(f"  summed chunk simulation time {sim2:.2f} s with 2 workers against {sim1:.2f} s with 1 "
+              f"(a chunk slower on 2 workers means the cores were not free: best possible "
+              f"{one_s / (sim2 / 2 + (one_s - sim1)):.2f}x with these chunk times)")
+        print(f"  load average before/after: {load0} / {os.getloadavg()[0]:.2f}")
         points = 200 if args.quick else 1000
         first, again = resume_time(points, Path(tmp))
         print(f"{points}-point sweep: first run {first:.2f} s, resume of the finished sweep "
