@@ -55,14 +55,24 @@ def _execute(args: argparse.Namespace, ctx: Any, grid: dict) -> Any:
                   chunk_shots=ctx.shots, seed=0 if ctx.seed is None else ctx.seed, metric=args.metric,
                   progress=not args.no_progress and not os.environ.get("QNET_QUICK"))
     if args.scheduler:
+        from qnet_circuits.run.aer import aer_device
+
         with connect(args.scheduler, timeout_s=args.scheduler_timeout) as client:
-            return sweep(args.task, grid, executor=client, **kwargs), f"dask {args.scheduler}"
+            devices = "/".join(sorted(set(client.run(aer_device).values()))) or "none"
+            return sweep(args.task, grid, executor=client, **kwargs), f"dask {args.scheduler}", devices
     if args.workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(args.workers) as pool:
-            return sweep(args.task, grid, executor=pool, **kwargs), f"{args.workers} processes"
-    return sweep(args.task, grid, **kwargs), "serial"
+            return sweep(args.task, grid, executor=pool, **kwargs), f"{args.workers} processes", _local()
+    return sweep(args.task, grid, **kwargs), "serial", _local()
+
+
+def _local() -> str:
+    """The Aer device of this machine (local workers run here)."""
+    from qnet_circuits.run.aer import aer_device
+
+    return aer_device()
 
 
 def run(args: argparse.Namespace, ctx: Any) -> dict:
@@ -75,7 +85,7 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
         raise ValueError("--qasm is not available for qnet sweep (use the task's own command)")
     if not math.isfinite(args.scheduler_timeout) or args.scheduler_timeout <= 0:
         raise ValueError(f"--scheduler-timeout must be > 0 s, got {args.scheduler_timeout}")
-    table, where = _execute(args, ctx, parse_grid(args.grid))
+    table, where, device = _execute(args, ctx, parse_grid(args.grid))
     if args.export:
         from qnet_circuits.sweeps import SweepStore
 
@@ -86,8 +96,9 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
             table.to_csv(args.export, index=False)
         else:
             table.to_parquet(args.export, index=False)
-    return {"command": "sweep", "task": args.task, "executor": where, "store": args.store,
-            "target_stderr": args.target_stderr, "max_shots": args.max_shots, "chunk_shots": ctx.shots,
+    return {"command": "sweep", "task": args.task, "executor": where, "aer_device": device,
+            "store": args.store, "target_stderr": args.target_stderr, "max_shots": args.max_shots,
+            "chunk_shots": ctx.shots,
             "seed": 0 if ctx.seed is None else ctx.seed, "points": len(table),
             "rows": table.to_dict(orient="records")}
 
@@ -95,7 +106,8 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
 def render(result: dict) -> str:
     """One line per point: parameters, estimate ± stderr beside theory, shots."""
     rows = result["rows"]
-    head = (f"sweep {result['task']} over {result['points']} points ({result['executor']}), "
+    head = (f"sweep {result['task']} over {result['points']} points ({result['executor']}, Aer device "
+            f"{result['aer_device']}), "
             f"target stderr {result['target_stderr']}, chunks of {result['chunk_shots']} shots")
     lines = [head]
     for row in rows:

@@ -19,6 +19,7 @@ as few Aer calls as memory allows.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -55,6 +56,38 @@ _NOISE_KEYS = ("nodes", "detectors", "dilation_ancilla", "pair", "ideal_measurem
 _ALWAYS_SUPPORTED = frozenset({"barrier", "measure", "reset", "quantum_channel"})
 _TEMPLATE_SIMULATORS: dict[tuple, AerSimulator] = {}
 _BASIS: dict[str, frozenset[str]] = {}
+#: Methods that run on a GPU (qiskit-aer-gpu) and the width from which they go there.
+GPU_METHODS = frozenset({"statevector", "density_matrix"})
+GPU_MIN_QUBITS = NARROW_QUBITS
+_DEVICE: list[str] = []
+_LOG = logging.getLogger(__name__)
+
+
+def aer_device() -> str:
+    """``"GPU"`` when the installed Aer (``qiskit-aer-gpu``) sees a GPU, else ``"CPU"``; the
+    first call logs one INFO line on the ``qnet_circuits.run.aer`` logger saying which.
+
+    >>> aer_device() in ("CPU", "GPU")
+    True
+    """
+    if not _DEVICE:
+        try:
+            devices = tuple(AerSimulator().available_devices())
+        except Exception:  # noqa: BLE001 - an Aer build without device query: CPU
+            devices = ("CPU",)
+        _DEVICE.append("GPU" if "GPU" in devices else "CPU")
+        why = "" if _DEVICE[0] == "GPU" else " (no GPU visible to qiskit-aer; qiskit-aer-gpu runs on one)"
+        _LOG.info("qnet: Aer device %s for statevector/density-matrix runs from %d qubits%s; devices %s",
+                  _DEVICE[0], GPU_MIN_QUBITS, why, ", ".join(devices))
+    return _DEVICE[0]
+
+
+def _device_option(method: str, width: int, options: Mapping[str, Any]) -> dict[str, str]:
+    """``{"device": "GPU"}`` for a wide statevector/density-matrix run when a GPU is there and
+    the caller chose no device; else nothing (Aer's default, CPU)."""
+    if "device" in options or method not in GPU_METHODS or width < GPU_MIN_QUBITS:
+        return {}
+    return {"device": "GPU"} if aer_device() == "GPU" else {}
 
 
 class AerRunner:
@@ -78,15 +111,18 @@ class AerRunner:
     def __init__(self, method: str = "auto", **backend_options: Any) -> None:
         self.method = method
         self.backend_options = backend_options
-        self._simulators: dict[str, AerSimulator] = {}
+        self._simulators: dict[tuple[str, str], AerSimulator] = {}
         self._own_templates: dict[tuple, AerSimulator] = {}
 
     # -----------------------------------------------------------------------------------------
-    def simulator(self, method: str) -> AerSimulator:
-        """The cached AerSimulator for ``method`` (:meth:`run`, :meth:`counts`)."""
-        if method not in self._simulators:
-            self._simulators[method] = AerSimulator(method=method, **self.backend_options)
-        return self._simulators[method]
+    def simulator(self, method: str, width: int = 0) -> AerSimulator:
+        """The cached AerSimulator for ``method`` (:meth:`run`, :meth:`counts`); a circuit of
+        ``width`` >= :data:`GPU_MIN_QUBITS` qubits runs on the GPU where :func:`aer_device` finds one."""
+        device = _device_option(method, width, self.backend_options)
+        key = (method, device.get("device", ""))
+        if key not in self._simulators:
+            self._simulators[key] = AerSimulator(method=method, **device, **self.backend_options)
+        return self._simulators[key]
 
     def template_simulator(self, method: str, width: int = 0) -> AerSimulator:
         """The simulator for binding tables: bound experiments run in parallel on all cores
@@ -98,12 +134,14 @@ class AerRunner:
         if narrow:
             options.update(fusion_enable=False, enable_truncation=False)
         options.update(self.backend_options)
+        options.update(_device_option(method, width, self.backend_options))
         try:
-            key: tuple = (method, narrow, tuple(sorted(self.backend_options.items())))
+            device = options.get("device", "")
+            key: tuple = (method, narrow, device, tuple(sorted(self.backend_options.items())))
             hash(key)
             cache = _TEMPLATE_SIMULATORS
         except TypeError:  # unhashable options (a noise model): cache per runner
-            key, cache = (method, narrow), self._own_templates
+            key, cache = (method, narrow, options.get("device", "")), self._own_templates
         if key not in cache:
             cache[key] = AerSimulator(method=method, **options)
         return cache[key]
@@ -204,8 +242,8 @@ class AerRunner:
         circuits = check_circuits(circuits)
         for circuit, circuit_seed in zip(circuits, circuit_seeds(seed, len(circuits))):
             noisy, method = self.prepare(circuit, network)
-            result = _call(self.simulator(method), noisy, method, shots=shots, seed=circuit_seed,
-                           memory=memory)
+            result = _call(self.simulator(method, noisy.num_qubits), noisy, method, shots=shots,
+                           seed=circuit_seed, memory=memory)
             yield circuit, noisy, method, result, circuit_seed
 
     # -----------------------------------------------------------------------------------------
@@ -300,4 +338,5 @@ def _saved(saves: bool, result: Result, index: int) -> dict[str, Any]:
     return {k: v for k, v in result.data(index).items() if k not in ("memory", "counts")}
 
 
-__all__ = ["MAX_BOUND_OPERATIONS", "NARROW_QUBITS", "AerRunner"]
+__all__ = ["GPU_METHODS", "GPU_MIN_QUBITS", "MAX_BOUND_OPERATIONS", "NARROW_QUBITS", "AerRunner",
+           "aer_device"]

@@ -30,7 +30,7 @@ import numpy as np
 
 from qnet_circuits.sweeps.executors import make_pool
 from qnet_circuits.sweeps.grid import expand
-from qnet_circuits.sweeps.pooling import chunk_sizes, done_prefix, needed_chunks, pool
+from qnet_circuits.sweeps.pooling import chunk_sizes, done_prefix, needed_chunks, pool, stopping_stderr
 from qnet_circuits.sweeps.store import SCHEMA_VERSION, SweepStore, package_version
 from qnet_circuits.sweeps.tasks import METRICS, TaskSpec, canonical, resolve_task, run_chunk
 
@@ -95,7 +95,7 @@ def _row(spec: TaskSpec, point: _Point, rule: str, seed: int) -> dict[str, Any]:
     pooled = pool(used, rule)
     theory = next((c["theory"] for c in used if c["theory"] is not None), None)
     return {**point.params, "task": spec.name, "metric": spec.metric,
-            "estimate": pooled.value, "stderr": pooled.stderr,
+            "estimate": pooled.value, "stderr": stopping_stderr(pooled),
             "theory": math.nan if theory is None else theory,
             "shots": sum(point.sizes[: point.finished]), "chunks": point.finished,
             "wall_s": sum(c["wall_s"] for c in used), "seed": seed}
@@ -132,6 +132,8 @@ def sweep(task: str | Callable[..., Mapping[str, Any]],
     """Run ``task`` at every point of ``grid``; returns a pandas DataFrame, one row per point:
     the parameters, ``task``, ``metric``, ``estimate``, ``stderr``, ``theory`` (NaN where there is
     no closed form), ``shots``, ``chunks``, ``wall_s`` (simulation seconds) and ``seed``.
+    ``stderr`` is never 0 from finite shots: where every shot agreed (pooled stderr 0) it is the
+    Wilson one-sigma width 1/(W+1) of the W shots pooled (:func:`~.pooling.stopping_stderr`).
 
     Args:
         task: a protocol name (:data:`~qnet_circuits.sweeps.tasks.PROTOCOL_TASKS`, CLI spellings

@@ -8,6 +8,7 @@ and turns a scheduler that does not answer into a one-line ValueError.
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures as cf
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -87,14 +88,30 @@ def make_pool(executor: Any) -> InlinePool | FuturesPool | DaskPool:
                      f"Client or a scheduler address, got {type(executor).__name__}")
 
 
+async def _identity(address: str, timeout_s: float) -> Any:
+    """Ask the scheduler at ``address`` who it is (its ``identity`` handler): a port that accepts
+    TCP but never answers would otherwise hang ``Client()`` past its own timeout."""
+    from distributed.comm import connect as comm_connect
+
+    comm = await comm_connect(address, timeout=timeout_s)
+    try:
+        await comm.write({"op": "identity", "reply": True})
+        return await comm.read()
+    finally:
+        comm.abort()
+
+
 def connect(address: str, timeout_s: float = 10.0) -> Any:
     """A Dask Client on the scheduler at ``address``; ValueError when it does not answer within
-    ``timeout_s`` seconds or Dask is not installed."""
+    ``timeout_s`` seconds (refused, unreachable, or accepting TCP but silent) or Dask is not
+    installed."""
     try:
         from distributed import Client
     except ImportError:
         raise ValueError("--scheduler needs Dask: pip install 'qnet-circuits[dask]'") from None
     try:
+        with cf.ThreadPoolExecutor(1) as probe:  # its own event loop: safe inside Jupyter's
+            probe.submit(asyncio.run, asyncio.wait_for(_identity(address, timeout_s), timeout_s)).result()
         return Client(address, timeout=f"{timeout_s}s")
     except (OSError, TimeoutError, ValueError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -14,6 +14,9 @@ same however many chunks were in flight.
 (0.825, 400)
 >>> chunk_sizes(2500, 1000)
 [1000, 1000, 500]
+>>> ideal = {"estimate": 1.0, "stderr": 0.0, "weight": 1000, "successes": None}
+>>> done_prefix([ideal] * 3, "mean", 0.01, 10), done_prefix([ideal] * 3, "mean", 0.0004, 10)
+(1, 3)
 """
 
 from __future__ import annotations
@@ -70,15 +73,24 @@ def done_prefix(chunks: Sequence[Mapping[str, Any] | None], rule: str, target: f
             return None
         if target is not None:
             pooled = pool(chunks[: k + 1], rule)
-            if pooled.weight > 0 and pooled.stderr <= target and not _degenerate(chunks[: k + 1], rule):
+            if pooled.weight > 0 and stopping_stderr(pooled) <= target:
                 return k + 1
     return n_chunks
 
 
-def _degenerate(chunks: Sequence[Mapping[str, Any]], rule: str) -> bool:
-    """A proportion at exactly 0 or 1 after one chunk claims stderr 0: keep going for a second
-    chunk before trusting it (sinter's rule of thumb: never stop on a zero error bar at once)."""
-    return len(chunks) == 1 and pool(chunks, rule).stderr == 0.0
+def stopping_stderr(pooled: Pooled) -> float:
+    """The standard error the stopping rule compares with the target: the pooled stderr, or,
+    when that is exactly 0 (every shot agreed: a proportion at 0 or 1, an ideal fidelity of 1),
+    the one-sigma Wilson score half-width 1/(W+1) of W shots without a single disagreement.
+
+    A zero error bar is never trusted at once (as sinter never stops on zero errors): a
+    degenerate point runs until its W shots would have shown a 1/W effect, i.e. until
+    1/(W+1) <= target. The sweep table reports this stderr too: with W shots an error rate
+    below about 1/W cannot be told from 0 (a 2-link chain of fidelity 0.9963 gave 250 perfect
+    pairs: estimate 1, pooled stderr 0, the 5-sigma check against theory needs 1/251)."""
+    if pooled.stderr == 0.0 and pooled.weight > 0:
+        return 1.0 / (pooled.weight + 1)
+    return pooled.stderr
 
 
 def needed_chunks(chunks: Sequence[Mapping[str, Any]], rule: str, target: float, n_chunks: int,
@@ -87,10 +99,12 @@ def needed_chunks(chunks: Sequence[Mapping[str, Any]], rule: str, target: float,
     from its finished prefix ``chunks``; at least one more, at most ``n_chunks``."""
     pooled = pool(chunks, rule)
     have = len(chunks)
-    if pooled.weight <= 0 or not math.isfinite(pooled.stderr) or pooled.stderr == 0:
+    if pooled.weight <= 0 or not math.isfinite(pooled.stderr):
         return min(n_chunks, have + 1)
+    if pooled.stderr == 0.0:  # degenerate: 1/(W+1) falls as 1/W
+        return max(have + 1, min(n_chunks, math.ceil(have * stopping_stderr(pooled) / target)))
     factor = (pooled.stderr / target) ** 2
     return max(have + 1, min(n_chunks, math.ceil(have * factor)))
 
 
-__all__ = ["Pooled", "chunk_sizes", "done_prefix", "needed_chunks", "pool"]
+__all__ = ["Pooled", "chunk_sizes", "done_prefix", "needed_chunks", "pool", "stopping_stderr"]
