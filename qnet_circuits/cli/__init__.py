@@ -18,7 +18,7 @@ import importlib.util
 import sys
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from qnet_circuits.cli.common import Context, positive_int, to_json
 
@@ -140,6 +140,25 @@ def requested_command(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _refuse_ignored_options(module: Any, argv: Sequence[str]) -> None:
+    """A common option the command does not use is an error naming the one that does the job
+    (``module.IGNORED_OPTIONS``: option -> what to use instead)."""
+    for option, instead in getattr(module, "IGNORED_OPTIONS", {}).items():
+        if any(word == option or word.startswith(option + "=") for word in argv):
+            raise ValueError(f"{option} does nothing here: {instead}")
+
+
+def _check_output_path(option: str, path: Any) -> None:
+    """Refuse an output path that cannot be a file before any work starts (one line, exit 2)."""
+    from pathlib import Path
+
+    p = Path(path)
+    if p.is_dir():
+        raise ValueError(f"{option} {p}: is a directory; pass a file path")
+    if not p.parent.is_dir():
+        raise ValueError(f"{option} {p}: the folder {p.parent} does not exist; create it first")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``qnet`` command; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
@@ -155,6 +174,13 @@ def main(argv: list[str] | None = None) -> int:
         if (getattr(args, "correction", None) == "dynamic" and "--correction" not in argv
                 and getattr(runner, "correction", "dynamic") == "deferred"):
             args.correction = "deferred"
+        _refuse_ignored_options(module, argv)
+        if args.qasm is not None:
+            _check_output_path("--qasm", args.qasm)
+        if args.shots is not None:
+            from qnet_circuits.protocols.limits import check_shots
+
+            check_shots("--shots", args.shots)
         shots = args.shots or getattr(module, "DEFAULT_SHOTS", DEFAULT_SHOTS)
         ctx = Context(runner=runner, shots=shots, seed=args.seed, backend=args.backend,
                       qasm_path=args.qasm)

@@ -48,7 +48,12 @@ class Context:
 
             from qnet_circuits.noise import strip_markers
 
-            self.qasm_path.write_text(qasm3.dumps(strip_markers(circuit)))
+            text = qasm3.dumps(strip_markers(circuit))
+            try:
+                self.qasm_path.write_text(text)
+            except OSError as exc:  # a directory, a missing folder, /proc, no permission
+                raise ValueError(f"--qasm {self.qasm_path}: cannot write the file "
+                                 f"({exc.strerror or exc}); pass a writable file path") from None
 
     @property
     def is_simulator(self) -> bool:

@@ -19,6 +19,12 @@ from typing import Any
 from qnet_circuits.cli.common import number
 
 HELP = "network files or topologies: k best routes by hops, rate or fidelity (closed forms), drawing"
+#: common options network does not use (routing is closed forms; nothing is simulated)
+IGNORED_OPTIONS = {
+    "--shots": "qnet network routes by closed forms; nothing is sampled",
+    "--backend": "qnet network routes by closed forms; nothing runs on a backend",
+    "--qasm": "qnet network builds no protocol circuit",
+}
 METRICS = ("hops", "rate", "fidelity")
 
 

@@ -15,6 +15,13 @@ from pathlib import Path
 from typing import Any
 
 HELP = "plot a sweep store: simulated points with error bars over the theory curve (PNG/SVG)"
+#: common options plot does not use (it reads a store; nothing is simulated)
+IGNORED_OPTIONS = {
+    "--shots": "qnet plot draws a store; set shots in qnet sweep (--max-shots)",
+    "--backend": "qnet plot draws a store; nothing runs on a backend",
+    "--qasm": "qnet plot draws a store; no protocol circuit is built",
+    "--seed": "qnet plot draws a store; set the seed in qnet sweep",
+}
 DEFAULT_SHOTS = 1000
 
 

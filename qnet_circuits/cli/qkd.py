@@ -17,6 +17,8 @@ from typing import Any
 from qnet_circuits.library.options import EAVESDROPPERS, QKD_PROTOCOLS, QKD_SAMPLINGS, QKD_SOURCES
 
 HELP = "E91/BBM92 key distribution with eavesdroppers: S, QBER, key rates, a shared secret key"
+#: common options qkd does not use, and what does the job
+IGNORED_OPTIONS = {"--shots": "qnet qkd counts distributed pairs: use --pairs N"}
 
 
 def _fraction(text: str) -> float:
@@ -122,4 +124,6 @@ def render(result: dict) -> str:
         )
     guess = result["eve_guess_probability"]
     lines.append(f"  Eve guesses a sifted bit with probability {guess:.3f}")
+    if th.get("note"):
+        lines.append(f"  note: {th['note']}")
     return "\n".join(lines)

@@ -110,10 +110,13 @@ def resolve_runner(runner: Runner | None) -> Runner:
 
 
 def resolve_shots(shots: int | None, default: int, name: str = "shots") -> int:
-    """``shots`` validated as a positive integer, or ``default`` when None."""
+    """``shots`` validated as a positive integer (at most
+    :data:`~qnet_circuits.protocols.limits.MAX_SHOTS`), or ``default`` when None."""
+    from qnet_circuits.protocols.limits import check_shots
+
     if shots is None:
         return default
-    return check_int(name, shots, minimum=1)
+    return check_shots(name, check_int(name, shots, minimum=1))
 
 
 def check_int(name: str, value: Any, *, minimum: int | None = None,

@@ -105,6 +105,9 @@ class PurifyParams:
         object.__setattr__(self, "readout_error", eps)
         if isinstance(self.rounds, bool) or not isinstance(self.rounds, int) or self.rounds < 1:
             raise ValueError(f"--rounds must be an integer >= 1, got {self.rounds}")
+        from qnet_circuits.protocols.limits import check_purification_pairs
+
+        check_purification_pairs(self.rounds, bool(self.pumping))
         object.__setattr__(self, "fidelity", normalize_fidelities(self.fidelity))
         object.__setattr__(self, "bell_diagonal", normalize_bell_diagonal(self.bell_diagonal))
         pairs = resolve_pairs(self.fidelity, self.bell_diagonal, DEFAULT_PAIRS)

@@ -81,6 +81,11 @@ class SwapParams:
         links = resolve_pairs(self.fidelity, self.bell_diagonal, DEFAULT_PAIRS)
         object.__setattr__(self, "links", links * 2 if len(links) == 1 else links)
         check_choice("--correction", self.correction, CORRECTIONS)
+        from qnet_circuits.protocols.limits import MAX_STATEVECTOR_QUBITS, check_width
+
+        check_width(f"a swap chain of {len(self.links)} pairs", 2 * len(self.links) + 2,
+                    f"at most {(MAX_STATEVECTOR_QUBITS - 2) // 2} pairs per run; a longer chain is "
+                    "`qnet chain --links N`, whose circuits reuse qubits")
 
 
 def circuits(params: SwapParams) -> list[QuantumCircuit]:

@@ -28,7 +28,7 @@ from dataclasses import replace
 
 from qiskit import QuantumCircuit
 
-from qnet_circuits.protocols.base import resolve_shots
+from qnet_circuits.protocols.base import check_int
 from qnet_circuits.protocols.chain.engine import DENSITY_MATRIX_MAX_QUBITS, simulate, sweep
 from qnet_circuits.protocols.chain.params import DEFAULT_SHOTS, ChainParams
 from qnet_circuits.protocols.chain.pools import first_success_sampler
@@ -44,7 +44,10 @@ def run(params: ChainParams, *, runner: Runner | None = None, shots: int | None 
     :data:`DEFAULT_SHOTS`) on ``runner`` (default: local Aer) with ``seed``."""
     if not isinstance(params, ChainParams):
         raise ValueError(f"params must be a ChainParams, got {type(params).__name__}")
-    realizations = resolve_shots(shots, DEFAULT_SHOTS)
+    from qnet_circuits.protocols.limits import check_shots
+
+    realizations = DEFAULT_SHOTS if shots is None else check_shots(
+        "--shots", check_int("--shots", shots, minimum=1), bytes_per_shot=8.0 * params.links)
     result = simulate(params.network(), params.plan(), realizations=realizations, seed=seed,
                       estimator=params.estimator, runner=runner, correction=params.correction,
                       memory=params.memory, time_scale=params.time_scale)

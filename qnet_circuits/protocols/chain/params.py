@@ -85,6 +85,9 @@ class ChainParams:
         _check_choice("purification", self.purification, CHAIN_PURIFICATIONS)
         check_int("rounds", self.rounds, minimum=1)
         _check_choice("link_level", self.link_level, CHAIN_LINK_LEVELS)
+        from qnet_circuits.protocols.limits import check_chain_size
+
+        check_chain_size(self.links, self.link_level, self.purification, self.rounds)
         _check_choice("estimator", self.estimator, CHAIN_ESTIMATORS)
         if self.correction is not None:
             _check_choice("correction", self.correction, ("auto", *DEVICE_CORRECTIONS))

@@ -101,7 +101,10 @@ class QkdParams:
         if not 0.0 <= f <= 1.0:
             raise ValueError(f"--intercept-fraction must be in [0, 1] (a fraction of pairs), got {f}")
         object.__setattr__(self, "intercept_fraction", f)
-        object.__setattr__(self, "pairs", check_int("--pairs", self.pairs, minimum=1))
+        from qnet_circuits.protocols.limits import check_shots
+
+        object.__setattr__(self, "pairs", check_shots(
+            "--pairs", check_int("--pairs", self.pairs, minimum=1), bytes_per_shot=48.0))
         object.__setattr__(self, "links", check_int("--links", self.links, minimum=1))
         if self.links > 1 and self.source == "link":
             raise ValueError(

@@ -256,11 +256,8 @@ def simulate_qkd(
     rate = asymptotic_key_rate(
         protocol, {b: e.value for b, e in qber.items()}, None if s_est is None else s_est.value
     )
-    delivery = delivery_rate_hz
-    if delivery is None and link is not None:
-        p_link = raw_heralded_state(link)[0]
-        delivery = physics.rate_hz(p_link, link.cycle_time_s)
-    theory = qkd_theory(settings, fidelity, link, network, eavesdropper, intercept_fraction)
+    delivery, theory = _delivery_and_theory(delivery_rate_hz, link, qkd_theory(
+        settings, fidelity, link, network, eavesdropper, intercept_fraction))
     return QkdReport(
         protocol=protocol, eavesdropper=eavesdropper,
         intercept_fraction=float(intercept_fraction) if eavesdropper != "none" else 0.0,
@@ -270,6 +267,21 @@ def simulate_qkd(
         eve_guess=eve_guess_probability(rounds, sifted),
         timings={"quantum": t1 - t0, "rounds": t2 - t1, "postprocessing": t3 - t2},
     )
+
+
+def _delivery_and_theory(delivery_rate_hz, link, theory):
+    """The pair rate (the link's closed form unless given) and ``theory``, with a note when the
+    link never heralds (rate 0: an honest no-key result, not an error)."""
+    if delivery_rate_hz is not None or link is None:
+        return delivery_rate_hz, theory
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_link = raw_heralded_state(link)[0]
+    if p_link > 0:
+        return physics.rate_hz(p_link, link.cycle_time_s), theory
+    return 0.0, {**theory, "note": (
+        f"the link never heralds over {link.fiber.length_km:g} km (its success probability "
+        "underflows to 0): no pairs arrive, so there is no key at this distance (rate 0); the "
+        "key bits above are per pair of the source, not per second")}
 
 
 __all__ = ["SAMPLINGS", "QkdReport", "qkd_theory", "simulate_qkd"]
