@@ -37,7 +37,7 @@ elevation, and treats both arms as equally long; that is where the far end of th
 500.0
 >>> round(free_space_loss_db(1000.0, elevation_deg=90.0, wavelength_nm=810.0,
 ...       transmitter_aperture_m=0.3, receiver_aperture_m=1.0), 2)   # diffraction only
-4.6
+8.11
 """
 
 from __future__ import annotations
