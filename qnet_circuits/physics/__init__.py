@@ -21,8 +21,8 @@ Modules: ``states`` (Werner / Bell-diagonal states, section 3), ``link`` (fiber 
 generation, sections 1-2, and :func:`link_theory`), ``memory`` (7), ``swapping`` (4),
 ``purification`` (5), ``teleportation`` (6, 13), ``qkd`` (8), ``bounds`` (9), ``chain`` (10),
 ``blind`` (11 and the noisy-link trap theory), ``sensing`` (12), ``free_space`` (satellite and
-ground free-space links). Every public name is importable from ``qnet_circuits.physics``. Layering: physics imports numpy and its own modules only
-(``states`` and ``_checks`` at the bottom); it reads :mod:`qnet_circuits.network` objects' fields
+ground free-space links). Every public name is importable from ``qnet_circuits.physics``.
+Layering: physics imports numpy and its own modules only (``states`` and ``_checks`` at the bottom); it reads :mod:`qnet_circuits.network` objects' fields
 but never imports Qiskit, the library, noise or runners.
 """
 
