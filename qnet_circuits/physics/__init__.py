@@ -20,9 +20,11 @@ Conventions
 Modules: ``states`` (Werner / Bell-diagonal states, section 3), ``link`` (fiber and heralded
 generation, sections 1-2, and :func:`link_theory`), ``memory`` (7), ``swapping`` (4),
 ``purification`` (5), ``teleportation`` (6, 13), ``qkd`` (8), ``bounds`` (9), ``chain`` (10),
-``blind`` (11 and the noisy-link trap theory), ``sensing`` (12), ``free_space`` (satellite and
+``blind`` (11 and the noisy-link trap theory), ``sensing`` (12), ``distributed`` (ebits from
+the network and teleported-gate Pauli channels), ``free_space`` (satellite and
 ground free-space links). Every public name is importable from ``qnet_circuits.physics``.
-Layering: physics imports numpy and its own modules only (``states`` and ``_checks`` at the bottom); it reads :mod:`qnet_circuits.network` objects' fields
+Layering: physics imports numpy and its own modules only (``states`` and ``_checks`` at the
+bottom); it reads :mod:`qnet_circuits.network` objects' fields
 but never imports Qiskit, the library, noise or runners.
 """
 
@@ -58,6 +60,14 @@ from qnet_circuits.physics.dense_coding import (
     dense_coding_holevo,
     dense_coding_success,
     shannon_entropy,
+)
+from qnet_circuits.physics.distributed import (
+    distributed_fidelity_bound,
+    ebit_coefficients,
+    link_pair_coefficients,
+    teleported_circuit_fidelity,
+    teleported_gate_paulis,
+    waited_coefficients,
 )
 from qnet_circuits.physics.free_space import (
     MICIUS_2017,
@@ -170,6 +180,12 @@ from qnet_circuits.physics.teleportation import (
 )
 
 __all__ = [
+    "distributed_fidelity_bound",
+    "ebit_coefficients",
+    "link_pair_coefficients",
+    "teleported_circuit_fidelity",
+    "teleported_gate_paulis",
+    "waited_coefficients",
     "MICIUS_2017",
     "Downlink",
     "elevation_for_range_deg",
