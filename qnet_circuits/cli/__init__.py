@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "blind": "blind",
     "dense-coding": "dense_coding",
     "sense": "sense",
+    "distribute": "distribute",
     "sweep": "sweep",
     "plot": "plot",
 }
@@ -52,6 +53,7 @@ HELP: dict[str, str] = {
     "blind": "blind quantum computation (UBQC) with trap verification and dishonest servers",
     "dense-coding": "superdense coding over a noisy pair: decoding success and bits per ebit vs 2 - H",
     "sense": "GHZ sensing from network Bell pairs: parity readout, variance vs k against 1/k^2 and 1/k",
+    "distribute": "circuit split over network nodes: cat-entangler ebits, fidelity and TVD vs monolithic",
     "sweep": "sweep a protocol over a parameter grid to a target stderr: resumable store, processes or Dask",
     "plot": "plot a sweep store: simulated points with error bars over the theory curve (PNG/SVG)",
 }

@@ -189,7 +189,7 @@ def _open(branches: dict, n: int, k: int, control: int, coeffs) -> dict:
 
 
 def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.ndarray, Sequence[int]]],
-                                groups: Sequence[Mapping]) -> float:
+                                groups: Sequence[Mapping], state: bool = False):
     """Exact output fidelity of a circuit whose teleported groups carry their ebits' Pauli errors.
 
     ``operations``: the monolithic circuit as (unitary, qubits) in order, from |0...0>.
@@ -197,6 +197,7 @@ def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.nda
     ...]}``: operation i is a gate of the group on target t; the error X_b puts the Pauli after
     every hit, Z_b puts Z_c before the first. Exact density-matrix arithmetic over the joint
     distribution of the open groups' X errors (numpy; a few data qubits only).
+    ``state=True`` returns the output density matrix (little-endian) instead of the fidelity.
 
     >>> cx = np.array([[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]])
     >>> h = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
@@ -234,6 +235,8 @@ def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.nda
             branches = merged
         ideal = _apply_vec(ideal, n, full, qubits)
     rho = sum(branches.values()).reshape(2**n, 2**n)
+    if state:
+        return rho
     return float(np.real(ideal.conj() @ rho @ ideal))
 
 

@@ -25,7 +25,7 @@ from types import ModuleType
 #: the protocol modules shipped in this package (import name under qnet_circuits.protocols)
 PROTOCOLS: tuple[str, ...] = (
     "link", "swap", "purify", "teleport", "remote_cnot", "qkd", "chain", "blind",
-    "dense_coding", "sensing",
+    "dense_coding", "sensing", "distribute",
 )
 
 
