@@ -6,7 +6,8 @@ import pytest
 
 from qnet_circuits.cli import main
 
-QASM3 = 'OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[4] q;\nh q[0];\ncx q[0], q[1];\ncx q[1], q[2];\ncx q[2], q[3];\n'
+QASM3 = ('OPENQASM 3.0;\ninclude "stdgates.inc";\nqubit[4] q;\nh q[0];\ncx q[0], q[1];\n'
+         'cx q[1], q[2];\ncx q[2], q[3];\n')
 
 
 def test_qasm3_input_json(tmp_path, capsys):
