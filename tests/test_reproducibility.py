@@ -22,6 +22,7 @@ CASES: dict[str, tuple[str, int]] = {
     "blind": ("BlindParams()", 64),
     "dense_coding": ("DenseCodingParams()", 64),
     "sensing": ("SenseParams(nodes=3, oscillation_points=4)", 400),
+    "distribute": ("DistributeParams(circuit='ghz:3', link_fidelity=0.9)", 64),
 }
 
 _SCRIPT = """

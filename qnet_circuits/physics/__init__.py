@@ -23,8 +23,8 @@ generation, sections 1-2, and :func:`link_theory`), ``memory`` (7), ``swapping``
 ``blind`` (11 and the noisy-link trap theory), ``sensing`` (12), ``free_space`` (satellite and
 ground free-space links), ``decoy`` (weak-coherent-pulse BB84 with decoy states, Ma et al.
 2005), ``ghz`` (GHZ fusion at a centre), ``codes`` (repetition-code storage), ``paths`` (a
-network path's delivery time and fidelity). Every public name is importable from
-``qnet_circuits.physics``. Layering: physics imports numpy and its own modules only (``states``
+network path's delivery time and fidelity), ``distributed`` (network ebits, teleported gates).
+Every public name is importable from ``qnet_circuits.physics``. Layering: physics imports numpy and its own modules only (``states``
 and ``_checks`` at the bottom); it reads :mod:`qnet_circuits.network` objects' fields but never
 imports Qiskit, the library, noise or runners.
 """
@@ -97,6 +97,14 @@ from qnet_circuits.physics.dense_coding import (
     dense_coding_holevo,
     dense_coding_success,
     shannon_entropy,
+)
+from qnet_circuits.physics.distributed import (
+    distributed_fidelity_bound,
+    ebit_coefficients,
+    link_pair_coefficients,
+    teleported_circuit_fidelity,
+    teleported_gate_paulis,
+    waited_coefficients,
 )
 from qnet_circuits.physics.free_space import (
     MICIUS_2017,
@@ -229,6 +237,12 @@ __all__ = [
     "encoded_werner_fidelity",
     "repetition_failure",
     "stored_werner_fidelity",
+    "distributed_fidelity_bound",
+    "ebit_coefficients",
+    "link_pair_coefficients",
+    "teleported_circuit_fidelity",
+    "teleported_gate_paulis",
+    "waited_coefficients",
     "MICIUS_2017",
     "Downlink",
     "elevation_for_range_deg",

@@ -12,18 +12,27 @@ The input is first transpiled (optimization_level=0) to {u, cx, measure, reset, 
 multi-qubit unitary becomes CX + local gates. Unsupported (ValueError): control-flow operations
 (``if_test``, loops) already in the input, and any multi-qubit non-unitary operation.
 
-Every ebit uses fresh qubits (no reuse), so ``deferred=True`` yields a unitary circuit
+By default every ebit uses fresh qubits, so ``deferred=True`` yields a unitary circuit
 (measure + classically-controlled correction replaced by the quantum-controlled correction:
 deferred-measurement principle) that can be checked exactly with ``Statevector``.
+``reuse=True`` measures, resets and recycles the communication qubits (the width is the data
+plus the peak number of ebit halves in flight); ``network=`` takes the ebits from a
+:class:`~qnet_circuits.network.Network` (heralded links, swapped across repeaters, memory waits as
+Delays: :mod:`qnet_circuits.library.distributed.ebits`). ``deferred=True, reuse=True`` stays
+unitary: after the deferred correction the consumed half is exactly |+> and unentangled (a:
+``sum_x |x xor c> = sqrt2 |+>``; b after H and the controlled Z), so an H returns it to |0> for
+the next ebit. That form is the dynamic circuit's exact equivalent (deferred-measurement
+principle) and samples all shots from one statevector: the fast path for ideal links.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister, transpile
 
+from qnet_circuits.library.distributed.ebits import EbitSource
 from qnet_circuits.library.distributed.partition import place
 
 BASIS = ("u", "cx", "cz", "measure", "reset")
@@ -41,11 +50,22 @@ class DistributedCircuit:
     nonlocal_gates: int
     depth: int
     ebit_nodes: tuple[tuple[int, int], ...]   # (node of a, node of b) per ebit, in order
+    #: per ebit: {"control": c, "hits": ((index into lowered.data, target, "X"|"Z"), ...)}
+    groups: tuple[dict, ...] = ()
+    #: per ebit: the closed-form model of its pair (``physics.ebit_coefficients`` or ideal)
+    ebit_models: tuple[dict, ...] = ()
+    swaps: int = 0
+    lowered: QuantumCircuit | None = None
+
+    @property
+    def qubits(self) -> int:
+        """Width of the distributed circuit (data + communication + ancillas)."""
+        return self.circuit.num_qubits
 
     def to_dict(self) -> dict:
         return {"ebits": self.ebits, "classical_bits": self.classical_bits,
                 "nonlocal_gates": self.nonlocal_gates, "depth": self.depth,
-                "data_qubits": self.n_data_qubits,
+                "data_qubits": self.n_data_qubits, "qubits": self.qubits, "swaps": self.swaps,
                 "placement": {str(q): n for q, n in self.placement.items()}}
 
 
@@ -63,13 +83,18 @@ def _lower(circuit: QuantumCircuit) -> QuantumCircuit:
 
 
 class _Builder:
-    def __init__(self, low: QuantumCircuit, placement: Mapping[int, int], deferred: bool):
+    def __init__(self, low: QuantumCircuit, placement: Mapping[int, int], deferred: bool,
+                 **source):
         self.low, self.placement, self.deferred = low, placement, deferred
         self.data = QuantumRegister(low.num_qubits, "q")
         self.out = QuantumCircuit(self.data, *low.cregs)
+        self.source = EbitSource(self.out, **source)
         self.open: dict[int, tuple[int, object, int]] = {}   # control -> (remote node, b qubit, ebit index)
         self.ebit_nodes: list[tuple[int, int]] = []
+        self.groups: list[dict] = []
         self.nonlocal_gates = 0
+        self.index = 0   # position in low.data of the instruction being rewritten
+        self.max_open: int | None = None
 
     def q(self, bit):
         return self.data[self.low.find_bit(bit).index]
@@ -79,28 +104,34 @@ class _Builder:
         self.out.h(b)
         if self.deferred:
             self.out.cz(b, self.data[c])
+            if self.source.reuse:   # b is exactly |+> now (unentangled): H returns it to |0>
+                self.out.h(b)
+                self.source.release(b, reset=False)
         else:
             m2 = ClassicalRegister(1, f"e{k}d")
             self.out.add_register(m2)
             self.out.measure(b, m2[0])
+            self.source.release(b)
             with self.out.if_test((m2[0], 1)):
                 self.out.z(self.data[c])
 
     def open_cat(self, c: int, node: int):
         k = len(self.ebit_nodes)
-        pair = QuantumRegister(2, f"ebit{k}")
-        self.out.add_register(pair)
-        a, b = pair[0], pair[1]
+        a, b = self.source.pair(k, self.placement[c], node)   # |Phi+>, or the network's pair
         self.ebit_nodes.append((self.placement[c], node))
-        self.out.h(a)
-        self.out.cx(a, b)   # ideal |Phi+>: the network delivers this pair
+        self.groups.append({"control": c, "hits": []})
         self.out.cx(self.data[c], a)
         if self.deferred:
             self.out.cx(a, b)
+            if self.source.reuse:   # a is exactly |+> now (unentangled): H returns it to |0>
+                self.out.h(a)
+                self.source.release(a, reset=False)
         else:
             m1 = ClassicalRegister(1, f"e{k}e")
             self.out.add_register(m1)
             self.out.measure(a, m1[0])
+            self.source.release(a)
+            self.source.message_wait(b)
             with self.out.if_test((m1[0], 1)):
                 self.out.x(b)
         self.open[c] = (node, b, k)
@@ -116,8 +147,13 @@ class _Builder:
                 self.close(other)
             if c in self.open and self.open[c][0] != node:
                 self.close(c)
+            if c not in self.open and self.max_open is not None:
+                held = [o for o, (n, _b, _k) in self.open.items() if n == node]
+                for o in held[: max(0, len(held) - self.max_open + 1)]:
+                    self.close(o)   # oldest first: keeps <= max_open ebit halves at ``node``
             b = self.open[c][1] if c in self.open else self.open_cat(c, node)
             getattr(self.out, name)(b, self.data[t])
+            self.groups[self.open[c][2]]["hits"].append((self.index, t, "X" if name == "cx" else "Z"))
             self.nonlocal_gates += 1
             return
         for c in [o for o in self.open if o in qs]:
@@ -127,8 +163,17 @@ class _Builder:
 
 
 def distribute(circuit: QuantumCircuit, n_nodes: int, placement: Mapping[int, int] | None = None, *,
-               seed: int = 0, deferred: bool = False) -> DistributedCircuit:
+               seed: int = 0, deferred: bool = False, reuse: bool = False, network=None,
+               hosts: Sequence[str] | None = None,
+               link_fidelity: float | None = None,
+               max_open: int | None = None) -> DistributedCircuit:
     """Distribute ``circuit`` over ``n_nodes`` nodes (placement given or found by partitioning).
+
+    ``reuse``: recycle communication qubits (measure + reset). ``network``: ebits from its links;
+    ``hosts`` names the network node of each part (default: the first ``n_nodes`` nodes);
+    ``link_fidelity``: Werner links of that fidelity instead of the physical heralded state.
+    ``max_open``: at most this many open cat-entangled groups hold an ebit half at one node (the
+    oldest is disentangled first; fewer qubits, possibly more ebits); None: no limit.
 
     >>> from qiskit import QuantumCircuit
     >>> qc = QuantumCircuit(3); _ = qc.h(0); _ = qc.cx(0, 1); _ = qc.cx(0, 2)
@@ -136,13 +181,46 @@ def distribute(circuit: QuantumCircuit, n_nodes: int, placement: Mapping[int, in
     >>> (d.ebits, d.classical_bits, d.nonlocal_gates)
     (1, 2, 2)
     """
+    if deferred and network is not None:
+        raise ValueError("deferred=True needs ideal ebits: drop network= (the network's swaps "
+                         "measure mid-circuit and its noise breaks the unitary reuse)")
     low = _lower(circuit)
     where = place(low, n_nodes, placement, seed=seed)
-    builder = _Builder(low, where, deferred)
-    for inst in low.data:
+    hosts = _hosts(network, hosts, n_nodes)
+    if max_open is not None and (not isinstance(max_open, int) or max_open < 1):
+        raise ValueError(f"max_open must be a positive integer or None, got {max_open!r}")
+    builder = _Builder(low, where, deferred, reuse=reuse, network=network, hosts=hosts,
+                       link_fidelity=link_fidelity)
+    builder.max_open = max_open
+    for i, inst in enumerate(low.data):
+        builder.index = i
         builder.gate(inst)
     for c in list(builder.open):
         builder.close(c)
     ebits = len(builder.ebit_nodes)
-    return DistributedCircuit(builder.out, where, low.num_qubits, ebits, 2 * ebits,
-                              builder.nonlocal_gates, builder.out.depth(), tuple(builder.ebit_nodes))
+    out = builder.out
+    out.metadata = {"protocol": "distributed", "nodes": dict(builder.source.registers),
+                    "heralds": [], "data_qubits": list(range(low.num_qubits)),
+                    "hosts": list(hosts) if hosts else None}
+    groups = tuple({"control": g["control"], "hits": tuple(g["hits"])} for g in builder.groups)
+    return DistributedCircuit(out, where, low.num_qubits, ebits, 2 * ebits,
+                              builder.nonlocal_gates, out.depth(), tuple(builder.ebit_nodes),
+                              groups, tuple(builder.source.models), builder.source.swaps, low)
+
+
+def _hosts(network, hosts: Sequence[str] | None, n_nodes: int) -> list[str] | None:
+    if network is None:
+        if hosts is not None:
+            raise ValueError("hosts needs a network: pass network= or drop hosts")
+        return None
+    names = [n.name for n in network.nodes]
+    chosen = list(hosts) if hosts is not None else names[:n_nodes]
+    if len(chosen) != n_nodes:
+        raise ValueError(f"hosts must name {n_nodes} network nodes (one per part), got "
+                         f"{len(chosen)}; the network has {names}")
+    unknown = [h for h in chosen if h not in names]
+    if unknown:
+        raise ValueError(f"hosts {unknown} are not nodes of the network; use some of {names}")
+    if len(set(chosen)) != len(chosen):
+        raise ValueError(f"hosts must be distinct network nodes, got {chosen}")
+    return chosen

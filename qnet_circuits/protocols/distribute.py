@@ -1,0 +1,290 @@
+"""Distributed computing: a circuit split over network nodes, ebits from the network's links.
+
+The circuit (OpenQASM 2/3 text or a named circuit) is placed on ``nodes`` parts (Kernighan-Lin
+bisection, or ``placement``), every non-local CX/CZ group becomes an Eisert cat-entangler /
+disentangler consuming one ebit, and the ebits come from a chain network ``n0 - n1 - ...``
+(one processor per node; parts that are not neighbours get a pair swapped across the nodes in
+between): physical heralded links of ``length_km`` (``link_fidelity``: Werner links instead),
+memories with ``t1_s``/``t2_s`` during the herald, swap and message waits, node gate and readout
+errors. Reported: ebits (against the reference: one per non-local gate), classical bits, depth and
+width; the output against the monolithic circuit: the exact state fidelity (density matrix of the
+noisy distributed circuit, small circuits) beside the closed form
+(:func:`~qnet_circuits.physics.teleported_circuit_fidelity`: each teleported group is the ideal
+group followed by its ebit's Pauli channel) and its lower bound ``prod A_k``; the total variation
+distance of sampled outputs from the monolithic distribution, beside the closed-form TVD.
+
+>>> r = run(DistributeParams(circuit="ghz:4", nodes=2, link_fidelity=0.9), shots=2000, seed=3)
+>>> r.ebits, round(r.theory["fidelity"], 6), abs(r.fidelity - r.theory["fidelity"]) < 1e-9
+(1, 0.9, True)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from qnet_circuits.protocols.base import (
+    Provenance,
+    check_int,
+    check_nonnegative,
+    check_positive,
+    check_probability,
+    resolve_runner,
+    resolve_shots,
+)
+
+if TYPE_CHECKING:
+    from qiskit import QuantumCircuit
+
+    from qnet_circuits.run import Runner
+
+DEFAULT_SHOTS = 2000
+#: widest data register for the closed-form density-matrix arithmetic and the exact check
+EXACT_MAX_DATA = 6
+#: widest distributed circuit (fresh qubits + measurement records) for the exact density matrix
+EXACT_MAX_WIDTH = 11
+
+
+@dataclass(frozen=True)
+class DistributeParams:
+    """A distributed circuit on a chain network (validated; messages use the flag names).
+
+    Attributes:
+        circuit: a named circuit (``qft:N``, ``ghz:N``, ``adder:N``, ``random:N:GATES:SEED``);
+            ignored when ``qasm`` is given.
+        qasm: OpenQASM 2 or 3 source text, or None.
+        nodes: number of processors (parts), 2 <= nodes <= qubits.
+        placement: node of each qubit (tuple, qubit order), or None for graph partitioning.
+        link_fidelity: Werner fidelity of every link, or None for the physical heralded state.
+        length_km: node-to-node fiber length (km).
+        t1_s, t2_s: memory T1/T2 of every node (s; inf: ideal).
+        gate_error, readout_error: node two-qubit depolarizing / readout flip probability.
+        dark_count_prob: detector dark-count probability per window (physical links).
+        max_open: most open cat-entangled groups holding an ebit half at one node.
+    """
+
+    circuit: str = "qft:4"
+    qasm: str | None = None
+    nodes: int = 2
+    placement: tuple[int, ...] | None = None
+    link_fidelity: float | None = None
+    length_km: float = 10.0
+    t1_s: float = math.inf
+    t2_s: float = math.inf
+    gate_error: float = 0.0
+    readout_error: float = 0.0
+    dark_count_prob: float = 0.0
+    max_open: int = 1
+    source: str = "<qasm>"
+
+    def __post_init__(self) -> None:
+        qc = self.build()
+        object.__setattr__(self, "nodes", check_int("--nodes", self.nodes, minimum=2))
+        if self.nodes > qc.num_qubits:
+            raise ValueError(f"--nodes ({self.nodes}) exceeds the circuit's {qc.num_qubits} qubits; "
+                             f"use at most {qc.num_qubits} nodes")
+        if self.link_fidelity is not None:
+            object.__setattr__(self, "link_fidelity",
+                               check_probability("--link-fidelity", self.link_fidelity))
+        object.__setattr__(self, "length_km", check_nonnegative("--length-km", self.length_km))
+        object.__setattr__(self, "t1_s", check_positive("--t1", self.t1_s, allow_inf=True))
+        object.__setattr__(self, "t2_s", check_positive("--t2", self.t2_s, allow_inf=True))
+        for name, flag in (("gate_error", "--gate-error"), ("readout_error", "--readout-error"),
+                           ("dark_count_prob", "--dark-count-prob")):
+            object.__setattr__(self, name, check_probability(flag, getattr(self, name)))
+        object.__setattr__(self, "max_open", check_int("--max-open", self.max_open, minimum=1))
+        if self.t2_s > 2 * self.t1_s:
+            raise ValueError(f"--t2 ({self.t2_s}) exceeds 2 * --t1 ({self.t1_s}); lower --t2")
+        if self.placement is not None:
+            p = tuple(self.placement)
+            if len(p) != qc.num_qubits:
+                raise ValueError(f"--placement names {len(p)} qubits but the circuit has "
+                                 f"{qc.num_qubits}; give one node per qubit")
+            bad = [v for v in p if not (isinstance(v, int) and 0 <= v < self.nodes)]
+            if bad:
+                raise ValueError(f"--placement names unknown nodes {sorted(set(bad))}; nodes are "
+                                 f"0..{self.nodes - 1}")
+            object.__setattr__(self, "placement", p)
+
+    def build(self) -> QuantumCircuit:
+        """The input circuit (final measurements removed)."""
+        from qnet_circuits.library.distributed.catalog import load_qasm, named_circuit
+
+        qc = load_qasm(self.qasm, self.source) if self.qasm is not None else named_circuit(self.circuit)
+        qc = qc.remove_final_measurements(inplace=False)
+        _check_unitary(qc)
+        return qc
+
+    def network(self):
+        """The chain ``n0 - n1 - ... - n<k-1>`` (every node a processor)."""
+        from qnet_circuits.network import chain
+
+        net = chain(self.nodes - 1, self.length_km, t1_s=self.t1_s, t2_s=self.t2_s,
+                    gate_error=self.gate_error, readout_error=self.readout_error,
+                    dark_count_prob=self.dark_count_prob, end_names=("n0", f"n{self.nodes - 1}"))
+        return net
+
+    @property
+    def hosts(self) -> list[str]:
+        return ["n0", *[f"r{i}" for i in range(1, self.nodes - 1)], f"n{self.nodes - 1}"]
+
+
+def _check_unitary(qc) -> None:
+    names = [i.operation.name for i in qc.data]
+    odd = sorted({n for n in names if n in ("measure", "reset", "if_else", "while_loop", "for_loop",
+                                            "switch_case", "box", "initialize")})
+    if odd:
+        raise ValueError(f"operations {odd} cannot be teleported (only unitary gates and final "
+                         "measurements are distributed); remove them from the input circuit")
+
+
+def _placement(params: DistributeParams) -> dict[int, int] | None:
+    return None if params.placement is None else dict(enumerate(params.placement))
+
+
+def circuits(params: DistributeParams) -> dict[str, Any]:
+    """{"monolithic": input, "distributed": DistributedCircuit (reused qubits, dynamic),
+    "fast": the deferred unitary equivalent (ideal ebits only)}."""
+    from qnet_circuits.library.distributed import distribute
+
+    qc = params.build()
+    net = params.network()
+    kw = {"network": net, "hosts": params.hosts, "link_fidelity": params.link_fidelity}
+    dist = distribute(qc, params.nodes, _placement(params), reuse=True, max_open=params.max_open, **kw)
+    return {"monolithic": qc, "distributed": dist, "network": net}
+
+
+def _ideal(dist) -> bool:
+    return all(m["coefficients"][0] >= 1 - 1e-12 for m in dist.ebit_models)
+
+
+def _model_state(dist):
+    from qiskit.quantum_info import Operator
+
+    from qnet_circuits import physics
+
+    low = dist.lowered
+    ops = [(Operator(i.operation).data, [low.find_bit(q).index for q in i.qubits])
+           for i in low.data if i.operation.name != "barrier"]
+    groups = [{"coefficients": m["coefficients"], **g} for g, m in zip(dist.groups, dist.ebit_models)]
+    return physics.teleported_circuit_fidelity(dist.n_data_qubits, ops, groups, state=True)
+
+
+def _exact_fidelity(params: DistributeParams, qc, net) -> float | None:
+    from qiskit.quantum_info import Statevector
+
+    from qnet_circuits.library.distributed import distribute
+    from qnet_circuits.run import heralded_density_matrix
+
+    fresh = distribute(qc, params.nodes, _placement(params), network=net, hosts=params.hosts,
+                       link_fidelity=params.link_fidelity, max_open=params.max_open)
+    if qc.num_qubits > EXACT_MAX_DATA or fresh.qubits > EXACT_MAX_WIDTH:
+        return None
+    rho, _p = heralded_density_matrix(fresh.circuit, net, qubits=list(range(qc.num_qubits)))
+    psi = Statevector(qc).data
+    return float(np.real(psi.conj() @ rho.data @ psi))
+
+
+def _sample(dist, net, runner, shots, seed):
+    """Counts of the data register: the dynamic circuit, or (ideal ebits) its deferred equivalent."""
+    from qiskit import ClassicalRegister
+
+    from qnet_circuits.library.distributed import distribute
+
+    if _ideal(dist):
+        circ = distribute(dist.lowered, max(dist.placement.values()) + 1, dict(dist.placement),
+                          deferred=True, reuse=True, max_open=1).circuit
+        form = "deferred (exact equivalent: ideal ebits)"
+    else:
+        circ, form = dist.circuit, "dynamic (if_test, measured and reset communication qubits)"
+    circ = circ.copy()
+    out = ClassicalRegister(dist.n_data_qubits, "out")
+    circ.add_register(out)
+    circ.measure(range(dist.n_data_qubits), out)
+    counts = runner.counts([circ], shots=shots, seed=seed, network=None if _ideal(dist) else net)[0]
+    probs: dict[str, float] = {}
+    for key, n in counts.items():
+        data = key.split(" ")[0]
+        probs[data] = probs.get(data, 0.0) + n / shots
+    return probs, form
+
+
+def _tvd(p: Mapping[str, float], q: Mapping[str, float]) -> float:
+    return 0.5 * sum(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in set(p) | set(q))
+
+
+@dataclass(frozen=True)
+class DistributeResult:
+    """Resources and output quality of a distributed circuit (see the module docstring)."""
+
+    params: DistributeParams
+    resources: Mapping[str, Any]
+    fidelity: float | None
+    tvd: float
+    tvd_sampling: float
+    form: str
+    theory: Mapping[str, Any]
+    provenance: Provenance
+
+    @property
+    def ebits(self) -> int:
+        return int(self.resources["ebits"])
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``qnet distribute``."""
+        p = self.params
+        return {"command": "distribute", "circuit": p.circuit if p.qasm is None else p.source,
+                "nodes": p.nodes, "link_fidelity": p.link_fidelity, "length_km": p.length_km,
+                "t1_s": p.t1_s, "t2_s": p.t2_s, **self.resources,
+                "fidelity": self.fidelity, "tvd": float(self.tvd), "tvd_sampling_scale": self.tvd_sampling,
+                "form": self.form, "theory": dict(self.theory), "shots": self.provenance.shots,
+                "seed": self.provenance.seed, "provenance": self.provenance.to_dict()}
+
+
+def _resources(dist, qc) -> dict[str, Any]:
+    from qiskit import transpile
+
+    from qnet_circuits.library.distributed import nonlocal_count
+    from qnet_circuits.library.distributed.rewrite import BASIS
+
+    low = transpile(qc, basis_gates=list(BASIS), optimization_level=0)
+    return {**dist.to_dict(), "swap_classical_bits": 2 * dist.swaps,
+            "reference_ebits": nonlocal_count(low, dist.placement),
+            "monolithic_depth": low.depth(), "monolithic_qubits": qc.num_qubits}
+
+
+def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | None = None,
+        seed: int | None = None) -> DistributeResult:
+    """Distribute, sample ``shots`` outputs, compare with the monolithic circuit and theory."""
+    from qiskit.quantum_info import Statevector
+
+    from qnet_circuits import physics
+
+    shots = resolve_shots(shots, DEFAULT_SHOTS)
+    backend = resolve_runner(runner)
+    made = circuits(params)
+    qc, dist, net = made["monolithic"], made["distributed"], made["network"]
+    ideal_probs = Statevector(qc).probabilities_dict()
+    probs, form = _sample(dist, net, backend, shots, seed)
+    theory: dict[str, Any] = {
+        "fidelity_bound": physics.distributed_fidelity_bound([m["coefficients"] for m in dist.ebit_models]),
+        "ebit_fidelities": [m["coefficients"][0] for m in dist.ebit_models],
+        "fidelity": None, "tvd": None}
+    if qc.num_qubits <= EXACT_MAX_DATA:
+        rho = _model_state(dist)
+        psi = Statevector(qc).data
+        theory["fidelity"] = float(np.real(psi.conj() @ rho @ psi))
+        diag = np.real(np.diag(rho))
+        model = {format(i, f"0{qc.num_qubits}b"): float(v) for i, v in enumerate(diag) if v > 1e-15}
+        theory["tvd"] = _tvd(model, ideal_probs)
+    scale = 0.5 * sum(math.sqrt(p * (1 - p) / shots) for p in ideal_probs.values())
+    return DistributeResult(params, _resources(dist, qc), _exact_fidelity(params, qc, net),
+                            _tvd(probs, ideal_probs), scale, form, theory,
+                            Provenance.collect("distribute", backend, seed=seed, shots=shots))
+
+
+__all__ = ["DEFAULT_SHOTS", "DistributeParams", "DistributeResult", "circuits", "run"]
