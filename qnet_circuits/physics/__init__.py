@@ -24,9 +24,10 @@ generation, sections 1-2, and :func:`link_theory`), ``memory`` (7), ``swapping``
 ground free-space links), ``decoy`` (weak-coherent-pulse BB84 with decoy states, Ma et al.
 2005), ``ghz`` (GHZ fusion at a centre), ``codes`` (repetition-code storage), ``paths`` (a
 network path's delivery time and fidelity), ``distributed`` (network ebits, teleported gates).
-Every public name is importable from ``qnet_circuits.physics``. Layering: physics imports numpy and its own modules only (``states``
-and ``_checks`` at the bottom); it reads :mod:`qnet_circuits.network` objects' fields but never
-imports Qiskit, the library, noise or runners.
+Every public name is importable from ``qnet_circuits.physics``. Layering: physics imports numpy
+and its own modules only (``states`` and ``_checks`` at the bottom); it reads
+:mod:`qnet_circuits.network` objects' fields but never imports Qiskit, the library, noise or
+runners.
 """
 
 from __future__ import annotations
