@@ -379,7 +379,6 @@ class IBMRunner:
         submit the chunks as jobs of one Batch."""
         if self.sampler != "aer":
             return self._run_runtime(pubs, shots, seed)
-        from qiskit_aer.primitives import SamplerV2 as AerSampler
 
         size = self.circuits_per_job
         chunks = [pubs[i : i + size] for i in range(0, len(pubs), size)]
@@ -387,22 +386,29 @@ class IBMRunner:
         full_noise = sim.options.noise_model
         out: list[tuple[Any, str, int | None]] = []
         for chunk, chunk_seed in zip(chunks, circuit_seeds(seed, len(chunks)), strict=True):
-            run_options: dict[str, Any] = {}
-            if full_noise is not None:
-                used = sorted(set().union(*(active_qubits(isa.circuit) for isa, _ in chunk)))
-                run_options["noise_model"] = restricted_noise_model(full_noise, used)
-            sampler = AerSampler.from_backend(sim, seed=chunk_seed,
-                                              options={"run_options": run_options})
-            job = sampler.run([_pub(isa, values) for isa, values in chunk], shots=shots)
-            job_id = str(job.job_id())
-            try:
-                result = job.result()
-            except Exception as exc:  # noqa: BLE001 - becomes one clean line with the job id
-                raise RuntimeError(
-                    f"local job {job_id} on {self.name} failed: {one_line(str(exc))}"
-                ) from exc
+            result, job_id = self._local_job(sim, full_noise, chunk, shots, chunk_seed)
             out.extend((pub.data, job_id, chunk_seed) for pub in result)
         return out
+
+    def _local_job(self, sim: Any, full_noise: Any, chunk: list[Pub], shots: int,
+                   seed: int | None) -> tuple[Any, str]:
+        """One local Aer Sampler job over ``chunk`` (noise restricted to the qubits it uses);
+        a failure becomes one line naming the job id."""
+        from qiskit_aer.primitives import SamplerV2 as AerSampler
+
+        run_options: dict[str, Any] = {}
+        if full_noise is not None:
+            used = sorted(set().union(*(active_qubits(isa.circuit) for isa, _ in chunk)))
+            run_options["noise_model"] = restricted_noise_model(full_noise, used)
+        sampler = AerSampler.from_backend(sim, seed=seed, options={"run_options": run_options})
+        job = sampler.run([_pub(isa, values) for isa, values in chunk], shots=shots)
+        job_id = str(job.job_id())
+        try:
+            return job.result(), job_id
+        except Exception as exc:  # noqa: BLE001 - becomes one clean line with the job id
+            raise RuntimeError(
+                f"local job {job_id} on {self.name} failed: {one_line(str(exc))}"
+            ) from exc
 
     def _run_table(self, circuit: QuantumCircuit, table: BindingTable, shots: int,
                    seed: int | None, network: Network | None) -> list[ShotData]:
@@ -449,28 +455,12 @@ class IBMRunner:
     def _run_aer(
         self, pubs: list[Pub], shots: int, seeds: list[int | None]
     ) -> list[tuple[Any, str, int | None]]:
-        from qiskit_aer.primitives import SamplerV2 as AerSampler
 
         sim = self.simulator()
         full_noise = sim.options.noise_model
         out = []
-        for (isa, values), circuit_seed in zip(pubs, seeds, strict=True):
-            run_options: dict[str, Any] = {}
-            if full_noise is not None:
-                run_options["noise_model"] = restricted_noise_model(
-                    full_noise, active_qubits(isa.circuit)
-                )
-            sampler = AerSampler.from_backend(
-                sim, seed=circuit_seed, options={"run_options": run_options}
-            )
-            job = sampler.run([_pub(isa, values)], shots=shots)
-            job_id = str(job.job_id())
-            try:
-                result = job.result()
-            except Exception as exc:  # noqa: BLE001 - becomes one clean line with the job id
-                raise RuntimeError(
-                    f"local job {job_id} on {self.name} failed: {one_line(str(exc))}"
-                ) from exc
+        for pub, circuit_seed in zip(pubs, seeds, strict=True):
+            result, job_id = self._local_job(sim, full_noise, [pub], shots, circuit_seed)
             out.append((result[0].data, job_id, circuit_seed))
         return out
 

@@ -20,7 +20,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from qnet_circuits.cli.common import Context, positive_int, to_json
+from qnet_circuits.cli.common import Context, check_output_path, positive_int, to_json
 
 #: subcommand name -> module under qnet_circuits.cli
 COMMANDS: dict[str, str] = {
@@ -150,17 +150,6 @@ def _refuse_ignored_options(module: Any, argv: Sequence[str]) -> None:
             raise ValueError(f"{option} does nothing here: {instead}")
 
 
-def _check_output_path(option: str, path: Any) -> None:
-    """Refuse an output path that cannot be a file before any work starts (one line, exit 2)."""
-    from pathlib import Path
-
-    p = Path(path)
-    if p.is_dir():
-        raise ValueError(f"{option} {p}: is a directory; pass a file path")
-    if not p.parent.is_dir():
-        raise ValueError(f"{option} {p}: the folder {p.parent} does not exist; create it first")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``qnet`` command; returns the exit code."""
     argv = sys.argv[1:] if argv is None else argv
@@ -178,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             args.correction = "deferred"
         _refuse_ignored_options(module, argv)
         if args.qasm is not None:
-            _check_output_path("--qasm", args.qasm)
+            check_output_path("--qasm", args.qasm)
         if args.shots is not None:
             from qnet_circuits.protocols.limits import check_shots
 

@@ -111,6 +111,15 @@ def pair_fields(args: argparse.Namespace) -> dict[str, Any]:
             "gate_error": args.gate_error, "readout_error": args.readout_error}
 
 
+def check_output_path(option: str, path: Any) -> None:
+    """Refuse an output path that cannot be a file before any work starts (one line, exit 2)."""
+    p = Path(path)
+    if p.is_dir():
+        raise ValueError(f"{option} {p}: is a directory; pass a file path")
+    if not p.parent.is_dir():
+        raise ValueError(f"{option} {p}: the folder {p.parent} does not exist; create it first")
+
+
 def run_protocol(protocol: Any, params: Any, ctx: Any) -> dict:
     """Hand the ideal protocol circuit to the context (``--qasm``), run ``protocol`` with the
     context's runner, shots and seed, and return the result's JSON dict."""

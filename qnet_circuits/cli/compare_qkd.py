@@ -52,6 +52,9 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
         pulse_rate_hz=args.pulse_rate_hz, method=args.decoy)
     if args.plot is None:
         return run_protocol(protocol, params, ctx)
+    from qnet_circuits.cli.common import check_output_path
+
+    check_output_path("--plot", args.plot)
     if not args.plot.lower().endswith((".png", ".svg", ".pdf")):
         raise ValueError(f"--plot {args.plot}: name a .png, .svg or .pdf file")
     result = protocol.run(params, shots=ctx.shots, seed=ctx.seed)

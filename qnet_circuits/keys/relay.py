@@ -76,10 +76,9 @@ def relay_keys(left_keys: Sequence[np.ndarray], right_keys: Sequence[np.ndarray]
     for c in announcements:
         bob ^= c
     exposed = []
+    prefix = np.zeros(m, dtype=np.uint8)  # C_1 xor ... xor C_{i-1}, built as i grows
     for i in range(1, len(left)):
-        view = right[i - 1].copy()
-        for c in announcements[: i - 1]:
-            view ^= c
-        if np.array_equal(view, left[0]):
+        if np.array_equal(right[i - 1] ^ prefix, left[0]):
             exposed.append(i)
+        prefix ^= announcements[i - 1]
     return RelayedKey(left[0].copy(), bob, announcements, m, hop_lengths, tuple(exposed))

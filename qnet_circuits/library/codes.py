@@ -16,6 +16,7 @@ The pair ``(alice[0], bob[0])`` is then measured by the caller (``metadata["pair
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from qiskit.circuit import QuantumCircuit, QuantumRegister
 
@@ -29,6 +30,7 @@ def _encode(qc: QuantumCircuit, block: QuantumRegister) -> None:
         qc.h(q)
 
 
+@lru_cache(maxsize=1)
 def _majority_correction() -> QuantumCircuit:
     """CCX(s1, s2 -> q0) as CX and one-qubit gates, so every CX carries the node's gate error."""
     from qiskit import transpile

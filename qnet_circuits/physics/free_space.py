@@ -45,7 +45,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from qnet_circuits.physics._checks import _finite, _positive, _prob
+from qnet_circuits.physics._checks import _finite, _nonneg, _positive, _prob
 
 EARTH_RADIUS_KM = 6371.0
 SPEED_OF_LIGHT_KM_PER_S = 299_792.458
@@ -84,7 +84,7 @@ def _elevation(elevation_deg: float) -> float:
 def beam_radius_m(distance_km: float, wavelength_nm: float, transmitter_aperture_m: float,
                   beam_quality: float = 1.0) -> float:
     """1/e^2 radius in m of the Gaussian beam at ``distance_km`` (waist = half the aperture)."""
-    d = _nonneg_km(distance_km) * 1e3
+    d = _nonneg("distance_km", distance_km) * 1e3
     lam = _positive("wavelength_nm", wavelength_nm) * 1e-9
     w0 = _positive("transmitter_aperture_m", transmitter_aperture_m) / 2.0
     m2 = _beam_quality(beam_quality)
@@ -185,17 +185,6 @@ class Downlink:
         """Loss in dB towards a satellite at ``altitude_km`` seen at ``elevation_deg``."""
         eta = self.transmissivity(slant_range_km(altitude_km, elevation_deg), elevation_deg)
         return math.inf if eta <= 0.0 else -10.0 * math.log10(eta)
-
-
-def _nonneg(name: str, value: float) -> float:
-    x = _finite(name, value)
-    if x < 0:
-        raise ValueError(f"{name} must be >= 0, got {x}; pass a non-negative value")
-    return x
-
-
-def _nonneg_km(distance_km: float) -> float:
-    return _nonneg("distance_km", distance_km)
 
 
 def _beam_quality(m2: float) -> float:

@@ -162,15 +162,17 @@ def repeater_rate_hz(length_km: float, link_km: float, link_fidelity: float) -> 
 BATCHES = 5
 
 
-def _simulated_rate(length_km: float, params: CompareParams, seed: int) -> tuple[float, float]:
-    """Key rate per pulse from a pulse-level BB84-decoy simulation at the optimal mu, and its
-    standard error from :data:`BATCHES` independent batches (std of the batch estimates over
+def _simulated_rate(length_km: float, optimum: tuple[float, float], params: CompareParams,
+                    seed: int) -> tuple[float, float]:
+    """Key rate per pulse from a pulse-level BB84-decoy simulation at the optimal mu
+    (``optimum = (mu, R)`` of :func:`~qnet_circuits.physics.decoy_optimal_mu`), and its standard
+    error from :data:`BATCHES` independent batches (std of the batch estimates over
     sqrt(batches)); ``(0, 0)`` where the closed form has no key."""
     from qnet_circuits.protocols.bb84.analysis import estimates
     from qnet_circuits.protocols.bb84.pulses import simulate_pulses
 
     ch = physics.GYS
-    mu, rate = physics.decoy_optimal_mu(length_km, ch, params.method)
+    mu, rate = optimum
     if rate <= 0:
         return 0.0, 0.0
     intensities = [mu, 0.1, 0.0] if params.method == "vacuum-weak" else [mu]
@@ -188,29 +190,30 @@ def run(params: CompareParams, *, runner: Runner | None = None, shots: int | Non
     pulses = params.pulses if shots is None else check_int("shots", shots, minimum=1)
     if pulses != params.pulses:
         params = CompareParams(**{**params.__dict__, "pulses": pulses})
-    seeds = np.random.SeedSequence(seed).spawn(2 * len(params.lengths_km))
+    root = np.random.SeedSequence(seed)
+    seeds = root.spawn(2 * len(params.lengths_km))
     ch, rows = physics.GYS, []
     for i, length in enumerate(params.lengths_km):
         hops = max(1, math.ceil(length / params.relay_hop_km - 1e-9))
-        direct = physics.decoy_optimal_mu(length, ch, params.method)[1]
-        hop = physics.decoy_optimal_mu(length / hops, ch, params.method)[1]
-        eta = physics.wcp_transmittance(length, ch) / ch.eta_bob
+        direct = physics.decoy_optimal_mu(length, ch, params.method)
+        hop = physics.decoy_optimal_mu(length / hops, ch, params.method)
         row: dict[str, Any] = {
             "length_km": length, "relay_hops": hops,
-            "direct_bb84_hz": direct * params.pulse_rate_hz,
-            "relay_bb84_hz": hop * params.pulse_rate_hz,
-            "plob_hz": physics.plob(eta) * params.pulse_rate_hz,
+            "direct_bb84_hz": direct[1] * params.pulse_rate_hz,
+            "relay_bb84_hz": hop[1] * params.pulse_rate_hz,
+            "plob_hz": physics.plob_per_pulse(length, ch)[0] * params.pulse_rate_hz,
             **repeater_rate_hz(length, params.repeater_link_km, params.link_fidelity),
         }
         if params.pulses:
             s1, s2 = (int(s.generate_state(1)[0]) for s in seeds[2 * i: 2 * i + 2])
-            for key, hop_km, s in (("direct", length, s1), ("relay", length / hops, s2)):
-                value, err = _simulated_rate(hop_km, params, s)
+            for key, hop_km, best, s in (("direct", length, direct, s1),
+                                         ("relay", length / hops, hop, s2)):
+                value, err = _simulated_rate(hop_km, best, params, s)
                 row[f"{key}_bb84_sim_hz"] = value * params.pulse_rate_hz
                 row[f"{key}_bb84_sim_hz_stderr"] = err * params.pulse_rate_hz
         rows.append(row)
     return CompareResult(params, tuple(rows),
-                         Provenance.collect("compare_qkd", None, seed=seed, shots=pulses))
+                         Provenance.collect("compare_qkd", None, seed=root.entropy, shots=pulses))
 
 
 def circuits(params: CompareParams) -> list:

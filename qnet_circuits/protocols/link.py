@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from qnet_circuits.analysis import bell_fidelity, heralded_mask, proportion
@@ -100,7 +100,9 @@ class LinkParams:
         if self.scheme != "midpoint":
             raise ValueError(f"--satellite flies the pair source: use --scheme midpoint, not "
                              f"{self.scheme!r}")
-        if self.length_km != 20.0 or self.attenuation_db_per_km != 0.2:
+        defaults = {f.name: f.default for f in fields(LinkParams)}
+        if (self.length_km != defaults["length_km"]
+                or self.attenuation_db_per_km != defaults["attenuation_db_per_km"]):
             raise ValueError("--length-km and --attenuation describe fiber; with --satellite the "
                              "arms are the slant ranges (--altitude-km, --elevation-deg): drop them")
         if self.dark_count_prob > 0:

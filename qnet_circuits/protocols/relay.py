@@ -165,8 +165,9 @@ def relay_theory(params: RelayParams, hop: QkdResult) -> dict[str, float]:
 
     th = hop.theory
     hop_rate = th["key_rate_asymptotic"] * th["key_fraction"] * (hop.report.delivery_rate_hz or 0.0)
-    direct = chain(1, params.length_km).links[0]
-    p_direct = physics.link_theory(direct, chain(1, params.length_km))["p_success"]
+    direct_net = chain(1, params.length_km)
+    direct = direct_net.links[0]
+    p_direct = physics.link_theory(direct, direct_net)["p_success"]
     direct_rate = th["key_rate_asymptotic"] * th["key_fraction"] * p_direct / direct.cycle_time_s
     eta = direct.fiber.transmissivity
     return {
