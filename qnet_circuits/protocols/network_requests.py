@@ -83,7 +83,8 @@ class RequestResult:
         group, exclusive: the conflict group's members and whether at most one runs at a time.
         demand_met: rate >= the demand (None without one).
         theory: ``fidelity`` (where the chain has it), ``mean_delivery_time_s`` and
-            ``solo_rate_hz`` (no purification), ``rate_hz`` (exclusive group), ``route``.
+            ``solo_rate_hz`` (no purification), ``rate_hz`` (exclusive group), ``route``,
+            ``target_met`` (the chain's closed-form fidelity against the target).
         chain: the :class:`~qnet_circuits.protocols.chain.ChainResult` of its pairs.
     """
 
@@ -272,6 +273,9 @@ def _plan_all(network: Network, reqs: list[Request], metric: str, strategy: str,
               link_fidelity: float | None) -> list[dict[str, Any]]:
     out = []
     for req in reqs:
+        if link_fidelity is not None and req.fidelity_target is not None:
+            raise ValueError(f"request {req.name}: a fidelity target routes by the links' own "
+                             "heralded states; drop link_fidelity or the target")
         path, rt, rounds, scheme = _route(network, req, metric)
         purification = PurificationPlan("dejmps", rounds, scheme) if rounds else None
         plan = ChainPlan(strategy=strategy, link_fidelity=link_fidelity, purification=purification)
@@ -317,6 +321,8 @@ def _assemble(network: Network, reqs: list[Request], routed: list[dict], chains:
         theory: dict[str, Any] = {"route": r["route"].to_dict() if r["route"] else None}
         if ch.theory.get("fidelity") is not None:
             theory["fidelity"] = ch.theory["fidelity"]
+            if req.fidelity_target is not None:
+                theory["target_met"] = bool(ch.theory["fidelity"] >= req.fidelity_target)
         if solo[i] is not None:
             theory["mean_delivery_time_s"] = solo[i]
             theory["solo_rate_hz"] = 1.0 / solo[i]
@@ -326,7 +332,8 @@ def _assemble(network: Network, reqs: list[Request], routed: list[dict], chains:
         demand = None if req.rate_hz is None else bool(rate.value >= req.rate_hz)
         results.append(RequestResult(req, tuple(r["path"]), r["route"], int(durations[i].size),
                                      ch.fidelity, rate, ch.rate_hz, float(alloc.completion_s[i]),
-                                     float(alloc.completion_s[i]) - busy, tuple(group_of[i]),
+                                     max(float(alloc.completion_s[i]) - busy, 0.0),
+                                     tuple(group_of[i]),
                                      excl_of[i], demand, theory, ch))
     return _summary(network, results, routed, chains, alloc, groups, policy, metric, strategy)
 
