@@ -64,6 +64,19 @@ from qnet_circuits.timeline import STRATEGIES
 DEFAULT_PAIRS = 200
 
 
+def session_block(n_links: int, pairs: int, plan: ChainPlan) -> int:
+    """Sessions packed per circuit execution: the largest divisor of ``pairs`` up to the chain's
+    default block, so exactly ``pairs`` pairs are delivered.
+
+    >>> session_block(3, 200, ChainPlan())
+    50
+    """
+    from qnet_circuits.scheduler import block_size
+
+    cap = block_size(n_links, pairs, plan, "parities")
+    return max(d for d in range(1, cap + 1) if pairs % d == 0)
+
+
 def request_seeds(seed: int | None, n: int) -> list[int | None]:
     """The chain seed of each of ``n`` requests (independent children of ``seed``)."""
     if seed is None:
@@ -295,8 +308,13 @@ def _run_chains(network: Network, reqs: list[Request], routed: list[dict], pairs
         n = req.pairs or pairs
         check_shots("pairs", n, bytes_per_shot=8.0 * 64)
     seeds = request_seeds(seed, len(reqs))
-    return [simulate(network, r["plan"], path=r["path"], realizations=req.pairs or pairs,
-                     seed=s, runner=runner) for req, r, s in zip(reqs, routed, seeds)]
+    out = []
+    for req, r, s in zip(reqs, routed, seeds):
+        n = req.pairs or pairs
+        block = session_block(len(r["path"]) - 1, n, r["plan"])
+        out.append(simulate(network, r["plan"], path=r["path"], realizations=n, seed=s,
+                            runner=runner, block=block))
+    return out
 
 
 def _assemble(network: Network, reqs: list[Request], routed: list[dict], chains: list[Any],
@@ -430,4 +448,5 @@ def circuits(params: NetworkRequestsParams, *, seed: int | None = None) -> list[
 
 
 __all__ = ["DEFAULT_PAIRS", "NetworkRequestsParams", "NetworkScheduleResult", "Request",
-           "RequestResult", "circuits", "request_seeds", "run", "schedule_network"]
+           "RequestResult", "circuits", "request_seeds", "run", "schedule_network",
+           "session_block"]

@@ -118,31 +118,43 @@ def check_capacity(network: Network, needs: Mapping[str, int], what: str) -> Non
 
 def conflict_groups(needs: Sequence[Mapping[str, int]], capacity: Mapping[str, int]
                     ) -> tuple[list[list[int]], list[bool]]:
-    """Groups of requests joined by conflicts (two requests conflict when some shared node
-    cannot hold both sessions at once) and, per group, whether it is *exclusive* (every two
-    members conflict, so at most one runs at a time)."""
+    """Groups of requests that contend for memories, and whether each group is *exclusive*.
+
+    A node is contended when the sessions of all requests through it need more memories than it
+    has; requests through a contended node share a group (joined transitively). A group is
+    exclusive when every two members conflict (some shared node cannot hold both sessions), so
+    at most one of them runs at a time. A group of one runs alone.
+
+    >>> cap = {"a": 1, "b": 1, "c": 1, "r": 4}
+    >>> conflict_groups([{"a": 1, "r": 2}, {"b": 1, "r": 2}, {"c": 1, "r": 2}], cap)
+    ([[0, 1, 2]], [False])
+    """
     n = len(needs)
-    adj = [[False] * n for _ in range(n)]
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    users: dict[str, list[int]] = {}
+    for i, nd in enumerate(needs):
+        for v in nd:
+            users.setdefault(v, []).append(i)
+    for v, members in users.items():
+        if sum(needs[i][v] for i in members) > capacity[v]:
+            for i in members[1:]:
+                parent[find(i)] = find(members[0])
+    by_root: dict[int, list[int]] = {}
     for i in range(n):
-        for j in range(i + 1, n):
-            shared = set(needs[i]) & set(needs[j])
-            if any(needs[i][v] + needs[j][v] > capacity[v] for v in shared):
-                adj[i][j] = adj[j][i] = True
-    seen, groups = set(), []
-    for i in range(n):
-        if i in seen:
-            continue
-        stack, group = [i], []
-        seen.add(i)
-        while stack:
-            u = stack.pop()
-            group.append(u)
-            for v in range(n):
-                if adj[u][v] and v not in seen:
-                    seen.add(v)
-                    stack.append(v)
-        groups.append(sorted(group))
-    exclusive = [all(adj[a][b] for a in g for b in g if a < b) for g in groups]
+        by_root.setdefault(find(i), []).append(i)
+    groups = sorted(by_root.values())
+
+    def conflict(i: int, j: int) -> bool:
+        return any(needs[i][v] + needs[j][v] > capacity[v] for v in set(needs[i]) & set(needs[j]))
+
+    exclusive = [all(conflict(a, b) for a in g for b in g if a < b) for g in groups]
     return groups, exclusive
 
 

@@ -43,8 +43,10 @@ def test_a_request_alone_is_the_chain_on_its_path(name):
     res = nr.schedule_network(net, [(src, dst)], metric=metric, strategy=strategy, pairs=150,
                               seed=21)
     (r,) = res.requests
-    chain = simulate(net, ChainPlan(strategy=strategy), path=r.path, realizations=150,
-                     seed=nr.request_seeds(21, 1)[0])
+    plan = ChainPlan(strategy=strategy)
+    chain = simulate(net, plan, path=r.path, realizations=150, seed=nr.request_seeds(21, 1)[0],
+                     block=nr.session_block(len(r.path) - 1, 150, plan))
+    assert r.pairs == chain.realizations == 150
     assert r.fidelity == chain.fidelity  # same seed, same circuits, same shots
     assert r.rate_hz.value == pytest.approx(chain.rate_hz.value, rel=1e-12)
     assert r.rate_hz.stderr == pytest.approx(chain.rate_hz.stderr, rel=1e-9)

@@ -94,6 +94,25 @@ def test_conflict_groups_and_exclusivity():
     groups, exclusive = conflict_groups(needs, cap)
     # 0-2 share b (1 memory), 1-2 share s (2 memories), 0-1 fit together at r (4 memories)
     assert groups == [[0, 1, 2]] and exclusive == [False]
+    # three through a 4-memory repeater: no two conflict, all three together do
+    three = [{"a": 1, "r": 2}, {"b": 1, "r": 2}, {"c": 1, "r": 2}]
+    assert conflict_groups(three, cap) == ([[0, 1, 2]], [False])
+    assert conflict_groups(three[:2], cap) == ([[0], [1]], [True, True])
+
+
+def test_a_request_outside_every_group_never_waits():
+    rng = np.random.default_rng(2)
+    nodes = [f"v{k}" for k in range(10)]
+    capacity = {v: 4 for v in nodes}
+    needs = [memory_needs(list(rng.choice(nodes, size=4, replace=False))) for _ in range(9)]
+    durations = [rng.exponential(1.0, size=6) for _ in needs]
+    for policy in ("fifo", "fair"):
+        alloc = allocate(durations, needs, capacity, policy)
+        groups, _ = conflict_groups(needs, capacity)
+        for g in groups:
+            if len(g) == 1:
+                (i,) = g
+                assert alloc.completion_s[i] == pytest.approx(durations[i].sum())
 
 
 @pytest.mark.parametrize("kwargs,match", [
