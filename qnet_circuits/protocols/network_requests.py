@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -276,8 +276,6 @@ def schedule_network(network: Network, requests: Sequence[Any], *, policy: str =
     routed = _plan_all(network, reqs, metric, strategy, link_fidelity)
     chains = _run_chains(network, reqs, routed, pairs, runner, seed)
     result = _assemble(network, reqs, routed, chains, policy, metric, strategy)
-    from dataclasses import replace
-
     return replace(result, wall_s=time.perf_counter() - start, provenance=Provenance.collect(
         "network_requests", runner, seed=seed, shots=pairs))
 
