@@ -189,3 +189,30 @@ def test_disconnected_network_is_refused():
     net = Network(nodes, a.links)
     with pytest.raises(ValueError, match="disconnected"):
         nr.schedule_network(net, [("alice", "x_bob")], pairs=10)
+
+
+@pytest.mark.parametrize("policy", ["fair", "fifo"])
+def test_a_shared_one_memory_end_node_and_unequal_demands(policy):
+    from dataclasses import replace
+
+    from qnet_circuits.network import Network
+
+    net = from_spec("star:3", 15.0)  # hub has 3 memories: both sessions fit there ...
+    nodes = tuple(replace(n, memories=1) if n.name == "u2" else
+                  replace(n, memories=4) if n.name == "hub" else n for n in net.nodes)
+    net = Network(nodes, net.links)  # ... but u2 holds one qubit: an exclusive pair
+    reqs = [nr.Request("u1", "u2", pairs=120), nr.Request("u3", "u2", pairs=240)]
+    res = nr.schedule_network(net, reqs, policy=policy, pairs=999, seed=12)
+    assert res.groups == [[0, 1]] and res.requests[0].exclusive
+    assert [r.pairs for r in res.requests] == [120, 240]
+    assert res.occupancy["u2"]["reserved_max"] == 1
+    assert res.occupancy["u2"]["reserved_mean"] == pytest.approx(1.0)
+    solo = res.requests[0].theory["solo_rate_hz"]
+    first, second = (r.theory["rate_hz"] / solo for r in res.requests)
+    if policy == "fair":  # turns alternate until u1 is done; then u3 has the memory alone
+        assert first == pytest.approx(120 / 239, rel=1e-9)
+        assert second == pytest.approx(240 / 360, rel=1e-9)
+    else:
+        assert (first, second) == pytest.approx((1.0, 240 / 360))
+    for r in res.requests:
+        assert r.rate_hz.within(r.theory["rate_hz"], k=K), (r.rate_hz, r.theory["rate_hz"])
