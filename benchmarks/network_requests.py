@@ -91,8 +91,10 @@ def report(out: dict[str, Any]) -> str:
         f"{v} {o['reserved_mean']:.2f}/{o['reserved_max']}/{o['capacity']}" for v, o in busy))
     worst = max(sigmas) if sigmas else float("nan")
     lines.append(f"  {len(sigmas)} requests with a closed-form rate (exclusive groups): worst "
-                 f"{worst:.2f} sigma; Jain {res.jain_index:.4f}, total {res.total_rate_hz:.4g} "
-                 f"pairs/s, makespan {res.makespan_s:.4g} s")
+                 f"{worst:.2f} sigma; Jain {res.jain_index:.4f} (within the groups of several: "
+                 + ", ".join(f"{j:.4f}" for g, j in zip(res.groups, res.jain_index_groups)
+                             if len(g) > 1)
+                 + f"), total {res.total_rate_hz:.4g} pairs/s, makespan {res.makespan_s:.4g} s")
     cores = os.cpu_count()
     lines.append(f"wall time {out['wall_s']:.1f} s (target < {TARGET_S:.0f} s on 2 cores; this "
                  f"machine: {cores} cores, {platform.processor() or platform.machine()}, shared): "

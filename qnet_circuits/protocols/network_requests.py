@@ -141,7 +141,9 @@ class NetworkScheduleResult:
         policy, metric, strategy: how they were served, routed and swapped.
         groups: conflict groups (request indices); occupancy: per node ``capacity``,
             ``reserved_mean``, ``reserved_max``, ``stored_mean`` (qubits holding a heralded pair).
-        jain_index (simulated rates) and jain_index_theory (None unless every rate has one).
+        jain_index (simulated rates) and jain_index_theory (None unless every rate has one);
+        jain_index_groups: per conflict group, Jain's index of its members' rates (the
+            fairness the policy controls; requests outside every group run at their solo rate).
         makespan_s, total_rate_hz: last delivery of all; all pairs over it.
         link_rates_hz: per link name, the summed rates of the requests it carries.
         allocation: the replayed schedule; network: the network served.
@@ -158,6 +160,7 @@ class NetworkScheduleResult:
     makespan_s: float
     total_rate_hz: float
     link_rates_hz: dict[str, float]
+    jain_index_groups: list[float]
     allocation: Allocation = field(repr=False)
     network: Network = field(repr=False)
     wall_s: float = 0.0
@@ -169,7 +172,8 @@ class NetworkScheduleResult:
             "policy": self.policy, "metric": self.metric, "strategy": self.strategy,
             "requests": [r.to_dict() for r in self.requests], "groups": self.groups,
             "occupancy": self.occupancy, "jain_index": self.jain_index,
-            "jain_index_theory": self.jain_index_theory, "makespan_s": self.makespan_s,
+            "jain_index_theory": self.jain_index_theory,
+            "jain_index_groups": self.jain_index_groups, "makespan_s": self.makespan_s,
             "total_rate_hz": self.total_rate_hz, "link_rates_hz": self.link_rates_hz,
             "wall_s": self.wall_s,
             **({"provenance": self.provenance.to_dict()} if self.provenance else {}),
@@ -377,7 +381,7 @@ def _summary(network: Network, results: list[RequestResult], routed: list[dict],
     return NetworkScheduleResult(
         tuple(results), policy, metric, strategy, groups, occupancy, jain_index(rates),
         jain_index(theory) if all(t is not None for t in theory) else None, span, total, links,
-        alloc, network)
+        [jain_index([rates[i] for i in g]) for g in groups], alloc, network)
 
 
 @dataclass(frozen=True)

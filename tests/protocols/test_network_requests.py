@@ -83,6 +83,7 @@ def test_two_requests_share_a_repeater_that_holds_one(policy):
         assert [r.theory["rate_hz"] / solo for r in res.requests] == pytest.approx([0.5, 0.5],
                                                                                    abs=3e-3)
         assert res.jain_index == pytest.approx(1.0, abs=1e-3)
+        assert res.jain_index_groups == [pytest.approx(res.jain_index)]
     else:
         assert first.theory["rate_hz"] == pytest.approx(solo)
         assert second.theory["rate_hz"] == pytest.approx(solo / 2)
