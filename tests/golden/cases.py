@@ -64,6 +64,9 @@ CASES: dict[str, list[str]] = {
     "bb84_vacuum_weak_pns": ["bb84", "--length-km", "50", "--decoy", "vacuum-weak", "--preset", "gys",
                              "--mu", "0.48", "--attack", "pns", "--pulses", "200000", "--rounds",
                              "2000", "--seed", "26"],
+    "network_requests_fair": ["network", "--topology", "star:3", "--request", "u1", "u2",
+                              "--request", "u3", "u2", "--policy", "fair", "--pairs", "60",
+                              "--seed", "31"],
 }
 
 #: keys never compared: wall-clock measurements, and the package versions of provenance (a new
