@@ -23,7 +23,8 @@ generation, sections 1-2, and :func:`link_theory`), ``memory`` (7), ``swapping``
 ``blind`` (11 and the noisy-link trap theory), ``sensing`` (12), ``free_space`` (satellite and
 ground free-space links), ``decoy`` (weak-coherent-pulse BB84 with decoy states, Ma et al.
 2005), ``ghz`` (GHZ fusion at a centre), ``codes`` (repetition-code storage), ``paths`` (a
-network path's delivery time and fidelity), ``distributed`` (network ebits, teleported gates).
+network path's delivery time and fidelity), ``distributed`` (network ebits, teleported gates),
+``switch`` (the entanglement switch: capacity, stored qubits, delivered fidelity).
 Every public name is importable from ``qnet_circuits.physics``. Layering: physics imports numpy
 and its own modules only (``states`` and ``_checks`` at the bottom); it reads
 :mod:`qnet_circuits.network` objects' fields but never imports Qiskit, the library, noise or
@@ -222,6 +223,16 @@ from qnet_circuits.physics.swapping import (
     swap_bell_diagonal,
     swap_werner,
 )
+from qnet_circuits.physics.switch import (
+    SwitchStationary,
+    capacity_region_ok,
+    delivered_coherence,
+    slotted_capacity,
+    switch_capacity,
+    switch_capacity_closed_form,
+    switch_pair_fidelity,
+    switch_stationary,
+)
 from qnet_circuits.physics.teleportation import (
     CLASSICAL_TELEPORT_FIDELITY,
     average_gate_fidelity,
@@ -396,4 +407,12 @@ __all__ = [
     "pair_correlations",
     "pair_correlations_werner",
     "swap_noise_factors",
+    "SwitchStationary",
+    "capacity_region_ok",
+    "delivered_coherence",
+    "slotted_capacity",
+    "switch_capacity",
+    "switch_capacity_closed_form",
+    "switch_pair_fidelity",
+    "switch_stationary",
 ]
