@@ -64,6 +64,10 @@ CASES: dict[str, list[str]] = {
     "bb84_vacuum_weak_pns": ["bb84", "--length-km", "50", "--decoy", "vacuum-weak", "--preset", "gys",
                              "--mu", "0.48", "--attack", "pns", "--pulses", "200000", "--rounds",
                              "2000", "--seed", "26"],
+    "switch_four_users": ["switch", "--users", "4", "--policy", "oldest", "--buffer", "2", "--q",
+                          "0.5", "--t2", "0.05", "--decoherence-rate", "5", "--link-fidelity",
+                          "0.95", "--swaps", "3000", "--fidelity-samples", "6", "--shots", "300",
+                          "--seed", "32"],
 }
 
 #: keys never compared: wall-clock measurements, and the package versions of provenance (a new

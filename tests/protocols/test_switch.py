@@ -1,0 +1,140 @@
+"""The entanglement switch: simulated capacity against the closed forms for 3 to 6 users, with
+and without decoherence (continuous and slotted), per-pair rates, request-driven demand under
+every policy, the delivered pairs' waits and fidelity, the swap circuit exactly."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from qnet_circuits import physics
+from qnet_circuits.protocols import switch
+from qnet_circuits.protocols.switch.params import fidelity_of_waits
+
+K = 5          # standard errors: batch means over 20 windows
+
+
+def _batch_mean(values: np.ndarray, batches: int = 20) -> tuple[float, float]:
+    parts = np.array_split(values, batches)
+    means = np.array([p.mean() for p in parts])
+    return float(values.mean()), float(means.std(ddof=1) / math.sqrt(batches))
+
+
+@pytest.mark.parametrize(("buffer", "alpha_hz"), [(math.inf, 0.0), (2, 0.0), (math.inf, 30.0),
+                                                  (3, 50.0)])
+def test_capacity_against_users_matches_the_ctmc(buffer, alpha_hz):
+    rows = switch.capacity_curve([3, 4, 5, 6], seed=11, mu_hz=100.0, q=0.8, buffer=buffer,
+                                 alpha_hz=alpha_hz, swaps=15_000)
+    for row in rows:
+        k = row["users"]
+        assert abs(row["capacity_hz"] - row["theory_capacity_hz"]) < K * row["stderr"], row
+        if alpha_hz == 0 and math.isinf(buffer):
+            assert row["theory_capacity_hz"] == pytest.approx(0.8 * k * 100 / 2, rel=1e-10)
+    # decoherence costs capacity, and the curve grows with the number of users
+    caps = [r["theory_capacity_hz"] for r in rows]
+    assert caps == sorted(caps)
+    if alpha_hz > 0:
+        assert all(c < 0.8 * r["users"] * 50 for c, r in zip(caps, rows))
+
+
+@pytest.mark.parametrize("alpha_hz", [0.0, 20.0])
+def test_slotted_capacity_against_users(alpha_hz):
+    rows = switch.capacity_curve([3, 4, 5, 6], seed=12, p=0.2, slot_s=1e-3, q=0.9, buffer=2,
+                                 alpha_hz=alpha_hz, swaps=15_000)
+    for row in rows:
+        assert abs(row["capacity_hz"] - row["theory_capacity_hz"]) < K * row["stderr"], row
+
+
+def test_unequal_links_pair_rates_match_the_product_form():
+    params = switch.SwitchParams(users=4, mu_hz=(50.0, 100.0, 150.0, 80.0), buffer=3,
+                                 alpha_hz=10.0, q=0.7, swaps=30_000)
+    trace = switch.simulate(params, np.random.default_rng(5))
+    th = switch.theory(params)
+    for pair in params.pairs:
+        name = params.pair_name(pair)
+        mask = (trace.pairs[:, 0] == pair[0]) & (trace.pairs[:, 1] == pair[1])
+        est = switch.rate_estimate(trace.times_s[mask], trace)
+        assert est.within(th["pair_rates_hz"][name], k=K), (name, est, th["pair_rates_hz"][name])
+    # the slowest link's pairs are served least
+    rates = th["pair_rates_hz"]
+    assert rates["u1-u2"] < rates["u2-u3"]
+
+
+@pytest.mark.parametrize("policy", switch.POLICIES)
+def test_requests_inside_the_capacity_region_are_all_served(policy):
+    params = switch.SwitchParams(users=4, mu_hz=100.0, q=0.9, request_rate_hz=25.0,
+                                 policy=policy, swaps=12_000)
+    th = switch.theory(params)
+    assert th["demand_in_capacity_region"]
+    trace = switch.simulate(params, np.random.default_rng(21))
+    for pair in params.pairs:
+        mask = (trace.pairs[:, 0] == pair[0]) & (trace.pairs[:, 1] == pair[1])
+        est = switch.rate_estimate(trace.times_s[mask], trace)
+        assert est.within(25.0, k=K), (policy, pair, est)
+    assert trace.backlog < 50
+
+
+def test_overload_serves_less_than_the_demand():
+    params = switch.SwitchParams(users=3, mu_hz=100.0, request_rate_hz=200.0, swaps=5_000)
+    th = switch.theory(params)
+    assert not th["demand_in_capacity_region"] and th["pair_rates_hz"] is None
+    trace = switch.simulate(params, np.random.default_rng(2))
+    served = switch.rate_estimate(trace.times_s, trace)
+    # at most what the links make: every swap uses two of the 300 pairs per second
+    assert served.value < 150.0 + K * served.stderr
+    assert trace.backlog > 1000
+
+
+def test_delivered_waits_and_fidelity_of_all_pairs():
+    params = switch.SwitchParams(users=4, mu_hz=100.0, buffer=3, alpha_hz=20.0, q=0.6,
+                                 t2_s=0.02, link_fidelity=0.97, swaps=20_000)
+    trace = switch.simulate(params, np.random.default_rng(8))
+    th = switch.theory(params)
+    wait, wait_se = _batch_mean(trace.waits_s.max(axis=1))
+    assert abs(wait - th["mean_wait_s"]) < K * wait_se
+    fid, fid_se = _batch_mean(fidelity_of_waits(params, trace.waits_s))
+    assert abs(fid - th["fidelity"]) < K * fid_se
+    # every saturated continuous-time swap pairs a stored pair with a fresh one
+    assert np.all(trace.waits_s.min(axis=1) == 0.0)
+
+
+def test_swap_circuit_exactly_matches_the_closed_form():
+    from qnet_circuits.library.switching import switch_swap_circuit
+    from qnet_circuits.run import heralded_density_matrix
+
+    params = switch.SwitchParams(users=3, t2_s=0.05, link_fidelity=0.9)
+    for wa, wb in [(0.0, 0.0), (0.01, 0.0), (0.02, 0.035)]:
+        qc = switch_swap_circuit(0.9, wa, wb, correction="deferred")
+        rho, _ = heralded_density_matrix(qc, switch.network(params))
+        want = physics.switch_pair_fidelity(0.9, math.exp(-2 * wa / 0.05), math.exp(-2 * wb / 0.05))
+        assert physics.fidelity_phi_plus(np.asarray(rho)) == pytest.approx(want, abs=1e-9)
+        assert fidelity_of_waits(params, np.array([[wa, wb]]))[0] == pytest.approx(want, abs=1e-12)
+
+
+def test_run_compares_everything_with_theory():
+    params = switch.SwitchParams(users=4, mu_hz=100.0, q=0.8, buffer=2, t2_s=0.01,
+                                 link_fidelity=0.95, swaps=4000, fidelity_samples=12)
+    result = switch.run(params, shots=400, seed=4)
+    th = result.theory
+    assert result.capacity.within(th["capacity_hz"], k=K)
+    assert result.fidelity.within(th["fidelity"], k=4)
+    assert result.fidelity.within(result.fidelity_at_waits, k=4)
+    d = result.to_dict()
+    assert d["command"] == "switch" and d["buffer"] == 2 and set(d["pair_rates_hz"]) == {
+        "u1-u2", "u1-u3", "u1-u4", "u2-u3", "u2-u4", "u3-u4"}
+    assert d["theory_capacity_hz"] == pytest.approx(physics.switch_capacity(4, 100.0, 0.8,
+                                                                            buffer=2))
+    assert result.plot() is not None
+
+
+def test_bad_parameters_name_the_flag():
+    for kwargs, match in [({"users": 1}, "--users"), ({"buffer": 0}, "--buffer"),
+                          ({"buffer": "x"}, "--buffer"), ({"q": 0.0}, "--q"),
+                          ({"mu_hz": (1.0, 2.0)}, "--mu"), ({"mu_hz": -1.0}, "--mu"),
+                          ({"p": 0.1, "request_rate_hz": 1.0}, "--request-rate"),
+                          ({"users": 2}, "no steady state"), ({"t2_s": 0.0}, "--t2"),
+                          ({"policy": "fifo"}, "--policy"), ({"swaps": 10}, "--swaps")]:
+        with pytest.raises(ValueError, match=match):
+            switch.SwitchParams(**kwargs)
