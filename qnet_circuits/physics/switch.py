@@ -292,10 +292,11 @@ def _stationary(t: np.ndarray) -> np.ndarray:
 
 
 def _tagged_absorption(k: int, mu: float, alpha: float, kill: float, n: int,
-                       buffer: float) -> np.ndarray:
+                       buffer: float, moment: bool = False) -> np.ndarray:
     """``h[j, r]``: probability that a tagged qubit at position r (1 = freshest) among j stored
     qubits of its link is consumed by a swap before it is lost or a clock of rate ``kill``
-    rings. Newest-first service; a full buffer drops its oldest qubit."""
+    rings. Newest-first service; a full buffer drops its oldest qubit. ``moment``: instead
+    ``E[W; consumed]``, ``-d/ds (A + s)^-1 b = A^-1 h`` at ``kill`` (one more solve)."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.linalg import spsolve
 
@@ -326,6 +327,8 @@ def _tagged_absorption(k: int, mu: float, alpha: float, kill: float, n: int,
             add(s, (j - 1, r), (j - r) * alpha)
     a = coo_matrix((vals, (rows, cols)), shape=(size, size)).tocsc()
     h = np.atleast_1d(spsolve(a, b))
+    if moment:
+        h = np.atleast_1d(spsolve(a, h))
     out = np.zeros((n + 1, n + 1))
     for (j, r), s in index.items():
         out[j, r] = h[s]
@@ -362,10 +365,8 @@ def delivered_coherence(k: int, mu: float, *, t2_s: float, buffer: float = math.
     if kill > 0:
         coherence = float(np.sum(start * _tagged_absorption(k, mu, alpha, kill, n, buffer)))
         coherence /= consumed
-    # mean wait: -d/ds E[e^{-sW}; consumed] at s = 0, by a central difference on the exact solve
-    eps = 1e-6 * (k * mu + alpha)
-    hp = float(np.sum(start * _tagged_absorption(k, mu, alpha, eps, n, buffer)))
-    mean_wait = (consumed - hp) / eps / consumed
+    mean_wait = float(np.sum(start * _tagged_absorption(k, mu, alpha, 0.0, n, buffer,
+                                                         moment=True))) / consumed
     return {"coherence": coherence, "consumed_per_qubit": consumed, "mean_wait_s": mean_wait}
 
 
