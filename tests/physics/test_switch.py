@@ -160,3 +160,28 @@ def test_switch_pair_fidelity():
     assert f[2] - f[1] == pytest.approx(f[1] - f[0], abs=1e-14)
     with pytest.raises(ValueError, match="coherence"):
         physics.switch_pair_fidelity(0.9, 1.5)
+
+
+@pytest.mark.parametrize(("k", "p", "buffer", "alpha"), [(3, 0.3, math.inf, 0.0), (4, 0.2, 2, 0.1),
+                                                         (5, 0.4, 1, 0.0), (3, 0.5, 3, 0.3)])
+def test_slotted_swaps_by_kind_add_up_to_the_capacity(k, p, buffer, alpha):
+    d = physics.slotted_delivered_coherence(k, p, t2_slots=10.0, buffer=buffer, alpha=alpha)
+    cap = physics.slotted_capacity(k, p, 1.0, buffer=buffer, alpha=alpha)["capacity"]
+    # fresh-with-fresh swaps plus stored-with-fresh swaps (each stored one tracked to its use)
+    assert d["fresh_swaps_per_slot"] + d["stored_swaps_per_slot"] == pytest.approx(cap, rel=1e-9)
+    assert 0 < d["coherence"] < 1
+    assert physics.slotted_delivered_coherence(k, p, t2_slots=math.inf, buffer=buffer,
+                                               alpha=alpha)["coherence"] == pytest.approx(1.0)
+
+
+def test_slotted_one_memory_wait_by_hand():
+    k, p, t2 = 4, 0.3, 5.0
+    d = physics.slotted_delivered_coherence(k, p, t2_slots=t2, buffer=1)
+    stay = (1 - p) ** k                       # nobody succeeds: the stored qubit waits on
+    used = (1 - p) * (1 - (1 - p) ** (k - 1))  # another link succeeds, its own does not
+    share = d["stored_swaps_per_slot"] / (d["stored_swaps_per_slot"] + d["fresh_swaps_per_slot"])
+    # given it is used, the wait is geometric: E[W] = 1 / (1 - stay) slots
+    assert d["mean_wait_slots"] == pytest.approx(share / (1 - stay), rel=1e-10)
+    g = math.exp(-2 / t2)
+    coherence = (1 - share) + share * (g * used / (1 - g * stay)) / (used / (1 - stay))
+    assert d["coherence"] == pytest.approx(coherence, rel=1e-10)

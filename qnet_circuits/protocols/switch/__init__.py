@@ -62,11 +62,11 @@ def _expected_rate(params: SwitchParams, th: Mapping[str, Any]) -> float:
 
 def simulate(params: SwitchParams, rng: np.random.Generator) -> SwitchTrace:
     """The event simulation, long enough for about ``params.swaps`` successful swaps."""
-    th = theory(params)
+    th = theory(params, delivered=False)
     if params.model == "slotted":
         slots = int(math.ceil(params.swaps / th["capacity_per_slot"] / (1 - WARMUP)))
         return simulate_slotted(params.users, params.p, params.q, slot_s=params.slot_s,
-                                buffer=params.buffer, alpha=params.alpha_hz * params.slot_s,
+                                buffer=params.buffer, alpha=params.alpha_hz,
                                 policy=params.policy, slots=slots,
                                 warmup_slots=int(WARMUP * slots), rng=rng)
     duration = params.swaps / _expected_rate(params, th) / (1 - WARMUP)
@@ -236,7 +236,7 @@ def capacity_curve(users: list[int], *, seed: int | None = None,
         params = SwitchParams(users=k, **fields)
         trace = simulate(params, np.random.default_rng(seq))
         est = rate_estimate(trace.times_s, trace)
-        th = theory(params)
+        th = theory(params, delivered=False)
         out.append({"users": k, "capacity_hz": est.value, "stderr": est.stderr,
                     "theory_capacity_hz": th["capacity_hz"], "stored": trace.stored,
                     "theory_stored": th["stored"]})

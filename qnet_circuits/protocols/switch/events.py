@@ -202,7 +202,8 @@ def simulate_continuous(mu: np.ndarray, q: float, *, buffer: float, alpha: float
 def simulate_slotted(k: int, p: float, q: float, *, slot_s: float, buffer: float, alpha: float,
                      policy: str, slots: int, warmup_slots: int,
                      rng: np.random.Generator) -> SwitchTrace:
-    """The slotted switch over ``slots`` slots (module docstring); times in seconds."""
+    """The slotted switch over ``slots`` slots (module docstring); times in seconds, ``alpha``
+    in 1/s (a stored qubit survives a slot with ``exp(-alpha slot_s)``)."""
     sw = _Switch(k, buffer, alpha, q, policy, rng, warmup_slots * slot_s)
     stored_sum, counted = 0.0, 0
     chunk = 1 << 14
@@ -227,13 +228,16 @@ def simulate_slotted(k: int, p: float, q: float, *, slot_s: float, buffer: float
 
 
 def _match(sw: _Switch, t: float) -> None:
-    """As many swaps as the stored qubits allow: the fullest link first, then its partner by
-    the policy (the oldest newest-qubit, the fullest, or at random)."""
+    """As many swaps as the stored qubits allow: the fullest link first (among equals the one
+    with the oldest qubit), then its partner by the policy (the oldest newest-qubit, the
+    fullest, or at random)."""
     while True:
         held = [m for m in range(sw.k) if sw.mem[m]]
         if len(held) < 2:
             return
-        a = max(held, key=lambda m: len(sw.mem[m]))
+        # the fullest link; among equals the one holding the oldest qubit (a stored one
+        # before this slot's fresh ones), so stored pairs are used before fresh ones pair up
+        a = max(held, key=lambda m: (len(sw.mem[m]), -sw.mem[m][0][0]))
         rest = [m for m in held if m != a]
         key = {"oldest": lambda m: sw.mem[m][-1][0],
                "longest": lambda m: -len(sw.mem[m])}.get(sw.policy)

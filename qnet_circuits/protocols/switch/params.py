@@ -157,11 +157,12 @@ class SwitchParams:
         return len(set(self.mu_hz)) == 1
 
 
-def theory(params: SwitchParams) -> dict[str, Any]:
+def theory(params: SwitchParams, *, delivered: bool = True) -> dict[str, Any]:
     """Closed forms (:mod:`qnet_circuits.physics.switch`): ``capacity_hz`` (successful swaps per
     second under saturated demand), ``pair_rates_hz``, ``stored``, ``empty``, and where they
-    exist the closed-form capacity, the delivered fidelity and the consumed pair's mean wait;
-    with requests the demand and whether it lies in the capacity region."""
+    exist the closed-form capacity, the delivered fidelity and the consumed pairs' mean wait
+    (``delivered=False`` leaves those two out); with requests the demand and whether it lies in
+    the capacity region."""
     p = params
     out: dict[str, Any] = {"model": p.model}
     if p.model == "slotted":
@@ -171,6 +172,11 @@ def theory(params: SwitchParams) -> dict[str, Any]:
                    stored=s["stored"], empty=s["empty"],
                    pair_rates_hz={p.pair_name(x): s["capacity"] / p.slot_s / len(p.pairs)
                                   for x in p.pairs})
+        if delivered:
+            d = physics.slotted_delivered_coherence(p.users, p.p, t2_slots=p.t2_s / p.slot_s,
+                                                    buffer=p.buffer, alpha=p.alpha_hz * p.slot_s)
+            out.update(coherence=d["coherence"], mean_wait_s=d["mean_wait_slots"] * p.slot_s,
+                       fidelity=physics.switch_pair_fidelity(p.link_fidelity, d["coherence"]))
     else:
         st = physics.switch_stationary(p.users, p.mu_hz, p.q, buffer=p.buffer, alpha=p.alpha_hz)
         out.update(capacity_hz=st.capacity, stored=st.stored, empty=st.empty,
@@ -178,7 +184,7 @@ def theory(params: SwitchParams) -> dict[str, Any]:
         if p.homogeneous and p.alpha_hz == 0:
             out["capacity_closed_form_hz"] = physics.switch_capacity_closed_form(
                 p.users, p.mu_hz[0], p.q, p.buffer)
-        if p.homogeneous and p.request_rate_hz is None:
+        if delivered and p.homogeneous and p.request_rate_hz is None:
             d = physics.delivered_coherence(p.users, p.mu_hz[0], t2_s=p.t2_s, buffer=p.buffer,
                                             alpha=p.alpha_hz)
             out.update(coherence=d["coherence"], mean_wait_s=d["mean_wait_s"],
