@@ -11,7 +11,8 @@ links hold a qubit the switch performs a Bell-state measurement (BSM) that succe
 probability ``q`` (both qubits are used up either way). Every pair of users may be served
 (saturated bipartite demand), so at most one link holds qubits at any time and the state is
 "empty" or "link i holds j qubits": a tree of birth-death chains, hence reversible, with the
-product-form stationary law (derived here; it is the CTMC of the 2019 paper, Sec. 3-4)
+product-form stationary law (derived here for the model of the 2019 paper; the tests check it
+against the generator built transition by transition, not against the paper's printed equations)
 
     pi(i, j) = pi_0 prod_{m=1..j} mu_i / (M - mu_i + m alpha),      M = sum_i mu_i,
 
@@ -31,7 +32,9 @@ pair sees the coherence factor ``c = exp(-2 W / T2)``. ``E[c]`` over delivered p
 probability that a tagged stored qubit is consumed before an independent clock of rate
 ``2 / T2`` rings, normalised by its probability of being consumed at all: an absorbing chain on
 (stored count, tagged position), solved exactly. The swapped pair of two Werner pairs of
-fidelity F, one dephased with ``c``, is :func:`switch_pair_fidelity` (affine in ``c``).
+fidelity F, one dephased with ``c``, is :func:`switch_pair_fidelity` (affine in ``c``). For slotted
+links :func:`slotted_delivered_coherence` does the same per slot, where two fresh pairs of one
+slot may also be swapped together (wait 0).
 
 >>> round(switch_capacity(4, 1.0, 1.0), 12)
 2.0

@@ -166,7 +166,7 @@ class SwitchResult:
             "buffer": int(p.buffer) if math.isfinite(p.buffer) else "inf", "mu_hz": list(p.mu_hz),
             "p": p.p, "slot_s": slot, "q": p.q, "decoherence_rate_hz": p.alpha_hz,
             "t2_s": p.t2_s, "link_fidelity": p.link_fidelity,
-            "request_rate_hz": p.request_rate_hz,
+            "request_rate_hz": p.request_rate_hz, "correction": p.correction,
             **self.capacity.to_dict("capacity_hz"), "theory_capacity_hz": th["capacity_hz"],
             "capacity_per_slot": None if slot is None else self.capacity.value * slot,
             "theory_capacity_per_slot": th.get("capacity_per_slot"),
