@@ -155,3 +155,20 @@ def test_bad_parameters_name_the_flag():
                           ({"policy": "fifo"}, "--policy"), ({"swaps": 10}, "--swaps")]:
         with pytest.raises(ValueError, match=match):
             switch.SwitchParams(**kwargs)
+
+
+def test_switch_from_a_network_router():
+    from qnet_circuits.network import Memory, star
+    from qnet_circuits.physics import link_theory
+
+    net = star(["ann", "bo", "cy", "di"], 10.0, center="sw", center_role="router",
+               center_memories=9, memory=Memory(1.0, 0.02))
+    params = switch.from_network(net, "sw", q=0.5, policy="random")
+    rate = link_theory(net.link("sw", "ann"), net)["rate_hz"]
+    assert params.names == ["ann", "bo", "cy", "di"] and params.buffer == 2
+    assert params.mu_hz == (rate,) * 4 and params.t2_s == 0.02 and params.q == 0.5
+    assert params.pair_name((0, 3)) == "ann-di"
+    with pytest.raises(ValueError, match="at least 2 users"):
+        switch.from_network(star(["solo"], 5.0, center="sw", center_role="router"), "sw")
+    with pytest.raises(ValueError, match="user_names"):
+        switch.SwitchParams(users=3, user_names=("a", "a", "b"))

@@ -35,6 +35,7 @@ from qnet_circuits.protocols.switch.params import (
     MAX_USERS,
     SwitchParams,
     fidelity_of_waits,
+    from_network,
     theory,
 )
 from qnet_circuits.results import Estimate
@@ -244,4 +245,5 @@ def capacity_curve(users: list[int], *, seed: int | None = None,
 
 
 __all__ = ["DEFAULT_SHOTS", "MAX_USERS", "POLICIES", "SwitchParams", "SwitchResult",
-           "capacity_curve", "circuits", "network", "rate_estimate", "run", "simulate", "theory"]
+           "capacity_curve", "circuits", "from_network", "network", "rate_estimate", "run",
+           "simulate", "theory"]

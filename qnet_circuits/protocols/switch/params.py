@@ -93,6 +93,7 @@ class SwitchParams:
     swaps: int = 20_000
     fidelity_samples: int = 24
     correction: str = "dynamic"
+    user_names: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -121,6 +122,12 @@ class SwitchParams:
         set_(self, "fidelity_samples", check_int("--fidelity-samples", self.fidelity_samples,
                                                  minimum=1, maximum=512))
         check_choice("--correction", self.correction, CORRECTIONS)
+        if self.user_names is not None:
+            names = tuple(self.user_names)
+            if (len(names) != self.users or len(set(names)) != len(names)
+                    or not all(isinstance(n, str) and n for n in names)):
+                raise ValueError(f"user_names must list {self.users} different names, got {names!r}")
+            set_(self, "user_names", names)
         self._check_steady_state()
 
     def _check_steady_state(self) -> None:
@@ -139,7 +146,9 @@ class SwitchParams:
 
     @property
     def names(self) -> list[str]:
-        """The users ``u1 .. uk``."""
+        """The users: ``user_names``, or ``u1 .. uk``."""
+        if self.user_names is not None:
+            return list(self.user_names)
         return [f"u{j}" for j in range(1, self.users + 1)]
 
     @property
@@ -155,6 +164,36 @@ class SwitchParams:
     def homogeneous(self) -> bool:
         """All links equally fast."""
         return len(set(self.mu_hz)) == 1
+
+
+def from_network(network: Any, router: str, **fields: Any) -> SwitchParams:
+    """The switch at node ``router`` of a :class:`~qnet_circuits.network.Network`: one user per
+    link of the router (named as in the network), each link's closed-form heralded rate
+    ``rate_hz = p_round / cycle time`` (:func:`~qnet_circuits.physics.link_theory`) as its
+    ``mu_hz`` (the continuous-time model treats the attempts as a Poisson process, the CTMC
+    approximation of slotted links of Vardoyan et al.), its heralded fidelity as the Werner
+    ``link_fidelity`` (the lowest over the links), the router's memories shared out as
+    ``buffer = memories // links`` (at least 1) and the router's T2 (its T1 is left out: the
+    switch's fidelity model is pure dephasing). ``fields`` override any of these.
+
+    >>> from qnet_circuits.network import star
+    >>> net = star(["ann", "bo", "cy"], 10.0, center="sw", center_role="router", center_memories=6)
+    >>> p = from_network(net, "sw", q=0.5)
+    >>> p.names, p.buffer, round(p.mu_hz[0], 1)
+    (['ann', 'bo', 'cy'], 2.0, 6309.6)
+    """
+    from qnet_circuits.physics import link_theory
+
+    node = network.node(router)
+    neighbours = list(network.graph.neighbors(router))
+    if len(neighbours) < 2:
+        raise ValueError(f"router {router!r} needs links to at least 2 users, has {len(neighbours)}")
+    figures = [link_theory(network.link(router, user), network) for user in neighbours]
+    derived = {"users": len(neighbours), "user_names": tuple(neighbours),
+               "mu_hz": tuple(f["rate_hz"] for f in figures),
+               "link_fidelity": min(f["fidelity"] for f in figures),
+               "buffer": max(1, node.memories // len(neighbours)), "t2_s": node.memory.t2_s}
+    return SwitchParams(**{**derived, **fields})
 
 
 def theory(params: SwitchParams, *, delivered: bool = True) -> dict[str, Any]:
@@ -220,4 +259,5 @@ def fidelity_of_waits(params: SwitchParams, waits_s: np.ndarray) -> np.ndarray:
             + corner[0, 1] * (1 - ca) * cb + corner[1, 1] * ca * cb)
 
 
-__all__ = ["MAX_SWAPS", "MAX_USERS", "SwitchParams", "fidelity_of_waits", "theory"]
+__all__ = ["MAX_SWAPS", "MAX_USERS", "SwitchParams", "fidelity_of_waits", "from_network",
+           "theory"]
