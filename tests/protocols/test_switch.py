@@ -155,6 +155,12 @@ def test_bad_parameters_name_the_flag():
                           ({"policy": "fifo"}, "--policy"), ({"swaps": 10}, "--swaps")]:
         with pytest.raises(ValueError, match=match):
             switch.SwitchParams(**kwargs)
+    # a run that would take too long is refused before it starts
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="events"):
+        switch.simulate(switch.SwitchParams(request_rate_hz=0.001, swaps=1000), rng)
+    with pytest.raises(ValueError, match="slots"):
+        switch.simulate(switch.SwitchParams(p=1e-4, swaps=100_000), rng)
 
 
 def test_switch_from_a_network_router():

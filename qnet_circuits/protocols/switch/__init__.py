@@ -52,6 +52,9 @@ DEFAULT_SHOTS = 400
 BATCHES = 20
 #: fraction of the simulated time left out at the start (the switch starts empty)
 WARMUP = 0.02
+#: most events (generations and requests) or slots one simulation may take
+MAX_EVENTS = 3_000_000
+MAX_SLOTS = 20_000_000
 
 
 def _expected_rate(params: SwitchParams, th: Mapping[str, Any]) -> float:
@@ -66,11 +69,20 @@ def simulate(params: SwitchParams, rng: np.random.Generator) -> SwitchTrace:
     th = theory(params, delivered=False)
     if params.model == "slotted":
         slots = int(math.ceil(params.swaps / th["capacity_per_slot"] / (1 - WARMUP)))
+        if slots > MAX_SLOTS:
+            raise ValueError(f"--swaps {params.swaps} would take {slots:.3g} slots (at most "
+                             f"{MAX_SLOTS:.0e}); lower --swaps or raise --p")
         return simulate_slotted(params.users, params.p, params.q, slot_s=params.slot_s,
                                 buffer=params.buffer, alpha=params.alpha_hz,
                                 policy=params.policy, slots=slots,
                                 warmup_slots=int(WARMUP * slots), rng=rng)
     duration = params.swaps / _expected_rate(params, th) / (1 - WARMUP)
+    requests = 0.0 if params.request_rate_hz is None else params.request_rate_hz
+    events = duration * (sum(params.mu_hz) + requests * len(params.pairs))
+    if events > MAX_EVENTS:
+        raise ValueError(f"--swaps {params.swaps} would take {events:.3g} events (at most "
+                         f"{MAX_EVENTS:.0e}: links far faster than the demand pile up pairs); "
+                         "lower --swaps or raise --request-rate")
     return simulate_continuous(np.asarray(params.mu_hz), params.q, buffer=params.buffer,
                                alpha=params.alpha_hz, policy=params.policy,
                                duration_s=duration, warmup_s=WARMUP * duration, rng=rng,

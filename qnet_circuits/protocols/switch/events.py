@@ -21,7 +21,7 @@ two consumed pairs, plus the time-averaged number of stored qubits.
 
 from __future__ import annotations
 
-import math
+import heapq
 from collections import deque
 from dataclasses import dataclass
 
@@ -63,17 +63,28 @@ class SwitchTrace:
 
 
 class _Switch:
-    """Stored qubits per link (birth and expiry times, oldest first) and the swap record."""
+    """Stored qubits per link (oldest first) and the swap record.
+
+    Each link's qubits are ``[birth, alive]`` entries in a deque; a used, dropped or lost qubit
+    is marked dead and skipped later, and expiry times sit in one heap, so every operation costs
+    O(log n) however many qubits pile up."""
 
     def __init__(self, k: int, buffer: float, alpha: float, q: float, policy: str,
                  rng: np.random.Generator, warmup_s: float) -> None:
         self.k, self.buffer, self.alpha, self.q = k, buffer, alpha, q
         self.policy, self.rng, self.warmup = policy, rng, warmup_s
-        self.mem: list[deque[tuple[float, float]]] = [deque() for _ in range(k)]
-        self.count = 0
+        self.mem: list[deque[list]] = [deque() for _ in range(k)]
+        self.live = [0] * k
+        self.expiry: list[tuple[float, int, int, list]] = []
+        self.count, self.serial = 0, 0
         self.area, self.last = 0.0, 0.0
         self.swaps: list[tuple[float, int, int, float, float]] = []
         self.attempts = 0
+
+    def _kill(self, link: int, entry: list) -> None:
+        entry[1] = False
+        self.live[link] -= 1
+        self.count -= 1
 
     def advance(self, t: float) -> None:
         """Move the clock to ``t``: integrate the stored count, drop expired qubits."""
@@ -81,25 +92,40 @@ class _Switch:
         if t > lo:
             self.area += self.count * (t - lo)
         self.last = t
-        if self.alpha > 0 and self.count:
-            for link in self.mem:
-                if link and min(x[1] for x in link) <= t:
-                    kept = [x for x in link if x[1] > t]
-                    for _, end in link:            # an expired qubit counted only to its end
-                        if end <= t and t > lo:
-                            self.area -= t - max(end, lo)
-                    self.count -= len(link) - len(kept)
-                    link.clear()
-                    link.extend(kept)
+        while self.expiry and self.expiry[0][0] <= t:
+            end, _, link, entry = heapq.heappop(self.expiry)
+            if entry[1]:
+                self._kill(link, entry)
+                if t > lo:                       # an expired qubit counted only to its end
+                    self.area -= t - max(end, lo)
+
+    def _edge(self, link: int, newest: bool) -> list:
+        """The newest (or oldest) live entry of ``link``, dead ones cleared on the way."""
+        d = self.mem[link]
+        while not d[-1 if newest else 0][1]:
+            d.pop() if newest else d.popleft()
+        return d[-1 if newest else 0]
+
+    def oldest(self, link: int) -> float:
+        """Birth time of the oldest live qubit of ``link``."""
+        return self._edge(link, False)[0]
+
+    def newest(self, link: int) -> float:
+        """Birth time of the newest live qubit of ``link``."""
+        return self._edge(link, True)[0]
 
     def store(self, link: int, t: float) -> None:
         """Keep a new pair at ``link`` (a full buffer drops its oldest)."""
-        life = self.rng.exponential(1.0 / self.alpha) if self.alpha > 0 else math.inf
-        self.mem[link].append((t, t + life))
+        entry = [t, True]
+        if self.alpha > 0:
+            life = self.rng.exponential(1.0 / self.alpha)
+            heapq.heappush(self.expiry, (t + life, self.serial, link, entry))
+            self.serial += 1
+        self.mem[link].append(entry)
+        self.live[link] += 1
         self.count += 1
-        if len(self.mem[link]) > self.buffer:
-            self.mem[link].popleft()
-            self.count -= 1
+        if self.live[link] > self.buffer:
+            self._kill(link, self._edge(link, False))
 
     def pick(self, candidates: list[int], key) -> int:
         """The candidate the policy serves (``key(c)`` orders them: smaller first)."""
@@ -122,9 +148,9 @@ class _Switch:
 
     def take(self, link: int, t: float) -> float:
         """Use the newest qubit of ``link``; its wait (s)."""
-        born, _ = self.mem[link].pop()
-        self.count -= 1
-        return t - born
+        entry = self._edge(link, True)
+        self._kill(link, entry)
+        return t - entry[0]
 
     def trace(self, duration_s: float, requests: int = 0, backlog: int = 0) -> SwitchTrace:
         self.advance(duration_s)
@@ -158,7 +184,7 @@ def _policy_key(policy: str, sw: _Switch, pending, link: int, saturated: bool):
     if policy == "random":
         return None
     if saturated:
-        return (lambda m: sw.mem[m][0][0]) if policy == "oldest" else (lambda m: -len(sw.mem[m]))
+        return sw.oldest if policy == "oldest" else (lambda m: -sw.live[m])
     if policy == "oldest":
         return lambda m: pending[_pair(link, m)][0]
     return lambda m: -len(pending[_pair(link, m)])
@@ -182,11 +208,11 @@ def simulate_continuous(mu: np.ndarray, q: float, *, buffer: float, alpha: float
             i, j = pairs[int(rng.integers(len(pairs)))]
             arrivals += t >= warmup_s
             pending[(i, j)].append(t)
-            while pending[(i, j)] and sw.mem[i] and sw.mem[j]:
+            while pending[(i, j)] and sw.live[i] and sw.live[j]:
                 if sw.swap(t, i, j, sw.take(i, t), sw.take(j, t)):
                     pending[(i, j)].popleft()
             continue
-        others = [m for m in range(k) if m != what and sw.mem[m]]
+        others = [m for m in range(k) if m != what and sw.live[m]]
         if request_rate is not None:
             others = [m for m in others if pending[_pair(what, m)]]
         if not others:
@@ -232,14 +258,13 @@ def _match(sw: _Switch, t: float) -> None:
     with the oldest qubit), then its partner by the policy (the oldest newest-qubit, the
     fullest, or at random)."""
     while True:
-        held = [m for m in range(sw.k) if sw.mem[m]]
+        held = [m for m in range(sw.k) if sw.live[m]]
         if len(held) < 2:
             return
         # the fullest link; among equals the one holding the oldest qubit (a stored one
         # before this slot's fresh ones), so stored pairs are used before fresh ones pair up
-        a = max(held, key=lambda m: (len(sw.mem[m]), -sw.mem[m][0][0]))
+        a = max(held, key=lambda m: (sw.live[m], -sw.oldest(m)))
         rest = [m for m in held if m != a]
-        key = {"oldest": lambda m: sw.mem[m][-1][0],
-               "longest": lambda m: -len(sw.mem[m])}.get(sw.policy)
+        key = {"oldest": sw.newest, "longest": lambda m: -sw.live[m]}.get(sw.policy)
         b = sw.pick(rest, key)
         sw.swap(t, a, b, sw.take(a, t), sw.take(b, t))
