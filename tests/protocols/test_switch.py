@@ -178,3 +178,34 @@ def test_switch_from_a_network_router():
         switch.from_network(star(["solo"], 5.0, center="sw", center_role="router"), "sw")
     with pytest.raises(ValueError, match="user_names"):
         switch.SwitchParams(users=3, user_names=("a", "a", "b"))
+
+
+def test_policies_pick_the_pair_they_name():
+    from collections import deque
+
+    from qnet_circuits.protocols.switch.events import _policy_key, _Switch
+
+    def fresh(policy):
+        sw = _Switch(4, math.inf, 0.0, 1.0, policy, np.random.default_rng(0), 0.0)
+        for link, t in ((1, 0.5), (2, 0.1), (2, 0.2), (3, 0.3)):
+            sw.store(link, t)
+        return sw
+
+    # a new pair at link 0; requests wait for (0, 1) since 0.7 (two of them), (0, 2) since 0.9,
+    # (0, 3) since 0.2
+    pending = {(0, 1): deque([0.7, 0.8]), (0, 2): deque([0.9]), (0, 3): deque([0.2])}
+    sw = fresh("oldest")
+    assert sw.pick([1, 2, 3], _policy_key("oldest", sw, pending, 0, False)) == 3
+    sw = fresh("longest")
+    assert sw.pick([1, 2, 3], _policy_key("longest", sw, pending, 0, False)) == 1
+    # saturated demand: the oldest stored qubit, or the link holding most
+    sw = fresh("oldest")
+    assert sw.pick([1, 2, 3], _policy_key("oldest", sw, pending, 0, True)) == 2
+    sw = fresh("longest")
+    assert sw.pick([1, 3, 2], _policy_key("longest", sw, pending, 0, True)) == 2
+    sw = fresh("random")
+    picks = {sw.pick([1, 2, 3], _policy_key("random", sw, pending, 0, False)) for _ in range(60)}
+    assert picks == {1, 2, 3}
+    # service is newest-first: link 2 gives its pair stored at 0.2, then the one at 0.1
+    assert sw.take(2, 1.0) == pytest.approx(0.8) and sw.take(2, 1.0) == pytest.approx(0.9)
+    assert sw.live[2] == 0 and sw.count == 2
