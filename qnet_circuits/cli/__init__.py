@@ -43,6 +43,7 @@ COMMANDS: dict[str, str] = {
     "compare-qkd": "compare_qkd",
     "ghz": "ghz",
     "network": "network",
+    "switch": "switch",
 }
 
 #: subcommand name -> its one-line help (``qnet --help`` lists these without importing the modules)
@@ -66,6 +67,7 @@ HELP: dict[str, str] = {
     "compare-qkd": "key rate vs distance: direct BB84, trusted-node relay, repeater chain, PLOB bound",
     "ghz": "GHZ among n end nodes fused at a central node: fidelity from parities vs the Werner closed form",
     "network": "network files or topologies: k best routes by hops, rate or fidelity (closed forms), drawing",
+    "switch": "entanglement switch for k users: capacity, per-pair rates, fidelity vs the switch CTMC",
 }
 
 #: default shots per subcommand when --shots is not given

@@ -25,7 +25,7 @@ ground free-space links), ``decoy`` (weak-coherent-pulse BB84 with decoy states,
 2005), ``ghz`` (GHZ fusion at a centre), ``codes`` (repetition-code storage), ``paths`` (a
 network path's delivery time and fidelity), ``distributed`` (network ebits, teleported gates),
 ``contention`` (requests sharing memories: session times, FIFO and fair-share rates, Jain's
-index).
+index), ``switch`` (the entanglement switch: capacity, stored qubits, delivered fidelity).
 Every public name is importable from ``qnet_circuits.physics``. Layering: physics imports numpy
 and its own modules only (``states`` and ``_checks`` at the bottom); it reads
 :mod:`qnet_circuits.network` objects' fields but never imports Qiskit, the library, noise or
@@ -230,6 +230,17 @@ from qnet_circuits.physics.swapping import (
     swap_bell_diagonal,
     swap_werner,
 )
+from qnet_circuits.physics.switch import (
+    SwitchStationary,
+    capacity_region_ok,
+    delivered_coherence,
+    slotted_capacity,
+    slotted_delivered_coherence,
+    switch_capacity,
+    switch_capacity_closed_form,
+    switch_pair_fidelity,
+    switch_stationary,
+)
 from qnet_circuits.physics.teleportation import (
     CLASSICAL_TELEPORT_FIDELITY,
     average_gate_fidelity,
@@ -408,4 +419,13 @@ __all__ = [
     "exclusive_rates_hz",
     "jain_index",
     "max_plus_delivery_time_s",
+    "SwitchStationary",
+    "capacity_region_ok",
+    "delivered_coherence",
+    "slotted_capacity",
+    "slotted_delivered_coherence",
+    "switch_capacity",
+    "switch_capacity_closed_form",
+    "switch_pair_fidelity",
+    "switch_stationary",
 ]

@@ -67,6 +67,10 @@ CASES: dict[str, list[str]] = {
     "network_requests_fair": ["network", "--topology", "star:3", "--request", "u1", "u2",
                               "--request", "u3", "u2", "--policy", "fair", "--pairs", "60",
                               "--seed", "31"],
+    "switch_four_users": ["switch", "--users", "4", "--policy", "oldest", "--buffer", "2", "--q",
+                          "0.5", "--t2", "0.05", "--decoherence-rate", "5", "--link-fidelity",
+                          "0.95", "--swaps", "3000", "--fidelity-samples", "6", "--shots", "300",
+                          "--seed", "32"],
 }
 
 #: keys never compared: wall-clock measurements, and the package versions of provenance (a new
