@@ -41,6 +41,7 @@ from qiskit.circuit import QuantumCircuit
 from qiskit.providers import BackendV2
 
 from qnet_circuits.network import Fiber, Link, Memory, Network, Node
+from qnet_circuits.noise import strip_markers
 from qnet_circuits.results import ShotData
 from qnet_circuits.run import AerRunner
 from qnet_circuits.run.base import binding_table, check_circuits, check_shots, circuit_seeds
@@ -149,7 +150,8 @@ def used_couplers(isa: QuantumCircuit) -> set[tuple[int, int]]:
 
 def prediction_circuit(circuit: QuantumCircuit) -> QuantumCircuit:
     """``circuit`` as the calibrated model sees it: every register owned by a node (registers
-    outside ``metadata["nodes"]`` become nodes named after themselves) and no ideal readout."""
+    outside ``metadata["nodes"]`` become nodes named after themselves), no ideal readout and no
+    fiber markers (stripped on a device too)."""
     meta = dict(circuit.metadata or {})
     nodes = dict(meta.get("nodes", {}))
     taken = set(nodes.values())
@@ -158,7 +160,7 @@ def prediction_circuit(circuit: QuantumCircuit) -> QuantumCircuit:
             nodes[reg.name] = reg.name if reg.name not in taken else f"{reg.name}_q"
     meta["nodes"] = nodes
     meta.pop("ideal_measurements", None)
-    out = circuit.copy()
+    out = strip_markers(circuit)  # fiber markers are simulation-only: the device never sees them
     out.metadata = meta
     return out
 
