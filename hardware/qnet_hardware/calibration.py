@@ -45,12 +45,15 @@ from qnet_circuits.noise import strip_markers
 from qnet_circuits.results import ShotData
 from qnet_circuits.run import AerRunner
 from qnet_circuits.run.base import binding_table, check_circuits, check_shots, circuit_seeds
+from qnet_hardware.isa import bind_isa_rows
 from qnet_hardware.layout import qubit_errors
 
 __all__ = ["CalibratedRunner", "model_budget", "network_from_backend", "prediction_circuit",
            "used_couplers"]
 
 Couplers = Iterable[tuple[int, int]]
+#: bound rows of a binding table whose model budget is computed (their mean is reported)
+BUDGET_ROWS = 8
 
 
 def _check_qubits(qubits: Any, n_qubits: int, device: str) -> dict[str, list[int]]:
@@ -318,11 +321,24 @@ class CalibratedRunner:
             seed = int(seed.generate_state(1)[0])
         pc, net, isa = self.model(circuit, network, template=bool(circuit.parameters))
         self.reports, self.networks = [isa.report], [net]
-        self.budgets = [model_budget(isa, self.device.backend, net, pc.metadata["nodes"])]
         params = list(table.columns)
+        self.budgets = self._row_budgets(isa, net, pc, table, params)
         rows = [pc.assign_parameters({p: float(table.columns[p][k]) for p in params})
                 if params else pc for k in range(table.rows)]
         data = self.aer.run(rows, shots=shots, seed=seed, network=net)
         for k, d in enumerate(data):
             d.metadata.update(isa=isa.report.to_dict(), calibrated=True, backend=self.name, row=k)
         return data
+
+    def _row_budgets(self, isa: Any, net: Network, pc: QuantumCircuit, table: Any,
+                     params: list[Any]) -> list[dict[str, float]]:
+        """:func:`model_budget` of up to :data:`BUDGET_ROWS` rows, spread over the table (each
+        bound on the device clock as the device would run it)."""
+        nodes = pc.metadata["nodes"]
+        if not isa.circuit.parameters:
+            return [model_budget(isa, self.device.backend, net, nodes)]
+        picks = sorted({int(k) for k in np.linspace(0, table.rows - 1, min(BUDGET_ROWS,
+                                                                             table.rows))})
+        rows = [{p.name: float(table.columns[p][k]) for p in params} for k in picks]
+        bound = bind_isa_rows(isa, rows, self.device.target)
+        return [model_budget(b, self.device.backend, net, nodes) for b in bound]

@@ -16,6 +16,11 @@ The model error of a quantity is ``factor * mean budget / acceptance``: the mean
 circuits of :func:`qnet_hardware.calibration.model_budget` (a bound on the total-variation
 distance between device and model outcome distributions), times how far the estimator can move
 per unit of it (:data:`SPECS`), over the post-selected acceptance where there is one.
+
+>>> q = SPECS["blind"][0]
+>>> cells = quantity_cells({"output_distribution": {"0": 0.8}, "runs": 100}, q)
+>>> cells["value"], round(cells["stderr"], 6)
+(0.8, 0.04)
 """
 
 from __future__ import annotations
@@ -123,7 +128,8 @@ def four_columns(command: str, device_result: Mapping[str, Any], device: Any,
     if command not in SPECS:
         raise ValueError(f"qnet {command} has no device comparison; commands with one: "
                          f"{', '.join(SPECS)}")
-    isa = _isa_rows(list(device.reports))
+    form_isa = _get(device_result, ("device_form", "isa"))  # a chain: the bound rows' report
+    isa = _isa_rows([form_isa] if isinstance(form_isa, Mapping) else list(device.reports))
     from qnet_circuits.run import AerRunner
 
     network_result = rerun(AerRunner())

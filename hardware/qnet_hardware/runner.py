@@ -253,14 +253,14 @@ class IBMRunner:
             parameters=template,
         )
 
-    def four_columns(self, command: str, result: Mapping[str, Any], rerun: Any) -> dict[str, Any]:
+    def four_columns(self, command: str, result: Mapping[str, Any],
+                     rerun: Any) -> dict[str, Any] | None:
         """Theory, network model, calibrated prediction and this device's ``result`` for
-        ``command`` (:func:`qnet_hardware.columns.four_columns`; ``rerun(runner)`` reruns it)."""
-        from qnet_hardware.columns import four_columns
+        ``command`` (:func:`qnet_hardware.columns.four_columns`; ``rerun(runner)`` reruns it);
+        None for a command without a comparison (:data:`qnet_hardware.columns.SPECS`)."""
+        from qnet_hardware.columns import SPECS, four_columns
 
-        return four_columns(command, result, self, rerun)
-
-    four_columns.handles = lambda command: _has_columns(command)  # type: ignore[attr-defined]
+        return four_columns(command, result, self, rerun) if command in SPECS else None
 
     # -----------------------------------------------------------------------------------------
     def run(
@@ -550,12 +550,6 @@ def _cancel(jobs: Sequence[Any]) -> None:
             job.cancel()
         except Exception:  # noqa: BLE001,S110 - cancelling is best effort
             pass
-
-
-def _has_columns(command: str) -> bool:
-    from qnet_hardware.columns import SPECS
-
-    return command in SPECS
 
 
 def _is_local(backend: BackendV2) -> bool:

@@ -113,3 +113,22 @@ def test_calibrated_runner_uses_the_devices_layout() -> None:
         if len(qs) == 1 and list(pc.metadata["nodes"].values()).count(node.name) == 1:
             assert node.memory.t1_s == pytest.approx(props[qs[0]].t1)
     assert runner.dynamic == device.dynamic and runner.name == "calibrated:fake_manila"
+
+
+def test_sampled_waits_run_as_bound_rows_with_the_calibrated_memories() -> None:
+    """Finite T2: every realization's waits, scaled to the device, decay with the calibrated
+    T1/T2 of the nodes' qubits; the model budget is computed on bound rows (delays in dt)."""
+    from qnet_circuits.network import chain
+    from qnet_circuits.protocols.chain import simulate
+    from qnet_circuits.scheduler import ChainPlan
+
+    runner = CalibratedRunner(IBMRunner("fake_torino"))
+    res = simulate(chain(2, 10.0, t2_s=0.05), ChainPlan(strategy="asap"), realizations=24,
+                   seed=5, runner=runner)
+    dev = res.metadata["device_form"]
+    assert dev["shots"] == 24 and 0.0 <= res.fidelity.value <= 1.0
+    assert 1 <= len(runner.budgets) <= 8
+    assert all(b["total"] == pytest.approx(sum(v for k, v in b.items() if k != "total"))
+               for b in runner.budgets)
+    memories = {n.name: n.memory for n in runner.networks[0].nodes}
+    assert all(math.isfinite(m.t2_s) and m.t2_s < 1e-2 for m in memories.values())  # device T2

@@ -183,8 +183,10 @@ def main(argv: list[str] | None = None) -> int:
                       qasm_path=args.qasm)
         result = module.run(args, ctx)
         compare = getattr(runner, "four_columns", None)
-        if callable(compare) and not ctx.is_simulator and compare.handles(args.command):
-            result["comparison"] = compare(args.command, result, _rerun(module, args, ctx))
+        if callable(compare) and not ctx.is_simulator:  # a device: the four columns
+            comparison = compare(args.command, result, _rerun(module, args, ctx))
+            if comparison is not None:
+                result["comparison"] = comparison
         if not ctx.is_simulator and "theory" in result:
             result["theory_note"] = (
                 f"theory uses the modeled network physics; on {args.backend} the device's own "
