@@ -67,7 +67,8 @@ SPECS: dict[str, tuple[Quantity, ...]] = {
     "teleport": (Quantity("fidelity", ("fidelity",), ("fidelity_stderr",), ("theory",), 1.0),),
     "remote-cnot": (Quantity("fidelity", ("fidelity",), ("fidelity_stderr",), ("theory",), 1.0),),
     "qkd": (Quantity("S", ("S",), ("S_stderr",), ("theory", "S"), 8.0),
-            Quantity("qber_X", ("qber", "X"), ("qber_stderr", "X"), ("theory", "qber", "X"), 1.0)),
+            *(Quantity(f"qber_{b}", ("qber", b), ("qber_stderr", b), ("theory", "qber", b), 1.0)
+              for b in ("X", "Z", "D"))),
     "blind": (Quantity("p0", ("output_distribution", "0"), None, ("theory", "p0"), 1.0,
                        shots=("runs",)),),
     "chain": (Quantity("acceptance", ("device_form", "acceptance"),
@@ -142,7 +143,9 @@ def four_columns(command: str, device_result: Mapping[str, Any], device: Any,
     columns: dict[str, dict[str, Any]] = {c: {} for c in COLUMNS}
     model_error: dict[str, float | None] = {}
     agreement: dict[str, Any] = {}
-    for q in SPECS[command]:
+    # a quantity the command did not report (BBM92 has no S, E91 no Z-basis QBER) is left out
+    specs = [q for q in SPECS[command] if _get(device_result, q.value) is not None]
+    for q in specs:
         columns["theory"][q.name] = {"value": _number(_get(device_result, q.theory)),
                                      "stderr": None}
         for name, res in results.items():
@@ -156,7 +159,7 @@ def four_columns(command: str, device_result: Mapping[str, Any], device: Any,
             diff = d["value"] - p["value"]
             agreement[q.name] = {"difference": diff, "combined_stderr": se,
                                  "z": diff / se if se > 0 else None}
-    return {"quantities": [q.name for q in SPECS[command]], "columns": columns,
+    return {"quantities": [q.name for q in specs], "columns": columns,
             "model_error": model_error, "agreement": agreement, "budget": mean_budget,
             "isa": isa, "device": device.name,
             "prediction_network": [_node_row(n) for n in calibrated.networks[0].nodes]

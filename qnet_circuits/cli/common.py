@@ -187,9 +187,17 @@ def render_comparison(comparison: dict) -> str:
              "device's calibrated model, the device"]
     lines += ["  " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()
               for r in [header, *rows]]
-    for row in comparison["isa"]:
-        d = row["delay_rounding"]
-        lines.append(f"  ISA {row['circuit']}: qubits {row['qubits']}, {row['two_qubit_gates']} "
-                     f"two-qubit gates ({row['routing_overhead']} from routing), depth "
-                     f"{row['depth']}, {d['count']} delays rounded (max {d['max_error_s']:.2g} s)")
+    groups: dict[tuple, list[dict]] = {}
+    for row in comparison["isa"]:  # circuits laid alike (bases, settings) share one line
+        key = (tuple(row["qubits"]), row["two_qubit_gates"], row["routing_overhead"])
+        groups.setdefault(key, []).append(row)
+    for (qubits, gates, routing), rows_ in groups.items():
+        depths = sorted({r["depth"] for r in rows_})
+        depth = str(depths[0]) if len(depths) == 1 else f"{depths[0]}-{depths[-1]}"
+        count = sum(r["delay_rounding"]["count"] for r in rows_)
+        worst = max(r["delay_rounding"]["max_error_s"] for r in rows_)
+        more = f" (and {len(rows_) - 1} more alike)" if len(rows_) > 1 else ""
+        lines.append(f"  ISA {rows_[0]['circuit']}{more}: qubits {list(qubits)}, {gates} "
+                     f"two-qubit gates ({routing} from routing), depth {depth}, {count} delays "
+                     f"rounded (max {worst:.2g} s)")
     return "\n".join(lines)
