@@ -142,9 +142,10 @@ def used_couplers(isa: QuantumCircuit) -> set[tuple[int, int]]:
     def walk(circuit: QuantumCircuit, phys: list[int]) -> None:
         for inst in circuit.data:
             qs = [phys[circuit.find_bit(q).index] for q in inst.qubits]
-            for block in getattr(inst.operation, "blocks", ()):
+            blocks = getattr(inst.operation, "blocks", ())
+            for block in blocks:
                 walk(block, qs)
-            if len(qs) == 2 and inst.operation.name not in ("barrier", "measure"):
+            if len(qs) == 2 and not blocks and inst.operation.name not in ("barrier", "measure"):
                 out.add((min(qs), max(qs)))
 
     walk(isa, list(range(isa.num_qubits)))

@@ -132,3 +132,16 @@ def test_sampled_waits_run_as_bound_rows_with_the_calibrated_memories() -> None:
                for b in runner.budgets)
     memories = {n.name: n.memory for n in runner.networks[0].nodes}
     assert all(math.isfinite(m.t2_s) and m.t2_s < 1e-2 for m in memories.values())  # device T2
+
+
+def test_used_couplers_skip_control_flow_wrappers() -> None:
+    """An if_else over two qubits is not a coupler; the gates inside it are."""
+    qc = QuantumCircuit(3, 1)
+    qc.cz(0, 1)
+    qc.measure(0, 0)
+    with qc.if_test((qc.clbits[0], 1)):
+        qc.x(1)
+        qc.x(2)
+    with qc.if_test((qc.clbits[0], 0)):
+        qc.cz(2, 0)
+    assert used_couplers(qc) == {(0, 1), (0, 2)}
