@@ -32,7 +32,7 @@ from typing import Any
 
 from qnet_hardware.calibration import CalibratedRunner
 
-__all__ = ["COLUMNS", "SPECS", "Quantity", "four_columns", "quantity_cells"]
+__all__ = ["COLUMNS", "NOTES", "SPECS", "Quantity", "four_columns", "quantity_cells"]
 
 COLUMNS: tuple[str, ...] = ("theory", "network_model", "prediction", "device")
 
@@ -76,6 +76,16 @@ SPECS: dict[str, tuple[Quantity, ...]] = {
                        1.0),
               Quantity("fidelity", ("fidelity",), ("fidelity_stderr",), ("theory", "fidelity"),
                        1.5, accept=("device_form", "acceptance"))),
+}
+
+
+#: command -> what makes the device's circuit differ from the network's physics (printed)
+NOTES: dict[str, str] = {
+    "link": "fiber loss, detector efficiency and dark counts are simulation-only (markers "
+            "stripped on a device): the device and the prediction run the lossless circuit, "
+            "theory and network model the network's",
+    "chain": "on a device (and in the prediction) the chain runs in its device form: lossless "
+             "links, waits scaled so the device's qubits play the memories (--memory device)",
 }
 
 
@@ -161,7 +171,7 @@ def four_columns(command: str, device_result: Mapping[str, Any], device: Any,
                                  "z": diff / se if se > 0 else None}
     return {"quantities": [q.name for q in specs], "columns": columns,
             "model_error": model_error, "agreement": agreement, "budget": mean_budget,
-            "isa": isa, "device": device.name,
+            "isa": isa, "device": device.name, "note": NOTES.get(command),
             "prediction_network": [_node_row(n) for n in calibrated.networks[0].nodes]
             if calibrated.networks else []}
 

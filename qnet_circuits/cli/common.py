@@ -187,6 +187,8 @@ def render_comparison(comparison: dict) -> str:
              "device's calibrated model, the device"]
     lines += ["  " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()
               for r in [header, *rows]]
+    if comparison.get("note"):
+        lines.append(f"  note: {comparison['note']}")
     groups: dict[tuple, list[dict]] = {}
     for row in comparison["isa"]:  # circuits laid alike (bases, settings) share one line
         key = (tuple(row["qubits"]), row["two_qubit_gates"], row["routing_overhead"])
