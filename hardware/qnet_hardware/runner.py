@@ -253,6 +253,15 @@ class IBMRunner:
             parameters=template,
         )
 
+    def four_columns(self, command: str, result: Mapping[str, Any],
+                     rerun: Any) -> dict[str, Any] | None:
+        """Theory, network model, calibrated prediction and this device's ``result`` for
+        ``command`` (:func:`qnet_hardware.columns.four_columns`; ``rerun(runner)`` reruns it);
+        None for a command without a comparison (:data:`qnet_hardware.columns.SPECS`)."""
+        from qnet_hardware.columns import SPECS, four_columns
+
+        return four_columns(command, result, self, rerun) if command in SPECS else None
+
     # -----------------------------------------------------------------------------------------
     def run(
         self,

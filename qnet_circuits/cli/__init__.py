@@ -20,7 +20,13 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from qnet_circuits.cli.common import Context, check_output_path, positive_int, to_json
+from qnet_circuits.cli.common import (
+    Context,
+    check_output_path,
+    positive_int,
+    render_comparison,
+    to_json,
+)
 
 #: subcommand name -> module under qnet_circuits.cli
 COMMANDS: dict[str, str] = {
@@ -178,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
         ctx = Context(runner=runner, shots=shots, seed=args.seed, backend=args.backend,
                       qasm_path=args.qasm)
         result = module.run(args, ctx)
+        compare = getattr(runner, "four_columns", None)
+        if callable(compare) and not ctx.is_simulator:  # a device: the four columns
+            comparison = compare(args.command, result, _rerun(module, args, ctx))
+            if comparison is not None:
+                result["comparison"] = comparison
         if not ctx.is_simulator and "theory" in result:
             result["theory_note"] = (
                 f"theory uses the modeled network physics; on {args.backend} the device's own "
@@ -192,8 +203,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"qnet {args.command}: interrupted", file=sys.stderr)
         return 130
-    print(to_json(result) if args.json else module.render(result))
+    text = module.render(result)
+    if isinstance(result.get("comparison"), dict):
+        text += "\n" + render_comparison(result["comparison"])
+    print(to_json(result) if args.json else text)
     return 0
+
+
+def _rerun(module: Any, args: argparse.Namespace, ctx: Context) -> Any:
+    """``runner -> the command's JSON on that runner`` (same arguments, shots and seed)."""
+    import dataclasses
+
+    def rerun(runner: Any) -> dict:
+        return module.run(args, dataclasses.replace(ctx, runner=runner, qasm_path=None,
+                                                    circuits=[]))
+
+    return rerun
 
 
 if __name__ == "__main__":  # pragma: no cover
