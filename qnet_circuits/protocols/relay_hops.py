@@ -1,0 +1,171 @@
+"""The hops of a trusted-node relay: validation, the hop plan, BB84-decoy hops and their theory.
+
+A relay of ``hops`` spans of ``length_km / hops`` km joins ``alice``, ``T1`` ... ``T{hops-1}``,
+``bob``. A span listed in ``satellite_hops`` is a satellite link instead of fiber (its ground
+span is not used: the arms are the slant ranges of ``altitude_km`` and ``elevation_deg``):
+
+* BBM92: one QKD run whose pairs come from a source on the satellite, one photon down to each
+  ground node (:class:`~qnet_circuits.network.free_space.SatelliteDownlinks`);
+* BB84-decoy: the satellite ``S{k}`` is a trusted node too; it runs one BB84-decoy session down
+  to each of the span's ground nodes, the downlink transmittance of
+  :data:`~qnet_circuits.physics.free_space.MICIUS_2017` (its fitted receiver efficiency holds the
+  detection, so the receiver's ``eta_bob`` is not applied again); background yield, misalignment
+  and ``f`` are the channel's.
+
+>>> from qnet_circuits.protocols.relay import RelayParams
+>>> [s.name for s in segments(RelayParams(hops=3, protocol="bb84-decoy", satellite_hops=(2,)))]
+['alice-T1', 'T1-S2', 'S2-T2', 'T2-bob']
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from qnet_circuits.physics.decoy import (
+    DECOY_METHODS,
+    GYS,
+    MU_MAX,
+    DecoyChannel,
+    decoy_optimal_mu,
+    plob_per_pulse,
+    wcp_transmittance,
+)
+from qnet_circuits.protocols.base import check_finite, check_int, check_positive
+
+if TYPE_CHECKING:
+    from qnet_circuits.protocols.bb84.hop import DecoyHop
+    from qnet_circuits.protocols.relay import RelayParams
+
+#: most pulses one BB84-decoy hop sends
+MAX_PULSES = 10**11
+
+
+def validate(p: RelayParams) -> None:
+    """Check the BB84-decoy and satellite fields of ``p`` (errors name the ``qnet relay`` flags)."""
+    from qnet_circuits.protocols.relay import DECOY_CHANNELS
+
+    if p.decoy not in DECOY_METHODS:
+        raise ValueError(f"--decoy must be one of {', '.join(DECOY_METHODS)}, got {p.decoy!r}")
+    if p.channel not in DECOY_CHANNELS:
+        raise ValueError(f"--channel must be one of {', '.join(DECOY_CHANNELS)}, got {p.channel!r}")
+    nu = check_finite("--nu", p.nu)
+    if not 0.0 < nu < MU_MAX:
+        raise ValueError(f"--nu must be a mean photon number in (0, {MU_MAX:g}), got {nu}")
+    pulses = check_int("--pulses", p.pulses, minimum=1)
+    if pulses > MAX_PULSES:
+        raise ValueError(f"--pulses must be at most {MAX_PULSES:.0e} per hop, got {pulses}")
+    object.__setattr__(p, "pulses", pulses)
+    object.__setattr__(p, "pulse_rate_hz", check_positive("--pulse-rate-hz", p.pulse_rate_hz))
+    hops = tuple(check_int("--satellite-hop", k, minimum=1) for k in p.satellite_hops)
+    if any(k > p.hops for k in hops) or len(set(hops)) != len(hops):
+        raise ValueError(f"--satellite-hop must name distinct hops in 1..{p.hops}, got {hops}")
+    object.__setattr__(p, "satellite_hops", tuple(sorted(hops)))
+    if hops:
+        from qnet_circuits.network.free_space import SatelliteDownlinks
+
+        SatelliteDownlinks(p.altitude_km, p.elevation_deg)  # validates both
+
+
+def decoy_channel(p: RelayParams) -> DecoyChannel:
+    """The hop channel: GYS, or the network's default fiber link (0.2 dB/km, its detector)."""
+    if p.channel == "gys":
+        return GYS
+    from qnet_circuits.network import chain
+
+    link = chain(1, 1.0).links[0]
+    pd = link.detector.dark_count_prob
+    return DecoyChannel(link.fiber.attenuation_db_per_km, link.detector.efficiency,
+                        1.0 - (1.0 - pd) ** 2, GYS.e_detector, GYS.f, name="network")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One QKD session of the relay: its end nodes, kind, span and overall transmittance."""
+
+    left: str
+    right: str
+    kind: str
+    length_km: float
+    eta: float
+
+    @property
+    def name(self) -> str:
+        """``left-right``."""
+        return f"{self.left}-{self.right}"
+
+
+def _ground(p: RelayParams, i: int) -> str:
+    return "alice" if i == 0 else "bob" if i == p.hops else f"T{i}"
+
+
+def segments(p: RelayParams) -> list[Segment]:
+    """The sessions of a BB84-decoy relay, Alice first (module doc)."""
+    ch = decoy_channel(p)
+    out: list[Segment] = []
+    for k in range(1, p.hops + 1):
+        a, b = _ground(p, k - 1), _ground(p, k)
+        if k in p.satellite_hops:
+            from qnet_circuits.network.free_space import SatelliteDownlinks
+
+            sat = SatelliteDownlinks(p.altitude_km, p.elevation_deg)
+            eta = sat.transmissivity_over(sat.arm_km)
+            out += [Segment(a, f"S{k}", "satellite-downlink", sat.arm_km, eta),
+                    Segment(f"S{k}", b, "satellite-downlink", sat.arm_km, eta)]
+        else:
+            out.append(Segment(a, b, "fiber", p.hop_length_km, wcp_transmittance(p.hop_length_km, ch)))
+    return out
+
+
+def optimal_mu(eta: float, ch: DecoyChannel, method: str, nu: float) -> tuple[float, float]:
+    """Ma et al.'s optimal ``(mu, R)`` at overall transmittance ``eta`` (the closed forms see the
+    channel only through ``eta``: evaluated as ``-10 log10(eta)`` km of 1 dB/km, eta_bob 1)."""
+    if eta <= 0:
+        return math.nan, 0.0
+    loss_db = max(-10.0 * math.log10(eta), 0.0)
+    return decoy_optimal_mu(loss_db, replace(ch, alpha_db_per_km=1.0, eta_bob=1.0), method, nu)
+
+
+def run_decoy_segments(p: RelayParams, pulses: int, seed: Any) -> tuple[list[Segment], list]:
+    """Run every session (module doc) with ``pulses`` pulses; seeds spawned from ``seed``."""
+    from qnet_circuits.protocols.bb84.hop import run_decoy_hop
+
+    ch = decoy_channel(p)
+    segs = segments(p)
+    root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    seeds = [int(s.generate_state(1)[0]) for s in root.spawn(len(segs))]
+    cache: dict[float, float] = {}
+    hops = []
+    for seg, s in zip(segs, seeds):
+        if seg.eta not in cache:
+            mu, rate = optimal_mu(seg.eta, ch, p.decoy, p.nu)
+            if rate <= 0:  # no key at this hop: run at the 0-loss optimum, report the zero
+                mu = optimal_mu(ch.eta_bob, ch, p.decoy, p.nu)[0]
+            cache[seg.eta] = mu
+        hops.append(run_decoy_hop(ch, seg.eta, mu=cache[seg.eta], nu=p.nu, method=p.decoy,
+                                  pulses=pulses, seed=s))
+    return segs, hops
+
+
+def decoy_theory(p: RelayParams, hops: list[DecoyHop]) -> dict[str, Any]:
+    """Closed forms in bit/s at ``pulse_rate_hz``: every session's asymptotic rate
+    ``p_signal R(mu, eta)`` (the relay's is the slowest), the direct fiber link over the whole
+    length at its optimal mu, and the PLOB bound of that fiber."""
+    ch = decoy_channel(p)
+    rate = p.pulse_rate_hz
+    per_hop = [h.theory["key_rate_per_pulse"] * rate for h in hops]
+    p_signal = hops[0].probabilities[0]
+    direct = decoy_optimal_mu(p.length_km, ch, p.decoy, p.nu)
+    return {"hop_secret_key_rate_hz": per_hop,
+            "relay_secret_key_rate_hz": min(per_hop),
+            "bottleneck_session": int(np.argmin(per_hop)) + 1,
+            "relay_key_bits_asymptotic": min(h.theory["key_bits_asymptotic"] for h in hops),
+            "direct_secret_key_rate_hz": p_signal * direct[1] * rate,
+            "direct_mu": None if math.isnan(direct[0]) else direct[0],
+            "plob_direct_hz": plob_per_pulse(p.length_km, ch)[0] * rate,
+            "hop_transmissivity": [h.eta for h in hops],
+            "direct_transmissivity": wcp_transmittance(p.length_km, ch),
+            "pulse_rate_hz": rate, "p_signal": p_signal}
