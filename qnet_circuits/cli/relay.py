@@ -2,9 +2,9 @@
 
 Every hop runs BBM92 end to end (``--shots`` pairs per hop), or with ``--protocol bb84-decoy``
 decoy-state BB84 (``--pulses`` weak coherent pulses per hop, ``--decoy vacuum-weak|infinite|none``,
-key length per Ma et al. 2005 Section V); ``--satellite-hop K`` makes hop K a satellite link.
-Bob recovers Alice's key through the
-trusted nodes' public XOR announcements, and every trusted node could too (the security cost).
+key length per Lim et al. 2014 or Ma et al. 2005 Section V); ``--satellite-hop K`` makes hop K
+a satellite link. Bob recovers Alice's key through the trusted nodes' public XOR announcements,
+and every trusted node could too (the security cost).
 Prints per-hop keys and the relayed key beside the closed forms: the slowest hop's asymptotic
 rate, the direct link over the whole length, and PLOB. The protocol is
 :mod:`qnet_circuits.protocols.relay`.
@@ -44,6 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--channel", default="gys",
                         help="bb84-decoy hop channel: gys (Ma et al. Table I) or network (0.2 "
                              "dB/km fiber, ideal detector)")
+    parser.add_argument("--key-length", default=None,
+                        help="bb84-decoy key length: lim2014 (composable; default with "
+                             "vacuum-weak) or ma2005 (Ma et al. 2005 Sec. V fluctuations)")
     parser.add_argument("--satellite-hop", type=int, action="append", default=None,
                         help="hop K (1-based) is a satellite link (repeatable)")
     parser.add_argument("--altitude-km", type=number, default=500.0,
@@ -77,6 +80,7 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
     if args.protocol == "bb84-decoy":
         pulses = args.pulses if args.pulses is not None else args.shots
         extra = {"decoy": args.decoy, "nu": args.nu, "channel": args.channel,
+                 "key_length": args.key_length,
                  "pulses": protocol.DEFAULT_PULSES if pulses is None else pulses}
     params = protocol.RelayParams(protocol=args.protocol, fidelity=args.fidelity,
                                   satellite_hops=sat, altitude_km=args.altitude_km,
@@ -98,8 +102,8 @@ def _render_decoy(result: dict) -> str:
         f"  hop keys      {min(bits)} to {max(bits)} bits; relayed key {result['relayed_key_bits']} "
         f"bits (session {result['bottleneck_hop']} is the bottleneck); keys match: "
         f"{result['keys_match']}",
-        f"  key rate      {result['key_rate_hz']:.4g} bit/s (key length: Ma et al. 2005 Sec. V "
-        "fluctuations)",
+        f"  key rate      {result['key_rate_hz']:.4g} bit/s (key length "
+        f"{result['key_length_method'].split(' ')[0]})",
         f"  asymptotic    {result['asymptotic_rate_hz']:.4g} +- "
         f"{result['asymptotic_rate_hz_stderr'] or 0:.2g} bit/s simulated (slowest session)   "
         f"theory {th['relay_secret_key_rate_hz']:.4g} bit/s",

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.stats import norm
@@ -207,6 +208,34 @@ class DecoyKey:
         return self.final_key_bits > 0 and bool(np.array_equal(self.alice_key, self.bob_key))
 
 
+def correct_and_verify(alice: np.ndarray, bob: np.ndarray, qber: float, rng: np.random.Generator,
+                       *, cascade_passes: int = 4, eps_cor: float = EPS_COR
+                       ) -> tuple[CascadeResult, bool]:
+    """Cascade (first block from ``qber``), then compare ``ceil(log2(1/eps_cor))``-bit Toeplitz
+    tags: ``(cascade result, tags agree)``."""
+    cas = cascade(alice, bob, min(max(qber, 1e-3), 0.25), seed=rng, passes=cascade_passes)
+    tag_bits = verification_tag_bits(eps_cor)
+    tag_seed = rng.integers(0, 2, alice.size + tag_bits - 1, dtype=np.uint8)
+    tags = toeplitz_hash(np.stack([alice, cas.corrected]), tag_bits, tag_seed)
+    return cas, bool(np.array_equal(tags[0], tags[1]))
+
+
+def finish_key(alice: np.ndarray, cas: CascadeResult, verified: bool, fk: Any,
+               rng: np.random.Generator) -> DecoyKey:
+    """Hash to ``fk.length`` bits when verified and positive, else an empty key with the reason."""
+    empty = np.zeros(0, dtype=np.uint8)
+    if not verified:
+        return DecoyKey(empty, empty, cas, False, fk, "no key: error verification failed")
+    if fk.length <= 0:
+        return DecoyKey(empty, empty, cas, True, fk,
+                        f"no key: {fk.method} length {fk.length} <= 0 ({alice.size} key bits, "
+                        f"single-photon bound {fk.single_photon_bits:.0f} bits); send more "
+                        "pulses or shorten the hop")
+    pa_seed = rng.integers(0, 2, alice.size + fk.length - 1, dtype=np.uint8)
+    keys = toeplitz_hash(np.stack([alice, cas.corrected]), fk.length, pa_seed)
+    return DecoyKey(keys[0], keys[1], cas, True, fk, "")
+
+
 def distill_decoy_key(alice_bits: np.ndarray, bob_bits: np.ndarray, counts: DecoyCounts,
                       method: str, *, seed: int, u_alpha: float = U_ALPHA, cascade_passes: int = 4,
                       eps_sec: float = EPS_SEC, eps_cor: float = EPS_COR) -> DecoyKey:
@@ -225,30 +254,20 @@ def distill_decoy_key(alice_bits: np.ndarray, bob_bits: np.ndarray, counts: Deco
     rng = np.random.default_rng([int(seed), 0xDEC0])
     j = 1 if len(counts.intensities) > 1 and counts.sifted[1] > 0 else 0
     qber = counts.errors[j] / max(counts.sifted[j], 1)
-    cas = cascade(alice, bob, min(max(qber, 1e-3), 0.25), seed=rng, passes=cascade_passes)
-    tag_bits = verification_tag_bits(eps_cor)
-    tag_seed = rng.integers(0, 2, alice.size + tag_bits - 1, dtype=np.uint8)
-    tags = toeplitz_hash(np.stack([alice, cas.corrected]), tag_bits, tag_seed)
-    verified = bool(np.array_equal(tags[0], tags[1]))
+    cas, verified = correct_and_verify(alice, bob, qber, rng, cascade_passes=cascade_passes,
+                                       eps_cor=eps_cor)
     q_mu = counts.detections[0] / counts.pulses[0]
     fk = decoy_key_length(alice.size, q_mu, single_photon_bounds(counts, method, u_alpha),
                           cas.leaked_bits, eps_sec=eps_sec, eps_cor=eps_cor)
-    if not verified:
-        return DecoyKey(empty, empty, cas, False, fk, "no key: error verification failed")
-    if fk.length <= 0:
-        return DecoyKey(empty, empty, cas, True, fk,
-                        f"no key: length {fk.length} <= 0 ({alice.size} sifted bits, single-photon "
-                        f"bound {fk.single_photon_bits:.0f} bits, e1 <= {fk.bounds.e1:.3f}); send "
-                        "more pulses or shorten the hop")
-    pa_seed = rng.integers(0, 2, alice.size + fk.length - 1, dtype=np.uint8)
-    keys = toeplitz_hash(np.stack([alice, cas.corrected]), fk.length, pa_seed)
-    return DecoyKey(keys[0], keys[1], cas, True, fk, "")
+    return finish_key(alice, cas, verified, fk, rng)
 
 
 __all__ = [
     "LENGTH_METHOD",
     "METHODS",
     "U_ALPHA",
+    "correct_and_verify",
+    "finish_key",
     "DecoyCounts",
     "DecoyKey",
     "DecoyKeyLength",

@@ -59,6 +59,15 @@ def validate(p: RelayParams) -> None:
     if pulses > MAX_PULSES:
         raise ValueError(f"--pulses must be at most {MAX_PULSES:.0e} per hop, got {pulses}")
     object.__setattr__(p, "pulses", pulses)
+    from qnet_circuits.protocols.bb84.hop import KEY_LENGTHS
+
+    key_length = p.key_length or ("lim2014" if p.decoy == "vacuum-weak" else "ma2005")
+    if key_length not in KEY_LENGTHS:
+        raise ValueError(f"--key-length must be one of {', '.join(KEY_LENGTHS)}, got {key_length!r}")
+    if key_length == "lim2014" and p.decoy != "vacuum-weak":
+        raise ValueError(f"--key-length lim2014 needs --decoy vacuum-weak (three intensities), got "
+                         f"{p.decoy!r}; use --key-length ma2005")
+    object.__setattr__(p, "key_length", key_length)
     object.__setattr__(p, "pulse_rate_hz", check_positive("--pulse-rate-hz", p.pulse_rate_hz))
     hops = tuple(check_int("--satellite-hop", k, minimum=1) for k in p.satellite_hops)
     if any(k > p.hops for k in hops) or len(set(hops)) != len(hops):
@@ -146,7 +155,7 @@ def run_decoy_segments(p: RelayParams, pulses: int, seed: Any) -> tuple[list[Seg
                 mu = optimal_mu(ch.eta_bob, ch, p.decoy, p.nu)[0]
             cache[seg.eta] = mu
         hops.append(run_decoy_hop(ch, seg.eta, mu=cache[seg.eta], nu=p.nu, method=p.decoy,
-                                  pulses=pulses, seed=s))
+                                  pulses=pulses, seed=s, key_length=p.key_length))
     return segs, hops
 
 

@@ -117,3 +117,65 @@ def test_distilled_keys_match_and_have_the_computed_length():
     assert not np.array_equal(key.alice_key, t.signal_bits[0][: key.final_key_bits])
     empty = distill_decoy_key(np.zeros(0), np.zeros(0), counts_of(t), "vacuum-weak", seed=1)
     assert empty.final_key_bits == 0 and "no sifted" in empty.note
+
+
+# --- Lim, Curty, Walenta, Xu, Zbinden, PRA 89, 022307 (2014) ---------------------------------
+
+def _lim_counts(length_km, n, mus=(0.5, 0.1, 0.0), probs=(0.6, 0.2, 0.2)):
+    from qnet_circuits.keys.decoy_lim import BasisCounts
+    from qnet_circuits.physics.decoy import wcp_gain, wcp_qber
+
+    eta = wcp_transmittance(length_km, GYS)
+    ev, er = [], []
+    for k, p in zip(mus, probs):
+        m = n * p * wcp_gain(k, eta, GYS) / 4.0   # both parties pick the basis: 1/4
+        ev.append(round(m))
+        er.append(round(m * wcp_qber(k, eta, GYS)))
+    return {"X": BasisCounts(tuple(ev), tuple(er)), "Z": BasisCounts(tuple(ev), tuple(er))}, eta
+
+
+def test_lim_bounds_are_lower_bounds_that_tighten_with_size():
+    from qnet_circuits.keys.decoy_lim import _tau, lim_bounds
+
+    mus, probs = (0.5, 0.1, 0.0), (0.6, 0.2, 0.2)
+    ratios = []
+    for n in (1e10, 1e12, 1e15):
+        counts, eta = _lim_counts(50.0, n)
+        b = lim_bounds(counts, mus, probs)
+        y1, e1 = single_photon_yield(eta, GYS)
+        true_s1 = n / 4 * _tau(1, mus, probs) * y1
+        assert b.s_x1 <= true_s1 and b.phi_x >= e1 and b.s_x0 <= n / 4 * _tau(0, mus, probs) * GYS.y0
+        ratios.append(b.s_x1 / true_s1)
+    assert ratios[0] < ratios[1] < ratios[2]
+    assert ratios[2] == pytest.approx(0.969, abs=0.005)   # the vacuum + weak (nu = 0.1) gap
+
+
+def test_lim_gamma_and_length_term_by_term():
+    from qnet_circuits.keys.decoy_lim import gamma, lim_key_length
+
+    a, b, c, d = 1e-10, 0.03, 1e6, 2e6
+    inner = (c + d) / (c * d * (1 - b) * b) * 21**2 / a**2
+    assert gamma(a, b, c, d) == pytest.approx(
+        math.sqrt((c + d) * (1 - b) * b / (c * d * math.log(2)) * math.log2(inner)))
+    assert gamma(a, 0.0, c, d) == math.inf
+    counts, _ = _lim_counts(50.0, 1e11)
+    fk = lim_key_length(counts, (0.5, 0.1, 0.0), (0.6, 0.2, 0.2), 400_000)
+    bd = fk.bounds
+    raw = (bd.s_x0 + bd.s_x1 * (1 - binary_entropy(bd.phi_x)) - 400_000
+           - 6 * math.log2(21 / 1e-10) - math.log2(2 / 1e-15))
+    assert fk.length == math.floor(raw) > 0 and fk.overhead == pytest.approx(276.4985, abs=1e-3)
+    with pytest.raises(ValueError, match="mu1 > mu2 \\+ mu3"):
+        lim_key_length(counts, (0.5, 0.45, 0.1), (0.6, 0.2, 0.2), 0)
+
+
+def test_lim_distilled_keys_match():
+    from qnet_circuits.keys.decoy_lim import distill_lim_key
+    from qnet_circuits.protocols.bb84.clicks import sample_click_records
+
+    mus, probs = (0.45, 0.1, 0.0), (0.6, 0.2, 0.2)
+    records = sample_click_records(3 * 10**9, 50.0, GYS, intensities=mus, probabilities=probs,
+                                   seed=9)
+    key = distill_lim_key([r["bits"] for r in records], mus, probs, seed=9)
+    assert key.keys_match and key.final_key_bits == key.length.length > 0
+    x_bits = sum(int((r["bits"][2] == 0).sum()) for r in records)
+    assert key.length.n == x_bits == key.cascade.corrected.size

@@ -94,16 +94,7 @@ def _intensity(size: int, x: float, eta: float, ch: DecoyChannel, pd: float, rng
             "single_errors": int((err & single_m).sum()), "eve_known": 0, "bits": bits}
 
 
-def sample_clicks(n_pulses: int, length_km: float, ch: DecoyChannel, *,
-                  intensities: Sequence[float], probabilities: Sequence[float] | None = None,
-                  seed: int | None = None, keep_bits: int = 20_000_000,
-                  eta: float | None = None) -> PulseTally:
-    """Send ``n_pulses`` pulses and tally what Bob detects (module doc; same result type and
-    arguments as :func:`~qnet_circuits.protocols.bb84.pulses.simulate_pulses`, no attack).
-
-    ``eta`` (overall transmittance, optional) replaces ``10^(-alpha L/10) eta_bob``: a
-    free-space channel passes its own.
-    """
+def _check(n_pulses, intensities, probabilities, length_km, ch, eta):
     if not isinstance(n_pulses, (int, np.integer)) or not 1 <= n_pulses <= MAX_PULSES:
         raise ValueError(f"pulses must be an integer in [1, {MAX_PULSES:.0e}], got {n_pulses!r}")
     mus = np.asarray(intensities, dtype=float)
@@ -114,17 +105,43 @@ def sample_clicks(n_pulses: int, length_km: float, ch: DecoyChannel, *,
     eta = wcp_transmittance(length_km, ch) if eta is None else float(eta)
     if not 0.0 <= eta <= 1.0:
         raise ValueError(f"eta must be a transmittance in [0, 1], got {eta!r}")
+    return mus, probs / probs.sum(), eta
+
+
+_KEYS = ("pulses", "detections", "sifted", "errors", "single_sent", "single_detections",
+         "single_sifted", "single_errors", "eve_known")
+
+
+def sample_click_records(n_pulses: int, length_km: float, ch: DecoyChannel, *,
+                         intensities: Sequence[float], probabilities: Sequence[float] | None = None,
+                         seed: int | None = None, eta: float | None = None) -> list[dict]:
+    """Per intensity: the tallies of :class:`PulseTally` and ``bits``, the sifted bits of every
+    intensity (rows: Alice's bit, Bob's bit, basis, Eve's flag), for protocols whose key uses
+    every intensity (Lim et al. 2014). Arguments as :func:`sample_clicks`."""
+    mus, probs, eta = _check(n_pulses, intensities, probabilities, length_km, ch, eta)
     rng = np.random.default_rng(np.random.SeedSequence(seed))
     pd = dark_count_probability(ch.y0)
-    keys = ("pulses", "detections", "sifted", "errors", "single_sent", "single_detections",
-            "single_sifted", "single_errors", "eve_known")
-    total = {key: np.zeros(mus.size, dtype=np.int64) for key in keys}
-    signal = np.zeros((4, 0), dtype=np.uint8)
-    for j, count in enumerate(rng.multinomial(int(n_pulses), probs / probs.sum())):
-        part = _intensity(int(count), float(mus[j]), eta, ch, pd, rng)
-        bits = part.pop("bits")
-        if j == 0:
-            signal = bits[:, :keep_bits]
-        for key in keys:
-            total[key][j] += part[key]
-    return PulseTally(intensities=mus, signal_bits=signal, **total)
+    return [_intensity(int(count), float(mus[j]), eta, ch, pd, rng)
+            for j, count in enumerate(rng.multinomial(int(n_pulses), probs))]
+
+
+def tally_of(records: list[dict], intensities: Sequence[float], keep_bits: int) -> PulseTally:
+    """The :class:`PulseTally` of :func:`sample_click_records` (the signal's bits kept)."""
+    total = {key: np.array([r[key] for r in records], dtype=np.int64) for key in _KEYS}
+    return PulseTally(intensities=np.asarray(intensities, dtype=float),
+                      signal_bits=records[0]["bits"][:, :keep_bits], **total)
+
+
+def sample_clicks(n_pulses: int, length_km: float, ch: DecoyChannel, *,
+                  intensities: Sequence[float], probabilities: Sequence[float] | None = None,
+                  seed: int | None = None, keep_bits: int = 20_000_000,
+                  eta: float | None = None) -> PulseTally:
+    """Send ``n_pulses`` pulses and tally what Bob detects (module doc; same result type and
+    arguments as :func:`~qnet_circuits.protocols.bb84.pulses.simulate_pulses`, no attack).
+
+    ``eta`` (overall transmittance, optional) replaces ``10^(-alpha L/10) eta_bob``: a
+    free-space channel passes its own.
+    """
+    records = sample_click_records(n_pulses, length_km, ch, intensities=intensities,
+                                   probabilities=probabilities, seed=seed, eta=eta)
+    return tally_of(records, intensities, keep_bits)
