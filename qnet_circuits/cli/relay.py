@@ -15,6 +15,7 @@ Example::
     qnet relay --preset backbone          # ~2,000 km through 32 trusted nodes
     qnet relay --hops 20 --length-km 2000 --protocol bb84-decoy --json
     qnet relay --hops 3 --length-km 150 --protocol bb84-decoy --satellite-hop 2 --elevation-deg 60
+    qnet relay --protocol bb84-decoy --graph net.yaml --route alice bob
 """
 
 from __future__ import annotations
@@ -47,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--key-length", default=None,
                         help="bb84-decoy key length: lim2014 (composable; default with "
                              "vacuum-weak) or ma2005 (Ma et al. 2005 Sec. V fluctuations)")
+    parser.add_argument("--graph", metavar="FILE", default=None,
+                        help="bb84-decoy along a network file's shortest path (--route SRC DST): "
+                             "each edge's physics; channel: free_space edges are satellites")
+    parser.add_argument("--route", nargs=2, metavar=("SRC", "DST"), default=None,
+                        help="the relay's ends in --graph")
     parser.add_argument("--satellite-hop", type=int, action="append", default=None,
                         help="hop K (1-based) is a satellite link (repeatable)")
     parser.add_argument("--altitude-km", type=number, default=500.0,
@@ -69,6 +75,15 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
     else:
         geometry = {"hops": 4 if args.hops is None else args.hops,
                     "length_km": 200.0 if args.length_km is None else args.length_km}
+    if (args.graph is None) != (args.route is None):
+        raise ValueError("--graph FILE and --route SRC DST go together")
+    if args.graph is not None:
+        if args.preset or args.hops is not None or args.length_km is not None or args.satellite_hop:
+            raise ValueError("--graph takes the hops, lengths and satellites from the file's "
+                             "path: drop --preset, --hops, --length-km and --satellite-hop")
+        from qnet_circuits.network.io import load
+
+        geometry = {"network": load(args.graph), "route": tuple(args.route)}
     sat = tuple(args.satellite_hop or ())
     if not sat and (args.altitude_km, args.elevation_deg) != (500.0, 30.0):
         raise ValueError("--altitude-km and --elevation-deg describe a satellite: add "
@@ -93,15 +108,21 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
 def _render_decoy(result: dict) -> str:
     th = result["theory"]
     bits = result["hop_key_bits"]
-    sat = (f"; satellite hops {result['satellite_hops']} at {result['altitude_km']:g} km, "
-           f"{result['elevation_deg']:g} deg") if result["satellite_hops"] else ""
+    sat = ""
+    if result["satellite_hops"]:
+        sat = f"; satellite hops {result['satellite_hops']}" + (
+            f" at {result['altitude_km']:g} km, {result['elevation_deg']:g} deg"
+            if result["altitude_km"] is not None else "")
+    span = (f"{result['hops']} hops of {result['hop_length_km']:.1f} km" if not result["path"]
+            else f"path {' - '.join(result['path'])} ({result['length_km']:g} km of fiber)")
     lines = [
-        f"trusted-node relay: {result['hops']} hops of {result['hop_length_km']:.1f} km "
-        f"({len(result['trusted_nodes'])} trusted nodes{sat}), BB84 decoy {result['decoy']} per "
-        f"hop, {result['pulses_per_hop']:.3g} pulses per hop at {result['pulse_rate_hz']:.3g} Hz",
+        f"trusted-node relay: {span} ({len(result['trusted_nodes'])} trusted nodes{sat}), BB84 "
+        f"decoy {result['decoy']} per hop, {result['pulses_per_hop']:.3g} pulses per hop at "
+        f"{result['pulse_rate_hz']:.3g} Hz",
         f"  hop keys      {min(bits)} to {max(bits)} bits; relayed key {result['relayed_key_bits']} "
-        f"bits (session {result['bottleneck_hop']} is the bottleneck); keys match: "
-        f"{result['keys_match']}",
+        f"bits (session {result['bottleneck_hop']} is the bottleneck); "
+        + (f"keys match: {result['keys_match']}" if result["relayed_key_bits"] else
+           "no relayed key (a session produced none)"),
         f"  key rate      {result['key_rate_hz']:.4g} bit/s (key length "
         f"{result['key_length_method'].split(' ')[0]})",
         f"  asymptotic    {result['asymptotic_rate_hz']:.4g} +- "
@@ -111,6 +132,9 @@ def _render_decoy(result: dict) -> str:
         f"PLOB {th['plob_direct_hz']:.4g} bit/s",
         f"  key exposed to every trusted node: {', '.join(result['key_exposed_to']) or 'none'}",
     ]
+    if result["path"]:
+        lines += [f"  session {s['session']}: {s['kind']}, {s['length_km']:.1f} km, "
+                  f"{s['loss_db']:.1f} dB, {s['final_key_bits']} key bits" for s in result["sessions"]]
     lines += [f"  note {s['session']}: {s['note']}" for s in result["sessions"] if s["note"]]
     return "\n".join(lines)
 

@@ -30,7 +30,7 @@ for BB84-decoy the satellite is one more trusted node that runs a downlink to ea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -82,6 +82,11 @@ class RelayParams:
         key_length: BB84-decoy key length, ``lim2014`` (Lim et al. 2014, composable; the default
             with vacuum + weak decoys) or ``ma2005`` (Ma et al. 2005 Section V; the default
             otherwise).
+        network, route: relay along the shortest path from ``route[0]`` to ``route[1]`` of a
+            :class:`~qnet_circuits.network.Network` (BB84-decoy): every fiber edge a hop with its
+            own attenuation, detector efficiency and dark counts (GYS's e_detector and f), every
+            ``channel: free_space`` edge a trusted satellite with two downlinks; ``hops``,
+            ``length_km`` (the fiber total) and ``satellite_hops`` then come from the path.
     """
 
     hops: int = 4
@@ -98,6 +103,8 @@ class RelayParams:
     altitude_km: float = 500.0
     elevation_deg: float = 30.0
     key_length: str | None = None
+    network: Any = field(default=None, compare=False)
+    route: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         hops = check_int("--hops", self.hops, minimum=1)
@@ -218,9 +225,12 @@ class RelayResult:
             "hops": p.hops, "length_km": p.length_km, "hop_length_km": p.hop_length_km,
             "protocol": p.protocol, "decoy": p.decoy, "channel": p.channel, "nu": p.nu,
             "pulses_per_hop": self.hop_results[0].pulses, "pulse_rate_hz": p.pulse_rate_hz,
-            "satellite_hops": list(p.satellite_hops), "altitude_km": p.altitude_km,
-            "elevation_deg": p.elevation_deg,
+            "satellite_hops": list(p.satellite_hops),
+            "altitude_km": None if p.network is not None else p.altitude_km,
+            "elevation_deg": None if p.network is not None else p.elevation_deg,
             "trusted_nodes": [s.right for s in self.segments[:-1]],
+            "route": None if p.route is None else list(p.route),
+            "path": None if p.network is None else p.network.path(*p.route),
             "sessions": hops, "hop_key_bits": list(self.hop_key_bits),
             "relayed_key_bits": self.relayed_bits, "bottleneck_hop": self.relayed.bottleneck_hop,
             "keys_match": self.keys_match, "key_exposed_to": list(self.exposed_to),
@@ -253,7 +263,8 @@ def run(params: RelayParams, *, runner: Runner | None = None, shots: int | None 
         pulses = params.pulses if shots is None else check_int("shots", shots, minimum=1)
         segs, results = relay_hops.run_decoy_segments(params, pulses, root)
         relayed = relay_keys([h.key.alice_key for h in results], [h.key.bob_key for h in results])
-        return RelayResult(params, tuple(results), relayed, relay_hops.decoy_theory(params, results),
+        theory = relay_hops.decoy_theory(params, results)
+        return RelayResult(params, tuple(results), relayed, theory,
                            Provenance.collect("relay", None, seed=root.entropy, shots=pulses),
                            tuple(segs))
     from qnet_circuits.protocols import qkd

@@ -69,6 +69,8 @@ def validate(p: RelayParams) -> None:
                          f"{p.decoy!r}; use --key-length ma2005")
     object.__setattr__(p, "key_length", key_length)
     object.__setattr__(p, "pulse_rate_hz", check_positive("--pulse-rate-hz", p.pulse_rate_hz))
+    if p.network is not None or p.route is not None:
+        _use_path(p)
     hops = tuple(check_int("--satellite-hop", k, minimum=1) for k in p.satellite_hops)
     if any(k > p.hops for k in hops) or len(set(hops)) != len(hops):
         raise ValueError(f"--satellite-hop must name distinct hops in 1..{p.hops}, got {hops}")
@@ -79,16 +81,40 @@ def validate(p: RelayParams) -> None:
         SatelliteDownlinks(p.altitude_km, p.elevation_deg)  # validates both
 
 
+def _use_path(p: RelayParams) -> None:
+    """Take ``hops``, ``length_km`` and ``satellite_hops`` from the network path of ``route``."""
+    from qnet_circuits.network import Fiber
+
+    if p.network is None or p.route is None or len(p.route) != 2:
+        raise ValueError("a relay over a network needs both network= and route=(source, target) "
+                         "(qnet relay --graph FILE --route SRC DST)")
+    if p.protocol != "bb84-decoy":
+        raise ValueError("--graph relays run BB84-decoy hops with each edge's physics: add "
+                         "--protocol bb84-decoy (bbm92 relays take --hops and --length-km)")
+    path = p.network.path(*p.route)
+    links = [p.network.link(a, b) for a, b in zip(path[:-1], path[1:])]
+    object.__setattr__(p, "hops", len(links))
+    object.__setattr__(p, "length_km", float(sum(lk.fiber.length_km for lk in links
+                                                  if isinstance(lk.fiber, Fiber))))
+    object.__setattr__(p, "satellite_hops", tuple(
+        k for k, lk in enumerate(links, 1) if not isinstance(lk.fiber, Fiber)))
+
+
+def link_channel(link: Any) -> DecoyChannel:
+    """A network fiber link as a decoy channel: its attenuation, detector efficiency and dark
+    counts (``Y0 = 1 - (1 - p_dark)^2``, two detectors), GYS's e_detector and f."""
+    pd = link.detector.dark_count_prob
+    return DecoyChannel(link.fiber.attenuation_db_per_km, max(link.detector.efficiency, 1e-300),
+                        1.0 - (1.0 - pd) ** 2, GYS.e_detector, GYS.f, name=f"link {link.name}")
+
+
 def decoy_channel(p: RelayParams) -> DecoyChannel:
     """The hop channel: GYS, or the network's default fiber link (0.2 dB/km, its detector)."""
     if p.channel == "gys":
         return GYS
     from qnet_circuits.network import chain
 
-    link = chain(1, 1.0).links[0]
-    pd = link.detector.dark_count_prob
-    return DecoyChannel(link.fiber.attenuation_db_per_km, link.detector.efficiency,
-                        1.0 - (1.0 - pd) ** 2, GYS.e_detector, GYS.f, name="network")
+    return replace(link_channel(chain(1, 1.0).links[0]), name="network")
 
 
 @dataclass(frozen=True)
@@ -100,6 +126,7 @@ class Segment:
     kind: str
     length_km: float
     eta: float
+    channel: DecoyChannel = GYS
 
     @property
     def name(self) -> str:
@@ -111,21 +138,45 @@ def _ground(p: RelayParams, i: int) -> str:
     return "alice" if i == 0 else "bob" if i == p.hops else f"T{i}"
 
 
+def _satellite(a: str, b: str, k: int, sat: Any, ch: DecoyChannel, eff: float) -> list[Segment]:
+    eta = sat.transmissivity_over(sat.arm_km) * eff
+    return [Segment(a, f"S{k}", "satellite-downlink", sat.arm_km, eta, ch),
+            Segment(f"S{k}", b, "satellite-downlink", sat.arm_km, eta, ch)]
+
+
 def segments(p: RelayParams) -> list[Segment]:
     """The sessions of a BB84-decoy relay, Alice first (module doc)."""
+    from qnet_circuits.network.free_space import SatelliteDownlinks
+
+    if p.network is not None:
+        return _path_segments(p)
     ch = decoy_channel(p)
     out: list[Segment] = []
     for k in range(1, p.hops + 1):
         a, b = _ground(p, k - 1), _ground(p, k)
         if k in p.satellite_hops:
-            from qnet_circuits.network.free_space import SatelliteDownlinks
-
-            sat = SatelliteDownlinks(p.altitude_km, p.elevation_deg)
-            eta = sat.transmissivity_over(sat.arm_km)
-            out += [Segment(a, f"S{k}", "satellite-downlink", sat.arm_km, eta),
-                    Segment(f"S{k}", b, "satellite-downlink", sat.arm_km, eta)]
+            out += _satellite(a, b, k, SatelliteDownlinks(p.altitude_km, p.elevation_deg), ch, 1.0)
         else:
-            out.append(Segment(a, b, "fiber", p.hop_length_km, wcp_transmittance(p.hop_length_km, ch)))
+            out.append(Segment(a, b, "fiber", p.hop_length_km,
+                               wcp_transmittance(p.hop_length_km, ch), ch))
+    return out
+
+
+def _path_segments(p: RelayParams) -> list[Segment]:
+    """Sessions along the network path: each edge's own physics (module doc)."""
+    from qnet_circuits.network import Fiber
+
+    path = p.network.path(*p.route)
+    out: list[Segment] = []
+    for k, (a, b) in enumerate(zip(path[:-1], path[1:]), 1):
+        link = p.network.link(a, b)
+        if isinstance(link.fiber, Fiber):
+            ch = link_channel(link)
+            out.append(Segment(a, b, "fiber", link.fiber.length_km,
+                               wcp_transmittance(link.fiber.length_km, ch), ch))
+        else:  # the downlink's fitted efficiency holds detection; the link's detector applies
+            ch = replace(GYS, y0=1.0 - (1.0 - link.detector.dark_count_prob) ** 2)
+            out += _satellite(a, b, k, link.fiber, ch, link.detector.efficiency)
     return out
 
 
@@ -142,19 +193,19 @@ def run_decoy_segments(p: RelayParams, pulses: int, seed: Any) -> tuple[list[Seg
     """Run every session (module doc) with ``pulses`` pulses; seeds spawned from ``seed``."""
     from qnet_circuits.protocols.bb84.hop import run_decoy_hop
 
-    ch = decoy_channel(p)
     segs = segments(p)
     root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     seeds = [int(s.generate_state(1)[0]) for s in root.spawn(len(segs))]
-    cache: dict[float, float] = {}
+    cache: dict[tuple, float] = {}
     hops = []
     for seg, s in zip(segs, seeds):
-        if seg.eta not in cache:
+        ch = seg.channel
+        if (seg.eta, ch) not in cache:
             mu, rate = optimal_mu(seg.eta, ch, p.decoy, p.nu)
             if rate <= 0:  # no key at this hop: run at the 0-loss optimum, report the zero
                 mu = optimal_mu(ch.eta_bob, ch, p.decoy, p.nu)[0]
-            cache[seg.eta] = mu
-        hops.append(run_decoy_hop(ch, seg.eta, mu=cache[seg.eta], nu=p.nu, method=p.decoy,
+            cache[(seg.eta, ch)] = mu
+        hops.append(run_decoy_hop(ch, seg.eta, mu=cache[(seg.eta, ch)], nu=p.nu, method=p.decoy,
                                   pulses=pulses, seed=s, key_length=p.key_length))
     return segs, hops
 
@@ -163,7 +214,9 @@ def decoy_theory(p: RelayParams, hops: list[DecoyHop]) -> dict[str, Any]:
     """Closed forms in bit/s at ``pulse_rate_hz``: every session's asymptotic rate
     ``p_signal R(mu, eta)`` (the relay's is the slowest), the direct fiber link over the whole
     length at its optimal mu, and the PLOB bound of that fiber."""
-    ch = decoy_channel(p)
+    segs = segments(p)
+    fibers = [s.channel for s in segs if s.kind == "fiber"]
+    ch = fibers[0] if fibers else decoy_channel(p)  # the direct link: the first fiber's physics
     rate = p.pulse_rate_hz
     per_hop = [h.theory["key_rate_per_pulse"] * rate for h in hops]
     p_signal = hops[0].probabilities[0]

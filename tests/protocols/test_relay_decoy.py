@@ -96,3 +96,34 @@ def test_relay_command_bb84_decoy(capsys):
         assert main(["relay", "--protocol", "bb84-decoy", *argv]) == 2
         err = capsys.readouterr().err
         assert field in err and "Traceback" not in err and err.count("\n") == 1
+
+
+def test_relay_along_a_network_file_path_uses_each_edges_physics(tmp_path, capsys):
+    from qnet_circuits.network import io
+
+    path = tmp_path / "net.yaml"
+    path.write_text(
+        "nodes: {alice: {}, t1: {}, t2: {}, bob: {}}\nlinks:\n"
+        "  - {a: alice, b: t1, length_km: 30, detector_efficiency: 0.1, dark_count_prob: 1e-6}\n"
+        "  - {a: t1, b: t2, channel: free_space, altitude_km: 500, elevation_deg: 75}\n"
+        "  - {a: t2, b: bob, length_km: 45, attenuation_db_per_km: 0.18, detector_efficiency: 0.2}\n")
+    params = relay.RelayParams(protocol="bb84-decoy", network=io.load(path), route=("alice", "bob"),
+                               pulses=10**9, key_length="ma2005")
+    assert (params.hops, params.length_km, params.satellite_hops) == (3, 75.0, (2,))
+    segs = relay_hops.segments(params)
+    assert [s.name for s in segs] == ["alice-t1", "t1-S2", "S2-t2", "t2-bob"]
+    assert segs[0].eta == pytest.approx(10 ** (-0.2 * 30 / 10) * 0.1)
+    assert segs[3].eta == pytest.approx(10 ** (-0.18 * 45 / 10) * 0.2)
+    assert segs[0].channel.y0 == pytest.approx(1 - (1 - 1e-6) ** 2) and segs[3].channel.y0 == 0.0
+    r = relay.run(params, seed=8)
+    assert r.keys_match and r.relayed_bits > 0 and r.exposed_to == ("t1", "S2", "t2")
+    d = r.to_dict()
+    slow = d["theory"]["bottleneck_session"] - 1
+    assert d["sessions"][slow]["kind"] == "satellite-downlink"
+    assert abs(d["asymptotic_rate_hz"] - d["theory"]["relay_secret_key_rate_hz"]) < 4 * d[
+        "asymptotic_rate_hz_stderr"]
+    assert main(["relay", "--graph", str(path), "--route", "alice", "bob"]) == 2
+    assert "--protocol bb84-decoy" in capsys.readouterr().err
+    assert main(["relay", "--protocol", "bb84-decoy", "--graph", str(path), "--route", "alice",
+                 "bob", "--hops", "3"]) == 2
+    assert "--graph takes the hops" in capsys.readouterr().err
