@@ -100,7 +100,10 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
     params = protocol.RelayParams(protocol=args.protocol, fidelity=args.fidelity,
                                   satellite_hops=sat, altitude_km=args.altitude_km,
                                   elevation_deg=args.elevation_deg, **extra, **geometry)
-    if args.protocol == "bb84-decoy":
+    if args.protocol == "bb84-decoy":  # pulses, not runner shots: --shots was mapped above
+        hook = getattr(ctx, "protocol_circuit", None)
+        if callable(hook):
+            hook(protocol.circuits(params)[0])
         return protocol.run(params, seed=getattr(ctx, "seed", None)).to_dict()
     return run_protocol(protocol, params, ctx)
 

@@ -233,8 +233,8 @@ class RelayResult:
             "path": None if p.network is None else p.network.path(*p.route),
             "sessions": hops, "hop_key_bits": list(self.hop_key_bits),
             "relayed_key_bits": self.relayed_bits, "bottleneck_hop": self.relayed.bottleneck_hop,
-            "keys_match": self.keys_match, "key_exposed_to": list(self.exposed_to),
-            "key_rate_hz": self.key_rate_hz,
+            "keys_match": self.keys_match and self.relayed_bits > 0,
+            "key_exposed_to": list(self.exposed_to), "key_rate_hz": self.key_rate_hz,
             "key_length_method": KEY_LENGTH_LABELS[p.key_length],
             "asymptotic_rate_hz": rates[slow].value * p.pulse_rate_hz,
             "asymptotic_rate_hz_stderr": rates[slow].stderr * p.pulse_rate_hz,
@@ -329,8 +329,14 @@ def relay_theory(params: RelayParams, hop: QkdResult) -> dict[str, float]:
 
 
 def circuits(params: RelayParams) -> list:
-    """The ideal circuits of one hop's QKD round (every hop runs the same)."""
+    """The ideal circuits of one hop's QKD round (every hop runs the same; BB84-decoy: the
+    single-photon BB84 settings of a fiber hop, :func:`qnet_circuits.protocols.bb84.circuits`)."""
     from qnet_circuits.protocols import qkd
+
+    if params.protocol == "bb84-decoy":
+        from qnet_circuits.protocols import bb84
+
+        return bb84.circuits(bb84.Bb84Params(length_km=params.hop_length_km))
 
     return qkd.circuits(qkd.QkdParams(protocol=params.protocol, fidelity=params.fidelity,
                                       length_km=params.hop_length_km, pairs=params.pairs))

@@ -127,3 +127,15 @@ def test_relay_along_a_network_file_path_uses_each_edges_physics(tmp_path, capsy
     assert main(["relay", "--protocol", "bb84-decoy", "--graph", str(path), "--route", "alice",
                  "bob", "--hops", "3"]) == 2
     assert "--graph takes the hops" in capsys.readouterr().err
+
+
+def test_qasm_of_a_bb84_decoy_relay_and_compare_qkd_refuses_it(tmp_path, capsys):
+    out = tmp_path / "round.qasm"
+    assert main(["relay", "--protocol", "bb84-decoy", "--hops", "2", "--length-km", "40",
+                 "--pulses", "10000000", "--seed", "1", "--qasm", str(out), "--json"]) == 0
+    capsys.readouterr()
+    assert out.read_text().startswith("OPENQASM 3.0;")
+    assert main(["compare-qkd", "--lengths", "100", "--qasm", str(tmp_path / "c.qasm")]) == 2
+    assert "--qasm does nothing here" in capsys.readouterr().err
+    assert main(["compare-qkd", "--lengths", "100,200", "--json"]) == 0   # crashed before (IndexError)
+    assert len(__import__("json").loads(capsys.readouterr().out)["rows"]) == 2
