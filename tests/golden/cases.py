@@ -71,6 +71,15 @@ CASES: dict[str, list[str]] = {
                           "0.5", "--t2", "0.05", "--decoherence-rate", "5", "--link-fidelity",
                           "0.95", "--swaps", "3000", "--fidelity-samples", "6", "--shots", "300",
                           "--seed", "32"],
+    "relay_bb84_decoy_satellite": ["relay", "--hops", "3", "--length-km", "90", "--protocol",
+                                   "bb84-decoy", "--pulses", "1000000000", "--satellite-hop", "2",
+                                   "--elevation-deg", "80", "--key-length", "ma2005",
+                                   "--seed", "32"],
+    "qkd_bbm92_satellite": ["qkd", "--protocol", "bbm92", "--satellite", "--elevation-deg", "60",
+                            "--fidelity", "0.97", "--sampling", "exact", "--pairs", "20000",
+                            "--seed", "33"],
+    "bb84_satellite": ["bb84", "--satellite", "--elevation-deg", "70", "--pulses", "200000",
+                       "--rounds", "2000", "--seed", "34"],
 }
 
 #: keys never compared: wall-clock measurements, and the package versions of provenance (a new
