@@ -41,6 +41,7 @@ __all__ = [
     "distributed_fidelity_bound",
     "ebit_coefficients",
     "link_pair_coefficients",
+    "sample_pauli_patterns",
     "teleported_circuit_fidelity",
     "teleported_gate_paulis",
     "waited_coefficients",
@@ -246,3 +247,24 @@ def _apply_vec(vec: np.ndarray, n: int, matrix: np.ndarray, qubits: Sequence[int
     axes = [n - 1 - q for q in reversed(qubits)]
     t = np.tensordot(matrix.reshape([2] * (2 * k)), t, axes=(list(range(k, 2 * k)), axes))
     return np.moveaxis(t, list(range(k)), axes).reshape(-1)
+
+
+def sample_pauli_patterns(ebits: Sequence[Sequence[float]], shots: int, rng: np.random.Generator,
+                          z_flips: Sequence[float] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """Per-shot error patterns of the teleported groups, grouped: ``(patterns, counts)``.
+
+    Column k < len(ebits) holds ebit k's Pauli on b as a slot code of (A, B, C, D): 0 none,
+    1 Y_b (``both``), 2 X_b (``target``), 3 Z_b (``control_Z``); column len(ebits) + j holds 1
+    when the extra dephasing location j (probability ``z_flips[j]``) applied its Z. Rows are
+    the distinct patterns (sorted), ``counts`` how many of the ``shots`` drew each (sum = shots).
+
+    >>> p, n = sample_pauli_patterns([(1, 0, 0, 0), (0, 0, 1, 0)], 5, np.random.default_rng(1))
+    >>> p.tolist(), n.tolist()
+    ([[0, 2]], [5])
+    """
+    cols = [rng.choice(4, size=shots, p=np.asarray(validate_bell_diagonal(c))) for c in ebits]
+    cols += [(rng.random(shots) < p).astype(np.int64) for p in z_flips]
+    if not cols:
+        return np.zeros((1, 0), dtype=np.int64), np.array([shots])
+    patterns, counts = np.unique(np.stack(cols, axis=1), axis=0, return_counts=True)
+    return patterns, counts

@@ -47,6 +47,8 @@ DEFAULT_SHOTS = 2000
 EXACT_MAX_DATA = 6
 #: widest distributed circuit (fresh qubits + measurement records) for the exact density matrix
 EXACT_MAX_WIDTH = 11
+#: ways to sample the output (see DistributeParams.sampling)
+SAMPLING = ("auto", "dynamic")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,9 @@ class DistributeParams:
         gate_error, readout_error: node two-qubit depolarizing / readout flip probability.
         dark_count_prob: detector dark-count probability per window (physical links).
         max_open: most open cat-entangled groups holding an ebit half at one node.
+        sampling: ``"auto"`` (ideal ebits: the deferred equivalent; Bell-diagonal ebits on Aer:
+            Pauli frames; else the dynamic circuit) or ``"dynamic"`` (always the dynamic circuit
+            with the network's noise: the honest mid-circuit form, one trajectory per shot).
     """
 
     circuit: str = "qft:4"
@@ -80,6 +85,7 @@ class DistributeParams:
     dark_count_prob: float = 0.0
     max_open: int = 1
     source: str = "<qasm>"
+    sampling: str = "auto"
 
     def __post_init__(self) -> None:
         qc = self.build()
@@ -97,6 +103,8 @@ class DistributeParams:
                            ("dark_count_prob", "--dark-count-prob")):
             object.__setattr__(self, name, check_probability(flag, getattr(self, name)))
         object.__setattr__(self, "max_open", check_int("--max-open", self.max_open, minimum=1))
+        if self.sampling not in SAMPLING:
+            raise ValueError(f"--sampling must be one of {', '.join(SAMPLING)}, got {self.sampling!r}")
         if self.t2_s > 2 * self.t1_s:
             raise ValueError(f"--t2 ({self.t2_s}) exceeds 2 * --t1 ({self.t1_s}); lower --t2")
         if self.placement is not None:
@@ -180,22 +188,34 @@ def _exact_fidelity(params: DistributeParams, qc, net) -> float | None:
     from qnet_circuits.library.distributed import distribute
     from qnet_circuits.run import heralded_density_matrix
 
+    if qc.num_qubits > EXACT_MAX_DATA:
+        return None
     fresh = distribute(qc, params.nodes, _placement(params), network=net, hosts=params.hosts,
                        link_fidelity=params.link_fidelity, max_open=params.max_open)
-    if qc.num_qubits > EXACT_MAX_DATA or fresh.qubits > EXACT_MAX_WIDTH:
+    if fresh.qubits > EXACT_MAX_WIDTH:
         return None
     rho, _p = heralded_density_matrix(fresh.circuit, net, qubits=list(range(qc.num_qubits)))
     psi = Statevector(qc).data
     return float(np.real(psi.conj() @ rho.data @ psi))
 
 
-def _sample(dist, net, runner, shots, seed):
-    """Counts of the data register: the dynamic circuit, or (ideal ebits) its deferred equivalent."""
+def _pauli_exact(net) -> bool:
+    """True when every ebit is exactly its Bell-diagonal model (no T1 decay on any memory)."""
+    return all(math.isinf(node.memory.t1_s) for node in net.nodes)
+
+
+def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
+    """Counts of the data register (probabilities) and the form that produced them: ideal ebits ->
+    the deferred equivalent; Pauli ebits on Aer -> Pauli frames (:func:`_frames`); otherwise (or
+    ``sampling="dynamic"``) the dynamic circuit with the network's noise, one trajectory per shot."""
     from qiskit import ClassicalRegister
 
     from qnet_circuits.library.distributed import distribute
+    from qnet_circuits.run import AerRunner
 
-    if _ideal(dist):
+    if sampling == "auto" and not _ideal(dist) and _pauli_exact(net) and isinstance(runner, AerRunner):
+        return _frames(dist, runner, shots, seed)
+    if _ideal(dist) and sampling == "auto":
         circ = distribute(dist.lowered, max(dist.placement.values()) + 1, dict(dist.placement),
                           deferred=True, reuse=True, max_open=1).circuit
         form = "deferred (exact equivalent: ideal ebits)"
@@ -210,6 +230,34 @@ def _sample(dist, net, runner, shots, seed):
     for key, n in counts.items():
         data = key.split(" ")[0]
         probs[data] = probs.get(data, 0.0) + n / shots
+    return probs, form
+
+
+def _frames(dist, runner, shots, seed):
+    """Pauli-frame sampling (exact for Bell-diagonal ebits): draw each shot's ebit errors, group
+    equal patterns, run the monolithic circuit with each pattern's Paulis (one template, one
+    binding per pattern) for that pattern's shot count on Aer."""
+    from qnet_circuits.library.distributed.frames import frame_bindings, frame_template
+    from qnet_circuits.physics.distributed import sample_pauli_patterns
+    from qnet_circuits.run.base import counts_from_bits
+
+    noisy = [k for k, m in enumerate(dist.ebit_models) if m["coefficients"][0] < 1.0]
+    root = np.random.SeedSequence(seed)
+    rng = np.random.default_rng(root.spawn(1)[0])
+    patterns, counts = sample_pauli_patterns([dist.ebit_models[k]["coefficients"] for k in noisy],
+                                             shots, rng)
+    template, order = frame_template(dist, noisy)
+    angles = frame_bindings(patterns, len(noisy))
+    sizes = np.unique(counts)
+    probs: dict[str, float] = {}
+    for size, aer_seed in zip(sizes, root.generate_state(len(sizes), np.uint32) >> 1):
+        rows = counts == size
+        binds = {p: angles[rows, j] for j, p in enumerate(order)}
+        for data in runner.run_bindings(template, binds, shots=int(size), seed=int(aer_seed)):
+            for key, n in counts_from_bits(template, data.bits, data.shots).items():
+                probs[key] = probs.get(key, 0.0) + n / shots
+    form = (f"pauli-frames (exact equivalent: Bell-diagonal ebits, T1 = inf): {len(counts)} distinct "
+            f"error patterns of {len(noisy)} noisy ebits, each the monolithic circuit with its Paulis")
     return probs, form
 
 
@@ -269,7 +317,7 @@ def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | 
     made = circuits(params)
     qc, dist, net = made["monolithic"], made["distributed"], made["network"]
     ideal_probs = Statevector(qc).probabilities_dict()
-    probs, form = _sample(dist, net, backend, shots, seed)
+    probs, form = _sample(dist, net, backend, shots, seed, params.sampling)
     theory: dict[str, Any] = {
         "fidelity_bound": physics.distributed_fidelity_bound([m["coefficients"] for m in dist.ebit_models]),
         "ebit_fidelities": [m["coefficients"][0] for m in dist.ebit_models],
