@@ -57,15 +57,16 @@ def performance(shots: int = 10_000, noisy_shots: int = 5) -> None:
     qc.x([0, 3, 7])
     qc.append(QFTGate(12), range(12))
     net = chain(2, 10.0, t2_s=1.0, end_names=("n0", "n2"))
-    noisy = "network ebits (Werner 0.99, T2 1 s, 10 km)"
+    noisy = "network ebits (Werner 0.99, T2 1 s, 10 km, data waits)"
+    werner = {"network": net, "link_fidelity": 0.99, "data_waits": True}
     for label, kw, n_shots in (("ideal ebits, deferred equivalent", {"deferred": True}, shots),
-                               (f"{noisy}, Pauli frames", {"network": net, "link_fidelity": 0.99}, shots),
-                               (f"{noisy}, dynamic", {"network": net, "link_fidelity": 0.99}, noisy_shots)):
+                               (f"{noisy}, Pauli frames", werner, shots),
+                               (f"{noisy}, dynamic", werner, noisy_shots)):
         t0 = time.perf_counter()
         d = distribute(qc, 3, reuse=True, max_open=1, **kw)
         t1 = time.perf_counter()
         if "frames" in label:
-            _probs, form = _frames(d, AerRunner(), n_shots, 1)
+            _probs, form = _frames(d, net, AerRunner(), n_shots, 1)
             extra = f" [{form.split('): ')[1].split(',')[0]}]"
         else:
             circ = d.circuit.copy()

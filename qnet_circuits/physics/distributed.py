@@ -40,6 +40,7 @@ from qnet_circuits.physics.swapping import _convolve, swap_bell_diagonal
 __all__ = [
     "distributed_fidelity_bound",
     "ebit_coefficients",
+    "idle_z_probability",
     "link_pair_coefficients",
     "sample_pauli_patterns",
     "teleported_circuit_fidelity",
@@ -102,7 +103,9 @@ def ebit_coefficients(network, path: Sequence[str], werner: float | None = None)
 
     Returns ``coefficients`` (after every wait and both readout flips: the Pauli weights the
     teleported gate sees), ``delivered`` (the pair at the end nodes before the cat-entangler
-    wait), ``message_s`` (one-way classical delay along the path) and ``hops``.
+    wait), ``message_s`` (one-way classical delay along the path), ``hops`` and
+    ``generation_s`` (herald wait of the slowest hop, plus the swap outcomes' path delay when
+    swapped: the time from the request to a usable pair).
 
     >>> from qnet_circuits.network import chain
     >>> net = chain(2, 20.0, t2_s=0.1)
@@ -133,8 +136,9 @@ def ebit_coefficients(network, path: Sequence[str], werner: float | None = None)
     flips = (1 - a.readout_error) * (1 - b.readout_error), a.readout_error * b.readout_error, \
         a.readout_error * (1 - b.readout_error), (1 - a.readout_error) * b.readout_error
     total = _convolve(total, flips)   # m1 flip = X_b (slot C), m2 flip = Z_b (slot D)
+    generation = max(link.fiber.delay_s for link in links) + (delay if len(links) > 1 else 0.0)
     return {"coefficients": _clean(total), "delivered": delivered, "message_s": delay,
-            "hops": len(links)}
+            "hops": len(links), "generation_s": generation}
 
 
 def teleported_gate_paulis(coeffs: Sequence[float]) -> dict[str, float]:
@@ -189,8 +193,18 @@ def _open(branches: dict, n: int, k: int, control: int, coeffs) -> dict:
     return out
 
 
+def idle_z_probability(t_s: float, t2_s: float) -> float:
+    """Z-flip probability of a qubit idle ``t_s`` under pure dephasing: ``(1 - e^{-t/T2}) / 2``.
+
+    >>> round(idle_z_probability(0.1, 1.0), 6)
+    0.047581
+    """
+    return 0.0 if t_s <= 0 or math.isinf(t2_s) else 0.5 * (1.0 - math.exp(-t_s / t2_s))
+
+
 def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.ndarray, Sequence[int]]],
-                                groups: Sequence[Mapping], state: bool = False):
+                                groups: Sequence[Mapping], state: bool = False,
+                                idles: Sequence[tuple[int, int, float]] = ()):
     """Exact output fidelity of a circuit whose teleported groups carry their ebits' Pauli errors.
 
     ``operations``: the monolithic circuit as (unitary, qubits) in order, from |0...0>.
@@ -199,6 +213,8 @@ def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.nda
     every hit, Z_b puts Z_c before the first. Exact density-matrix arithmetic over the joint
     distribution of the open groups' X errors (numpy; a few data qubits only).
     ``state=True`` returns the output density matrix (little-endian) instead of the fidelity.
+    ``idles``: ``(i, q, p)``: qubit q dephases (Z with probability p) just before operation i
+    (i = len(operations): at the end), e.g. data qubits waiting for an ebit.
 
     >>> cx = np.array([[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]])
     >>> h = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
@@ -218,8 +234,13 @@ def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.nda
             hits.setdefault(i, []).append((k, t, p))
     ideal = np.zeros(2**n, dtype=complex)
     ideal[0] = 1.0
+    waits: dict[int, list[tuple[int, float]]] = {}
+    for i, q, p in idles:
+        waits.setdefault(i, []).append((q, p))
     for i, (matrix, qubits) in enumerate(operations):
         full = np.asarray(matrix, dtype=complex)
+        for q, p in waits.get(i, []):
+            branches = {f: _paulied(r, n, _Z, q, p) for f, r in branches.items()}
         if i in opens:
             k = opens[i]
             branches = _open(branches, n, k, groups[k]["control"], groups[k]["coefficients"])
@@ -235,6 +256,8 @@ def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.nda
                 merged[key] = merged.get(key, 0) + r
             branches = merged
         ideal = _apply_vec(ideal, n, full, qubits)
+    for q, p in waits.get(len(operations), []):
+        branches = {f: _paulied(r, n, _Z, q, p) for f, r in branches.items()}
     rho = sum(branches.values()).reshape(2**n, 2**n)
     if state:
         return rho

@@ -67,6 +67,8 @@ class DistributeParams:
         gate_error, readout_error: node two-qubit depolarizing / readout flip probability.
         dark_count_prob: detector dark-count probability per window (physical links).
         max_open: most open cat-entangled groups holding an ebit half at one node.
+        data_waits: the data qubits idle (their node's T1/T2) while each ebit is made and its
+            messages travel (sequential schedule; ``distribute(data_waits=True)``).
         sampling: ``"auto"`` (ideal ebits: the deferred equivalent; Bell-diagonal ebits on Aer:
             Pauli frames; else the dynamic circuit) or ``"dynamic"`` (always the dynamic circuit
             with the network's noise: the honest mid-circuit form, one trajectory per shot).
@@ -86,6 +88,7 @@ class DistributeParams:
     max_open: int = 1
     source: str = "<qasm>"
     sampling: str = "auto"
+    data_waits: bool = True
 
     def __post_init__(self) -> None:
         qc = self.build()
@@ -161,16 +164,26 @@ def circuits(params: DistributeParams) -> dict[str, Any]:
 
     qc = params.build()
     net = params.network()
-    kw = {"network": net, "hosts": params.hosts, "link_fidelity": params.link_fidelity}
+    kw = {"network": net, "hosts": params.hosts, "link_fidelity": params.link_fidelity,
+          "data_waits": params.data_waits}
     dist = distribute(qc, params.nodes, _placement(params), reuse=True, max_open=params.max_open, **kw)
     return {"monolithic": qc, "distributed": dist, "network": net}
 
 
-def _ideal(dist) -> bool:
-    return all(m["coefficients"][0] >= 1 - 1e-12 for m in dist.ebit_models)
+def _idle_flips(dist, net) -> list[tuple[int, int, float]]:
+    """The data waits as (operation index, qubit, Z probability) under their node's T2."""
+    from qnet_circuits.physics.distributed import idle_z_probability
+
+    hosts = (dist.circuit.metadata or {}).get("memories", {})
+    return [(i, q, idle_z_probability(t, net.node(hosts[q]).memory.t2_s)) for i, q, t in dist.idles]
 
 
-def _model_state(dist):
+def _ideal(dist, net=None) -> bool:
+    quiet = net is None or all(p == 0.0 for _i, _q, p in _idle_flips(dist, net))
+    return quiet and all(m["coefficients"][0] >= 1 - 1e-12 for m in dist.ebit_models)
+
+
+def _model_state(dist, net):
     from qiskit.quantum_info import Operator
 
     from qnet_circuits import physics
@@ -179,7 +192,8 @@ def _model_state(dist):
     ops = [(Operator(i.operation).data, [low.find_bit(q).index for q in i.qubits])
            for i in low.data if i.operation.name != "barrier"]
     groups = [{"coefficients": m["coefficients"], **g} for g, m in zip(dist.groups, dist.ebit_models)]
-    return physics.teleported_circuit_fidelity(dist.n_data_qubits, ops, groups, state=True)
+    return physics.teleported_circuit_fidelity(dist.n_data_qubits, ops, groups, state=True,
+                                               idles=_idle_flips(dist, net))
 
 
 def _exact_fidelity(params: DistributeParams, qc, net) -> float | None:
@@ -191,7 +205,8 @@ def _exact_fidelity(params: DistributeParams, qc, net) -> float | None:
     if qc.num_qubits > EXACT_MAX_DATA:
         return None
     fresh = distribute(qc, params.nodes, _placement(params), network=net, hosts=params.hosts,
-                       link_fidelity=params.link_fidelity, max_open=params.max_open)
+                       link_fidelity=params.link_fidelity, max_open=params.max_open,
+                       data_waits=params.data_waits)
     if fresh.qubits > EXACT_MAX_WIDTH:
         return None
     rho, _p = heralded_density_matrix(fresh.circuit, net, qubits=list(range(qc.num_qubits)))
@@ -213,9 +228,10 @@ def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
     from qnet_circuits.library.distributed import distribute
     from qnet_circuits.run import AerRunner
 
-    if sampling == "auto" and not _ideal(dist) and _pauli_exact(net) and isinstance(runner, AerRunner):
-        return _frames(dist, runner, shots, seed)
-    if _ideal(dist) and sampling == "auto":
+    ideal = _ideal(dist, net)
+    if sampling == "auto" and not ideal and _pauli_exact(net) and isinstance(runner, AerRunner):
+        return _frames(dist, net, runner, shots, seed)
+    if ideal and sampling == "auto":
         circ = distribute(dist.lowered, max(dist.placement.values()) + 1, dict(dist.placement),
                           deferred=True, reuse=True, max_open=1).circuit
         form = "deferred (exact equivalent: ideal ebits)"
@@ -225,7 +241,7 @@ def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
     out = ClassicalRegister(dist.n_data_qubits, "out")
     circ.add_register(out)
     circ.measure(range(dist.n_data_qubits), out)
-    counts = runner.counts([circ], shots=shots, seed=seed, network=None if _ideal(dist) else net)[0]
+    counts = runner.counts([circ], shots=shots, seed=seed, network=None if ideal else net)[0]
     probs: dict[str, float] = {}
     for key, n in counts.items():
         data = key.split(" ")[0]
@@ -233,7 +249,7 @@ def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
     return probs, form
 
 
-def _frames(dist, runner, shots, seed):
+def _frames(dist, net, runner, shots, seed):
     """Pauli-frame sampling (exact for Bell-diagonal ebits): draw each shot's ebit errors, group
     equal patterns, run the monolithic circuit with each pattern's Paulis (one template, one
     binding per pattern) for that pattern's shot count on Aer."""
@@ -244,9 +260,10 @@ def _frames(dist, runner, shots, seed):
     noisy = [k for k, m in enumerate(dist.ebit_models) if m["coefficients"][0] < 1.0]
     root = np.random.SeedSequence(seed)
     rng = np.random.default_rng(root.spawn(1)[0])
+    idles = [(i, q, p) for i, q, p in _idle_flips(dist, net) if p > 0]
     patterns, counts = sample_pauli_patterns([dist.ebit_models[k]["coefficients"] for k in noisy],
-                                             shots, rng)
-    template, order = frame_template(dist, noisy)
+                                             shots, rng, z_flips=[p for _i, _q, p in idles])
+    template, order = frame_template(dist, noisy, [(i, q) for i, q, _p in idles])
     angles = frame_bindings(patterns, len(noisy))
     sizes = np.unique(counts)
     probs: dict[str, float] = {}
@@ -257,7 +274,8 @@ def _frames(dist, runner, shots, seed):
             for key, n in counts_from_bits(template, data.bits, data.shots).items():
                 probs[key] = probs.get(key, 0.0) + n / shots
     form = (f"pauli-frames (exact equivalent: Bell-diagonal ebits, T1 = inf): {len(counts)} distinct "
-            f"error patterns of {len(noisy)} noisy ebits, each the monolithic circuit with its Paulis")
+            f"error patterns of {len(noisy)} noisy ebits and {len(idles)} data waits, each the "
+            "monolithic circuit with its Paulis")
     return probs, form
 
 
@@ -319,11 +337,12 @@ def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | 
     ideal_probs = Statevector(qc).probabilities_dict()
     probs, form = _sample(dist, net, backend, shots, seed, params.sampling)
     theory: dict[str, Any] = {
-        "fidelity_bound": physics.distributed_fidelity_bound([m["coefficients"] for m in dist.ebit_models]),
+        "fidelity_bound": physics.distributed_fidelity_bound([m["coefficients"] for m in dist.ebit_models])
+        * math.prod(1 - p for _i, _q, p in _idle_flips(dist, net)),
         "ebit_fidelities": [m["coefficients"][0] for m in dist.ebit_models],
         "fidelity": None, "tvd": None}
     if qc.num_qubits <= EXACT_MAX_DATA:
-        rho = _model_state(dist)
+        rho = _model_state(dist, net)
         psi = Statevector(qc).data
         theory["fidelity"] = float(np.real(psi.conj() @ rho @ psi))
         diag = np.real(np.diag(rho))

@@ -11,7 +11,8 @@ builds that circuit once with an angle Parameter per error (``rx``/``rz`` of 0 o
 the Pauli up to a global phase); :func:`frame_bindings` turns sampled patterns
 (:func:`~qnet_circuits.physics.distributed.sample_pauli_patterns`) into its binding table, so
 all distinct patterns of a run go to the simulator as one mid-circuit-free template.
-``idles``: extra dephasing locations ``(operation index, qubit)`` (a Z after that operation).
+``idles``: extra dephasing locations ``(operation index, qubit)``: a Z just before that operation
+(index ``len(lowered.data)``: at the end), the data qubits' waits of ``distribute(data_waits=True)``.
 
 >>> from qiskit import QuantumCircuit
 >>> from qnet_circuits.library.distributed import distribute
@@ -36,7 +37,7 @@ __all__ = ["frame_bindings", "frame_template"]
 
 def _positions(dist, noisy: Sequence[int]) -> tuple[dict, dict]:
     """(operation index -> [(param key, control)] before it, index -> [(param key, qubit, pauli)] after)."""
-    before: dict[int, list] = {}
+    before: dict[int, list] = {}   # Z slots before an operation: (key or Parameter, qubit)
     after: dict[int, list] = {}
     for k in noisy:
         group = dist.groups[k]
@@ -57,18 +58,20 @@ def frame_template(dist, noisy: Sequence[int], idles: Sequence[tuple[int, int]] 
     waits = [Parameter(f"w{j}") for j in range(len(idles))]
     before, after = _positions(dist, noisy)
     for j, (i, q) in enumerate(idles):
-        after.setdefault(i, []).append((waits[j], q, "Z"))
+        before.setdefault(i, []).append((waits[j], q))
     data = QuantumRegister(low.num_qubits, "q")
     out = ClassicalRegister(low.num_qubits, "out")
     qc = QuantumCircuit(data, out, name=f"{low.name}_frames")
     for i, inst in enumerate(low.data):
         for key, c in before.get(i, []):
-            qc.rz(params[key], data[c])
+            qc.rz(params[key] if isinstance(key, tuple) else key, data[c])
         if inst.operation.name != "barrier":
             qc.append(inst.operation, [data[low.find_bit(q).index] for q in inst.qubits])
         for key, t, pauli in after.get(i, []):
             angle = params[key] if isinstance(key, tuple) else key
             (qc.rx if pauli == "X" else qc.rz)(angle, data[t])
+    for w, q in before.get(len(low.data), []):
+        qc.rz(w, data[q])
     qc.measure(data, out)
     order = [params[(s, k)] for k in noisy for s in ("x", "z")] + waits
     return qc, order
