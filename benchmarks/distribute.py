@@ -13,6 +13,7 @@ Run: python benchmarks/distribute.py
 
 from __future__ import annotations
 
+import os
 import random
 import time
 
@@ -62,7 +63,7 @@ def performance(shots: int = 10_000, noisy_shots: int = 5) -> None:
     for label, kw, n_shots in (("ideal ebits, deferred equivalent", {"deferred": True}, shots),
                                (f"{noisy}, Pauli frames", werner, shots),
                                (f"{noisy}, dynamic", werner, noisy_shots)):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         d = distribute(qc, 3, reuse=True, max_open=1, **kw)
         t1 = time.perf_counter()
         if "frames" in label:
@@ -80,7 +81,8 @@ def performance(shots: int = 10_000, noisy_shots: int = 5) -> None:
                 f" = {per_shot * 1e3:.0f} ms/shot, {shots} shots ~ {per_shot * shots / 3600:.1f} h")
         print(f"QFT(12)/3 nodes {label}: {d.ebits} ebits, {d.qubits} qubits (data 12), depth "
               f"{d.depth}; partition+rewrite {t1 - t0:.2f}s, {n_shots} shots {t2 - t1:.2f}s, "
-              f"total {t2 - t0:.2f}s{extra}{tail}")
+              f"total {t2 - t0:.2f}s (CPU {time.process_time() - c0:.2f}s, load "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores){extra}{tail}")
 
 
 def cutting(qc: QuantumCircuit, n_nodes: int, label: str) -> None:

@@ -263,8 +263,11 @@ def _frames(dist, net, runner, shots, seed):
     idles = [(i, q, p) for i, q, p in _idle_flips(dist, net) if p > 0]
     patterns, counts = sample_pauli_patterns([dist.ebit_models[k]["coefficients"] for k in noisy],
                                              shots, rng, z_flips=[p for _i, _q, p in idles])
-    template, order = frame_template(dist, noisy, [(i, q) for i, q, _p in idles])
-    angles = frame_bindings(patterns, len(noisy))
+    used = patterns.any(axis=0)   # slots no shot drew stay out of the template (identity)
+    keep = [k for k, u in zip(noisy, used) if u]
+    waits = [(i, q) for (i, q, _p), u in zip(idles, used[len(noisy):]) if u]
+    template, order = frame_template(dist, keep, waits)
+    angles = frame_bindings(patterns[:, used], len(keep))
     sizes = np.unique(counts)
     probs: dict[str, float] = {}
     for size, aer_seed in zip(sizes, root.generate_state(len(sizes), np.uint32) >> 1):
