@@ -228,6 +228,8 @@ def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
     from qnet_circuits.library.distributed import distribute
     from qnet_circuits.run import AerRunner
 
+    if not isinstance(runner, AerRunner):
+        return _on_device(dist, runner, shots, seed, sampling)
     ideal = _ideal(dist, net)
     if sampling == "auto" and not ideal and _pauli_exact(net) and isinstance(runner, AerRunner):
         return _frames(dist, net, runner, shots, seed)
@@ -246,6 +248,29 @@ def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
     for key, n in counts.items():
         data = key.split(" ")[0]
         probs[data] = probs.get(data, 0.0) + n / shots
+    return probs, form
+
+
+def _on_device(dist, runner, shots, seed, sampling):
+    """A device runs the circuit with ideal ebits (H, CX on its qubits): its own noise is the
+    noise, the network model does not apply. ``auto``: the deferred equivalent (no control flow
+    needed); ``dynamic``: measured and reset communication qubits with ``if_test``."""
+    from qiskit import ClassicalRegister
+
+    from qnet_circuits.library.distributed import distribute
+
+    deferred = sampling == "auto"
+    circ = distribute(dist.lowered, max(dist.placement.values()) + 1, dict(dist.placement),
+                      deferred=deferred, reuse=True, max_open=1).circuit.copy()
+    circ.add_register(ClassicalRegister(dist.n_data_qubits, "out"))
+    circ.measure(range(dist.n_data_qubits), circ.cregs[-1])
+    counts = runner.counts([circ], shots=shots, seed=seed)[0]
+    probs: dict[str, float] = {}
+    for key, n in counts.items():
+        data = key.split(" ")[0]
+        probs[data] = probs.get(data, 0.0) + n / shots
+    form = (f"device {runner.name}: ideal ebits on the device's qubits, "
+            + ("deferred (no control flow)" if deferred else "dynamic (if_test)"))
     return probs, form
 
 
@@ -298,6 +323,10 @@ class DistributeResult:
     form: str
     theory: Mapping[str, Any]
     provenance: Provenance
+    #: the device that sampled the outputs (None: Aer with the network model)
+    device: str | None = None
+    #: exact fidelity of the distributed circuit under the network model (small circuits)
+    model_fidelity: float | None = None
 
     @property
     def ebits(self) -> int:
@@ -310,8 +339,23 @@ class DistributeResult:
                 "nodes": p.nodes, "link_fidelity": p.link_fidelity, "length_km": p.length_km,
                 "t1_s": p.t1_s, "t2_s": p.t2_s, **self.resources,
                 "fidelity": self.fidelity, "tvd": float(self.tvd), "tvd_sampling_scale": self.tvd_sampling,
+                **self._sources(),
                 "form": self.form, "theory": dict(self.theory), "shots": self.provenance.shots,
                 "seed": self.provenance.seed, "provenance": self.provenance.to_dict()}
+
+
+    def _sources(self) -> dict[str, Any]:
+        """What ``fidelity`` and ``tvd`` are: the network model on Aer; on a device only the TVD
+        is measured (the state is not), and the network-model value is ``model_fidelity``."""
+        if self.device is None:
+            return {"fidelity_source": "network model: exact density matrix of the distributed "
+                                       "circuit under the network's noise (Aer)",
+                    "tvd_source": "sampled on Aer with the network's noise"}
+        return {"device": self.device, "model_fidelity": self.model_fidelity,
+                "fidelity_source": f"not measured on {self.device} (a device samples outputs, not "
+                                   "the state); model_fidelity is the network model's value, "
+                                   "which ignores the device's noise",
+                "tvd_source": f"measured on {self.device} (ideal ebits on its qubits, its own noise)"}
 
 
 def _resources(dist, qc) -> dict[str, Any]:
@@ -332,6 +376,7 @@ def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | 
     from qiskit.quantum_info import Statevector
 
     from qnet_circuits import physics
+    from qnet_circuits.run import AerRunner
 
     shots = resolve_shots(shots, DEFAULT_SHOTS)
     backend = resolve_runner(runner)
@@ -352,9 +397,12 @@ def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | 
         model = {format(i, f"0{qc.num_qubits}b"): float(v) for i, v in enumerate(diag) if v > 1e-15}
         theory["tvd"] = _tvd(model, ideal_probs)
     scale = 0.5 * sum(math.sqrt(p * (1 - p) / shots) for p in ideal_probs.values())
-    return DistributeResult(params, _resources(dist, qc), _exact_fidelity(params, qc, net),
+    device = None if isinstance(backend, AerRunner) else str(getattr(backend, "name", "device"))
+    model = _exact_fidelity(params, qc, net)
+    return DistributeResult(params, _resources(dist, qc), None if device else model,
                             _tvd(probs, ideal_probs), scale, form, theory,
-                            Provenance.collect("distribute", backend, seed=seed, shots=shots))
+                            Provenance.collect("distribute", backend, seed=seed, shots=shots),
+                            device=device, model_fidelity=model)
 
 
 __all__ = ["DEFAULT_SHOTS", "DistributeParams", "DistributeResult", "circuits", "run"]
