@@ -133,3 +133,17 @@ def test_data_waits_follow_the_hand_closed_form_for_a_bell_pair():
     assert waited.fidelity < bare.fidelity - 0.01
     assert waited.theory["fidelity_bound"] <= waited.fidelity
     assert "1 noisy ebits and 3 data waits" in waited.form
+
+
+def test_cli_sampling_flag(capsys):
+    import json
+
+    from qnet_circuits.cli import main
+
+    assert main(["distribute", "--circuit", "ghz:2", "--link-fidelity", "0.9", "--sampling", "fast"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--sampling must be one of auto, dynamic" in err[0]
+    assert main(["distribute", "--circuit", "ghz:2", "--link-fidelity", "0.9", "--sampling", "dynamic",
+                 "--shots", "100", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["form"].startswith("dynamic") and out["fidelity_source"].startswith("network model")
