@@ -13,7 +13,9 @@ This is the only module that turns physics into Aer channels (DESIGN.md, modelin
 * a measurement of a detector qubit -> a dark count (|0> -> |1> with the link's dark-count
   probability) before it.
 
-Which register sits where comes from ``circuit.metadata["nodes"]`` and ``["detectors"]``.
+Which register sits where comes from ``circuit.metadata["nodes"]`` and ``["detectors"]``;
+``metadata["memories"]`` (``{qubit index: node}``) gives single qubits a node's memory for their
+Delays only (no gate or readout noise: the distributed circuit's data qubits).
 Measurements into the classical registers listed in ``metadata["ideal_measurements"]`` (the
 verification readout added by :func:`~qnet_circuits.library.measurement.pauli_basis_circuits`) get
 no readout error: they estimate the state, they are not part of the protocol. The pass
@@ -122,6 +124,7 @@ class _NoiseRewriter:
     def __init__(self, circuit: QuantumCircuit, network: Network | None) -> None:
         self.network = network
         self.node_of: dict[Qubit, Node] = {}
+        self.memory_of: dict[Qubit, Node] = {}
         self.detector_of: dict[Qubit, Link] = {}
         ideal = set((circuit.metadata or {}).get("ideal_measurements", []))
         self.ideal_clbits = {bit for reg in circuit.cregs if reg.name in ideal for bit in reg}
@@ -130,6 +133,8 @@ class _NoiseRewriter:
                 self.node_of[qubit] = network.node(name)
             for qubit, name in _register_owner(circuit, "detectors").items():
                 self.detector_of[qubit] = network.link_by_name(name)
+            for index, name in ((circuit.metadata or {}).get("memories") or {}).items():
+                self.memory_of[circuit.qubits[int(index)]] = network.node(name)
 
     def rewrite(self, circuit: QuantumCircuit, outer: list[Qubit] | None = None) -> QuantumCircuit:
         """Rewrite ``circuit``; ``outer[i]`` is the top-level qubit behind ``circuit.qubits[i]``."""
@@ -184,7 +189,7 @@ class _NoiseRewriter:
             out.append(pauli_error([("X", eps), ("I", 1.0 - eps)]), [qubit])
 
     def _relax(self, out: QuantumCircuit, op: Delay, qubit: Qubit, top: Qubit) -> None:
-        node = self.node_of.get(top)
+        node = self.node_of.get(top) or self.memory_of.get(top)
         if node is None or node.memory.ideal:
             return
         t = delay_seconds(op)

@@ -41,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dark-count-prob", type=number, default=0.0, help="detector dark counts")
     parser.add_argument("--max-open", type=int, default=1,
                         help="open cat groups holding an ebit half per node (width vs ebits)")
+    parser.add_argument("--sampling", default="auto",
+                        help="auto (exact fast forms: deferred for ideal ebits, Pauli frames for "
+                             "Bell-diagonal ones) or dynamic (the mid-circuit circuit, per shot)")
 
 
 def _placement(text: str | None) -> tuple[int, ...] | None:
@@ -69,7 +72,7 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
         placement=_placement(args.placement), link_fidelity=args.link_fidelity,
         length_km=args.length_km, t1_s=args.t1, t2_s=args.t2, gate_error=args.gate_error,
         readout_error=args.readout_error, dark_count_prob=args.dark_count_prob,
-        max_open=args.max_open)
+        max_open=args.max_open, sampling=args.sampling)
     result = protocol.run(params, runner=ctx.runner, shots=ctx.shots, seed=ctx.seed)
     return result.to_dict()
 

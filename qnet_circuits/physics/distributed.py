@@ -40,7 +40,9 @@ from qnet_circuits.physics.swapping import _convolve, swap_bell_diagonal
 __all__ = [
     "distributed_fidelity_bound",
     "ebit_coefficients",
+    "idle_z_probability",
     "link_pair_coefficients",
+    "sample_pauli_patterns",
     "teleported_circuit_fidelity",
     "teleported_gate_paulis",
     "waited_coefficients",
@@ -101,7 +103,9 @@ def ebit_coefficients(network, path: Sequence[str], werner: float | None = None)
 
     Returns ``coefficients`` (after every wait and both readout flips: the Pauli weights the
     teleported gate sees), ``delivered`` (the pair at the end nodes before the cat-entangler
-    wait), ``message_s`` (one-way classical delay along the path) and ``hops``.
+    wait), ``message_s`` (one-way classical delay along the path), ``hops`` and
+    ``generation_s`` (herald wait of the slowest hop, plus the swap outcomes' path delay when
+    swapped: the time from the request to a usable pair).
 
     >>> from qnet_circuits.network import chain
     >>> net = chain(2, 20.0, t2_s=0.1)
@@ -132,8 +136,9 @@ def ebit_coefficients(network, path: Sequence[str], werner: float | None = None)
     flips = (1 - a.readout_error) * (1 - b.readout_error), a.readout_error * b.readout_error, \
         a.readout_error * (1 - b.readout_error), (1 - a.readout_error) * b.readout_error
     total = _convolve(total, flips)   # m1 flip = X_b (slot C), m2 flip = Z_b (slot D)
+    generation = max(link.fiber.delay_s for link in links) + (delay if len(links) > 1 else 0.0)
     return {"coefficients": _clean(total), "delivered": delivered, "message_s": delay,
-            "hops": len(links)}
+            "hops": len(links), "generation_s": generation}
 
 
 def teleported_gate_paulis(coeffs: Sequence[float]) -> dict[str, float]:
@@ -188,8 +193,18 @@ def _open(branches: dict, n: int, k: int, control: int, coeffs) -> dict:
     return out
 
 
+def idle_z_probability(t_s: float, t2_s: float) -> float:
+    """Z-flip probability of a qubit idle ``t_s`` under pure dephasing: ``(1 - e^{-t/T2}) / 2``.
+
+    >>> round(idle_z_probability(0.1, 1.0), 6)
+    0.047581
+    """
+    return 0.0 if t_s <= 0 or math.isinf(t2_s) else 0.5 * (1.0 - math.exp(-t_s / t2_s))
+
+
 def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.ndarray, Sequence[int]]],
-                                groups: Sequence[Mapping], state: bool = False):
+                                groups: Sequence[Mapping], state: bool = False,
+                                idles: Sequence[tuple[int, int, float]] = ()):
     """Exact output fidelity of a circuit whose teleported groups carry their ebits' Pauli errors.
 
     ``operations``: the monolithic circuit as (unitary, qubits) in order, from |0...0>.
@@ -198,6 +213,8 @@ def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.nda
     every hit, Z_b puts Z_c before the first. Exact density-matrix arithmetic over the joint
     distribution of the open groups' X errors (numpy; a few data qubits only).
     ``state=True`` returns the output density matrix (little-endian) instead of the fidelity.
+    ``idles``: ``(i, q, p)``: qubit q dephases (Z with probability p) just before operation i
+    (i = len(operations): at the end), e.g. data qubits waiting for an ebit.
 
     >>> cx = np.array([[1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0]])
     >>> h = np.array([[1, 1], [1, -1]]) / np.sqrt(2)
@@ -217,8 +234,13 @@ def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.nda
             hits.setdefault(i, []).append((k, t, p))
     ideal = np.zeros(2**n, dtype=complex)
     ideal[0] = 1.0
+    waits: dict[int, list[tuple[int, float]]] = {}
+    for i, q, p in idles:
+        waits.setdefault(i, []).append((q, p))
     for i, (matrix, qubits) in enumerate(operations):
         full = np.asarray(matrix, dtype=complex)
+        for q, p in waits.get(i, []):
+            branches = {f: _paulied(r, n, _Z, q, p) for f, r in branches.items()}
         if i in opens:
             k = opens[i]
             branches = _open(branches, n, k, groups[k]["control"], groups[k]["coefficients"])
@@ -234,6 +256,8 @@ def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.nda
                 merged[key] = merged.get(key, 0) + r
             branches = merged
         ideal = _apply_vec(ideal, n, full, qubits)
+    for q, p in waits.get(len(operations), []):
+        branches = {f: _paulied(r, n, _Z, q, p) for f, r in branches.items()}
     rho = sum(branches.values()).reshape(2**n, 2**n)
     if state:
         return rho
@@ -246,3 +270,24 @@ def _apply_vec(vec: np.ndarray, n: int, matrix: np.ndarray, qubits: Sequence[int
     axes = [n - 1 - q for q in reversed(qubits)]
     t = np.tensordot(matrix.reshape([2] * (2 * k)), t, axes=(list(range(k, 2 * k)), axes))
     return np.moveaxis(t, list(range(k)), axes).reshape(-1)
+
+
+def sample_pauli_patterns(ebits: Sequence[Sequence[float]], shots: int, rng: np.random.Generator,
+                          z_flips: Sequence[float] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """Per-shot error patterns of the teleported groups, grouped: ``(patterns, counts)``.
+
+    Column k < len(ebits) holds ebit k's Pauli on b as a slot code of (A, B, C, D): 0 none,
+    1 Y_b (``both``), 2 X_b (``target``), 3 Z_b (``control_Z``); column len(ebits) + j holds 1
+    when the extra dephasing location j (probability ``z_flips[j]``) applied its Z. Rows are
+    the distinct patterns (sorted), ``counts`` how many of the ``shots`` drew each (sum = shots).
+
+    >>> p, n = sample_pauli_patterns([(1, 0, 0, 0), (0, 0, 1, 0)], 5, np.random.default_rng(1))
+    >>> p.tolist(), n.tolist()
+    ([[0, 2]], [5])
+    """
+    cols = [rng.choice(4, size=shots, p=np.asarray(validate_bell_diagonal(c))) for c in ebits]
+    cols += [(rng.random(shots) < p).astype(np.int64) for p in z_flips]
+    if not cols:
+        return np.zeros((1, 0), dtype=np.int64), np.array([shots])
+    patterns, counts = np.unique(np.stack(cols, axis=1), axis=0, return_counts=True)
+    return patterns, counts

@@ -47,6 +47,8 @@ DEFAULT_SHOTS = 2000
 EXACT_MAX_DATA = 6
 #: widest distributed circuit (fresh qubits + measurement records) for the exact density matrix
 EXACT_MAX_WIDTH = 11
+#: ways to sample the output (see DistributeParams.sampling)
+SAMPLING = ("auto", "dynamic")
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,11 @@ class DistributeParams:
         gate_error, readout_error: node two-qubit depolarizing / readout flip probability.
         dark_count_prob: detector dark-count probability per window (physical links).
         max_open: most open cat-entangled groups holding an ebit half at one node.
+        data_waits: the data qubits idle (their node's T1/T2) while each ebit is made and its
+            messages travel (sequential schedule; ``distribute(data_waits=True)``).
+        sampling: ``"auto"`` (ideal ebits: the deferred equivalent; Bell-diagonal ebits on Aer:
+            Pauli frames; else the dynamic circuit) or ``"dynamic"`` (always the dynamic circuit
+            with the network's noise: the honest mid-circuit form, one trajectory per shot).
     """
 
     circuit: str = "qft:4"
@@ -80,6 +87,8 @@ class DistributeParams:
     dark_count_prob: float = 0.0
     max_open: int = 1
     source: str = "<qasm>"
+    sampling: str = "auto"
+    data_waits: bool = True
 
     def __post_init__(self) -> None:
         qc = self.build()
@@ -97,6 +106,8 @@ class DistributeParams:
                            ("dark_count_prob", "--dark-count-prob")):
             object.__setattr__(self, name, check_probability(flag, getattr(self, name)))
         object.__setattr__(self, "max_open", check_int("--max-open", self.max_open, minimum=1))
+        if self.sampling not in SAMPLING:
+            raise ValueError(f"--sampling must be one of {', '.join(SAMPLING)}, got {self.sampling!r}")
         if self.t2_s > 2 * self.t1_s:
             raise ValueError(f"--t2 ({self.t2_s}) exceeds 2 * --t1 ({self.t1_s}); lower --t2")
         if self.placement is not None:
@@ -153,16 +164,26 @@ def circuits(params: DistributeParams) -> dict[str, Any]:
 
     qc = params.build()
     net = params.network()
-    kw = {"network": net, "hosts": params.hosts, "link_fidelity": params.link_fidelity}
+    kw = {"network": net, "hosts": params.hosts, "link_fidelity": params.link_fidelity,
+          "data_waits": params.data_waits}
     dist = distribute(qc, params.nodes, _placement(params), reuse=True, max_open=params.max_open, **kw)
     return {"monolithic": qc, "distributed": dist, "network": net}
 
 
-def _ideal(dist) -> bool:
-    return all(m["coefficients"][0] >= 1 - 1e-12 for m in dist.ebit_models)
+def _idle_flips(dist, net) -> list[tuple[int, int, float]]:
+    """The data waits as (operation index, qubit, Z probability) under their node's T2."""
+    from qnet_circuits.physics.distributed import idle_z_probability
+
+    hosts = (dist.circuit.metadata or {}).get("memories", {})
+    return [(i, q, idle_z_probability(t, net.node(hosts[q]).memory.t2_s)) for i, q, t in dist.idles]
 
 
-def _model_state(dist):
+def _ideal(dist, net=None) -> bool:
+    quiet = net is None or all(p == 0.0 for _i, _q, p in _idle_flips(dist, net))
+    return quiet and all(m["coefficients"][0] >= 1 - 1e-12 for m in dist.ebit_models)
+
+
+def _model_state(dist, net):
     from qiskit.quantum_info import Operator
 
     from qnet_circuits import physics
@@ -171,7 +192,8 @@ def _model_state(dist):
     ops = [(Operator(i.operation).data, [low.find_bit(q).index for q in i.qubits])
            for i in low.data if i.operation.name != "barrier"]
     groups = [{"coefficients": m["coefficients"], **g} for g, m in zip(dist.groups, dist.ebit_models)]
-    return physics.teleported_circuit_fidelity(dist.n_data_qubits, ops, groups, state=True)
+    return physics.teleported_circuit_fidelity(dist.n_data_qubits, ops, groups, state=True,
+                                               idles=_idle_flips(dist, net))
 
 
 def _exact_fidelity(params: DistributeParams, qc, net) -> float | None:
@@ -180,22 +202,38 @@ def _exact_fidelity(params: DistributeParams, qc, net) -> float | None:
     from qnet_circuits.library.distributed import distribute
     from qnet_circuits.run import heralded_density_matrix
 
+    if qc.num_qubits > EXACT_MAX_DATA:
+        return None
     fresh = distribute(qc, params.nodes, _placement(params), network=net, hosts=params.hosts,
-                       link_fidelity=params.link_fidelity, max_open=params.max_open)
-    if qc.num_qubits > EXACT_MAX_DATA or fresh.qubits > EXACT_MAX_WIDTH:
+                       link_fidelity=params.link_fidelity, max_open=params.max_open,
+                       data_waits=params.data_waits)
+    if fresh.qubits > EXACT_MAX_WIDTH:
         return None
     rho, _p = heralded_density_matrix(fresh.circuit, net, qubits=list(range(qc.num_qubits)))
     psi = Statevector(qc).data
     return float(np.real(psi.conj() @ rho.data @ psi))
 
 
-def _sample(dist, net, runner, shots, seed):
-    """Counts of the data register: the dynamic circuit, or (ideal ebits) its deferred equivalent."""
+def _pauli_exact(net) -> bool:
+    """True when every ebit is exactly its Bell-diagonal model (no T1 decay on any memory)."""
+    return all(math.isinf(node.memory.t1_s) for node in net.nodes)
+
+
+def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
+    """Counts of the data register (probabilities) and the form that produced them: ideal ebits ->
+    the deferred equivalent; Pauli ebits on Aer -> Pauli frames (:func:`_frames`); otherwise (or
+    ``sampling="dynamic"``) the dynamic circuit with the network's noise, one trajectory per shot."""
     from qiskit import ClassicalRegister
 
     from qnet_circuits.library.distributed import distribute
+    from qnet_circuits.run import AerRunner
 
-    if _ideal(dist):
+    if not isinstance(runner, AerRunner):
+        return _on_device(dist, runner, shots, seed, sampling)
+    ideal = _ideal(dist, net)
+    if sampling == "auto" and not ideal and _pauli_exact(net) and isinstance(runner, AerRunner):
+        return _frames(dist, net, runner, shots, seed)
+    if ideal and sampling == "auto":
         circ = distribute(dist.lowered, max(dist.placement.values()) + 1, dict(dist.placement),
                           deferred=True, reuse=True, max_open=1).circuit
         form = "deferred (exact equivalent: ideal ebits)"
@@ -205,11 +243,67 @@ def _sample(dist, net, runner, shots, seed):
     out = ClassicalRegister(dist.n_data_qubits, "out")
     circ.add_register(out)
     circ.measure(range(dist.n_data_qubits), out)
-    counts = runner.counts([circ], shots=shots, seed=seed, network=None if _ideal(dist) else net)[0]
+    counts = runner.counts([circ], shots=shots, seed=seed, network=None if ideal else net)[0]
     probs: dict[str, float] = {}
     for key, n in counts.items():
         data = key.split(" ")[0]
         probs[data] = probs.get(data, 0.0) + n / shots
+    return probs, form
+
+
+def _on_device(dist, runner, shots, seed, sampling):
+    """A device runs the circuit with ideal ebits (H, CX on its qubits): its own noise is the
+    noise, the network model does not apply. ``auto``: the deferred equivalent (no control flow
+    needed); ``dynamic``: measured and reset communication qubits with ``if_test``."""
+    from qiskit import ClassicalRegister
+
+    from qnet_circuits.library.distributed import distribute
+
+    deferred = sampling == "auto"
+    circ = distribute(dist.lowered, max(dist.placement.values()) + 1, dict(dist.placement),
+                      deferred=deferred, reuse=True, max_open=1).circuit.copy()
+    circ.add_register(ClassicalRegister(dist.n_data_qubits, "out"))
+    circ.measure(range(dist.n_data_qubits), circ.cregs[-1])
+    counts = runner.counts([circ], shots=shots, seed=seed)[0]
+    probs: dict[str, float] = {}
+    for key, n in counts.items():
+        data = key.split(" ")[0]
+        probs[data] = probs.get(data, 0.0) + n / shots
+    form = (f"device {runner.name}: ideal ebits on the device's qubits, "
+            + ("deferred (no control flow)" if deferred else "dynamic (if_test)"))
+    return probs, form
+
+
+def _frames(dist, net, runner, shots, seed):
+    """Pauli-frame sampling (exact for Bell-diagonal ebits): draw each shot's ebit errors, group
+    equal patterns, run the monolithic circuit with each pattern's Paulis (one template, one
+    binding per pattern) for that pattern's shot count on Aer."""
+    from qnet_circuits.library.distributed.frames import frame_bindings, frame_template
+    from qnet_circuits.physics.distributed import sample_pauli_patterns
+    from qnet_circuits.run.base import counts_from_bits
+
+    noisy = [k for k, m in enumerate(dist.ebit_models) if m["coefficients"][0] < 1.0]
+    root = np.random.SeedSequence(seed)
+    rng = np.random.default_rng(root.spawn(1)[0])
+    idles = [(i, q, p) for i, q, p in _idle_flips(dist, net) if p > 0]
+    patterns, counts = sample_pauli_patterns([dist.ebit_models[k]["coefficients"] for k in noisy],
+                                             shots, rng, z_flips=[p for _i, _q, p in idles])
+    used = patterns.any(axis=0)   # slots no shot drew stay out of the template (identity)
+    keep = [k for k, u in zip(noisy, used) if u]
+    waits = [(i, q) for (i, q, _p), u in zip(idles, used[len(noisy):]) if u]
+    template, order = frame_template(dist, keep, waits)
+    angles = frame_bindings(patterns[:, used], len(keep))
+    sizes = np.unique(counts)
+    probs: dict[str, float] = {}
+    for size, aer_seed in zip(sizes, root.generate_state(len(sizes), np.uint32) >> 1):
+        rows = counts == size
+        binds = {p: angles[rows, j] for j, p in enumerate(order)}
+        for data in runner.run_bindings(template, binds, shots=int(size), seed=int(aer_seed)):
+            for key, n in counts_from_bits(template, data.bits, data.shots).items():
+                probs[key] = probs.get(key, 0.0) + n / shots
+    form = (f"pauli-frames (exact equivalent: Bell-diagonal ebits, T1 = inf): {len(counts)} distinct "
+            f"error patterns of {len(noisy)} noisy ebits and {len(idles)} data waits, each the "
+            "monolithic circuit with its Paulis")
     return probs, form
 
 
@@ -229,6 +323,10 @@ class DistributeResult:
     form: str
     theory: Mapping[str, Any]
     provenance: Provenance
+    #: the device that sampled the outputs (None: Aer with the network model)
+    device: str | None = None
+    #: exact fidelity of the distributed circuit under the network model (small circuits)
+    model_fidelity: float | None = None
 
     @property
     def ebits(self) -> int:
@@ -241,8 +339,23 @@ class DistributeResult:
                 "nodes": p.nodes, "link_fidelity": p.link_fidelity, "length_km": p.length_km,
                 "t1_s": p.t1_s, "t2_s": p.t2_s, **self.resources,
                 "fidelity": self.fidelity, "tvd": float(self.tvd), "tvd_sampling_scale": self.tvd_sampling,
+                **self._sources(),
                 "form": self.form, "theory": dict(self.theory), "shots": self.provenance.shots,
                 "seed": self.provenance.seed, "provenance": self.provenance.to_dict()}
+
+
+    def _sources(self) -> dict[str, Any]:
+        """What ``fidelity`` and ``tvd`` are: the network model on Aer; on a device only the TVD
+        is measured (the state is not), and the network-model value is ``model_fidelity``."""
+        if self.device is None:
+            return {"fidelity_source": "network model: exact density matrix of the distributed "
+                                       "circuit under the network's noise (Aer)",
+                    "tvd_source": "sampled on Aer with the network's noise"}
+        return {"device": self.device, "model_fidelity": self.model_fidelity,
+                "fidelity_source": f"not measured on {self.device} (a device samples outputs, not "
+                                   "the state); model_fidelity is the network model's value, "
+                                   "which ignores the device's noise",
+                "tvd_source": f"measured on {self.device} (ideal ebits on its qubits, its own noise)"}
 
 
 def _resources(dist, qc) -> dict[str, Any]:
@@ -263,28 +376,33 @@ def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | 
     from qiskit.quantum_info import Statevector
 
     from qnet_circuits import physics
+    from qnet_circuits.run import AerRunner
 
     shots = resolve_shots(shots, DEFAULT_SHOTS)
     backend = resolve_runner(runner)
     made = circuits(params)
     qc, dist, net = made["monolithic"], made["distributed"], made["network"]
     ideal_probs = Statevector(qc).probabilities_dict()
-    probs, form = _sample(dist, net, backend, shots, seed)
+    probs, form = _sample(dist, net, backend, shots, seed, params.sampling)
     theory: dict[str, Any] = {
-        "fidelity_bound": physics.distributed_fidelity_bound([m["coefficients"] for m in dist.ebit_models]),
+        "fidelity_bound": physics.distributed_fidelity_bound([m["coefficients"] for m in dist.ebit_models])
+        * math.prod(1 - p for _i, _q, p in _idle_flips(dist, net)),
         "ebit_fidelities": [m["coefficients"][0] for m in dist.ebit_models],
         "fidelity": None, "tvd": None}
     if qc.num_qubits <= EXACT_MAX_DATA:
-        rho = _model_state(dist)
+        rho = _model_state(dist, net)
         psi = Statevector(qc).data
         theory["fidelity"] = float(np.real(psi.conj() @ rho @ psi))
         diag = np.real(np.diag(rho))
         model = {format(i, f"0{qc.num_qubits}b"): float(v) for i, v in enumerate(diag) if v > 1e-15}
         theory["tvd"] = _tvd(model, ideal_probs)
     scale = 0.5 * sum(math.sqrt(p * (1 - p) / shots) for p in ideal_probs.values())
-    return DistributeResult(params, _resources(dist, qc), _exact_fidelity(params, qc, net),
+    device = None if isinstance(backend, AerRunner) else str(getattr(backend, "name", "device"))
+    model = _exact_fidelity(params, qc, net)
+    return DistributeResult(params, _resources(dist, qc), None if device else model,
                             _tvd(probs, ideal_probs), scale, form, theory,
-                            Provenance.collect("distribute", backend, seed=seed, shots=shots))
+                            Provenance.collect("distribute", backend, seed=seed, shots=shots),
+                            device=device, model_fidelity=model)
 
 
 __all__ = ["DEFAULT_SHOTS", "DistributeParams", "DistributeResult", "circuits", "run"]

@@ -52,7 +52,7 @@ MAX_BOUND_OPERATIONS = 2_000_000
 #: 1,024-link chain on 2 cores: 40 -> 33 ms per binding; fusion only acts from 14 qubits on).
 NARROW_QUBITS = 14
 #: Metadata the noise passes read; templates carry much more, and the passes deep-copy it.
-_NOISE_KEYS = ("nodes", "detectors", "dilation_ancilla", "pair", "ideal_measurements")
+_NOISE_KEYS = ("nodes", "detectors", "dilation_ancilla", "pair", "ideal_measurements", "memories")
 _ALWAYS_SUPPORTED = frozenset({"barrier", "measure", "reset", "quantum_channel"})
 _TEMPLATE_SIMULATORS: dict[tuple, AerSimulator] = {}
 _BASIS: dict[str, frozenset[str]] = {}

@@ -49,7 +49,7 @@ def test_ideal_links_reproduce_the_monolithic_distribution():
 
 def test_noisy_qft_tvd_follows_the_model():
     r = D.run(D.DistributeParams(circuit="qft:4", nodes=2, link_fidelity=0.93), shots=3000, seed=9)
-    assert r.form.startswith("dynamic")
+    assert r.form.startswith("pauli-frames")   # Werner ebits: the exact fast path
     assert r.theory["tvd"] > 0.02
     assert abs(r.tvd - r.theory["tvd"]) < 5 * r.tvd_sampling + 1e-3
 

@@ -73,3 +73,33 @@ def test_qnet_sweep_on_dask_reports_the_workers_devices(capsys):
                      "--no-progress", "--scheduler", cluster.scheduler_address]) in (0, None)
     head = capsys.readouterr().out.splitlines()[0]
     assert f"(dask {cluster.scheduler_address}, Aer device {aer.aer_device()})" in head, head
+
+
+def test_mocked_gpu_is_chosen_from_14_qubits_with_one_log_line(monkeypatch, caplog):
+    """No GPU here: a stand-in AerSimulator reports one, and the runner's selection path runs."""
+    made = []
+
+    class GpuAer:
+        def __init__(self, **options):
+            self.options = options
+            made.append(options)
+
+        def available_devices(self):
+            return ("CPU", "GPU")
+
+    monkeypatch.setattr(aer, "_DEVICE", [])
+    monkeypatch.setattr(aer, "AerSimulator", GpuAer)
+    monkeypatch.setattr(aer, "_TEMPLATE_SIMULATORS", {})
+    caplog.set_level(logging.INFO, logger="qnet_circuits.run.aer")
+    runner = AerRunner()
+    wide, narrow = aer.GPU_MIN_QUBITS, aer.GPU_MIN_QUBITS - 1
+    assert runner.simulator("statevector", wide).options.get("device") == "GPU"
+    assert runner.simulator("density_matrix", wide + 2).options.get("device") == "GPU"
+    assert "device" not in runner.simulator("statevector", narrow).options
+    assert "device" not in runner.simulator("stabilizer", 40).options
+    assert runner.template_simulator("statevector", wide).options.get("device") == "GPU"
+    assert "device" not in runner.template_simulator("statevector", narrow).options
+    assert AerRunner(device="CPU").simulator("statevector", wide).options["device"] == "CPU"
+    lines = [r.getMessage() for r in caplog.records if r.name == "qnet_circuits.run.aer"]
+    assert len(lines) == 1 and "Aer device GPU" in lines[0] and "from 14 qubits" in lines[0], lines
+    assert aer.GPU_MIN_QUBITS == 14

@@ -56,6 +56,8 @@ class DistributedCircuit:
     ebit_models: tuple[dict, ...] = ()
     swaps: int = 0
     lowered: QuantumCircuit | None = None
+    #: data-qubit waits (``data_waits=True``): (index into lowered.data it precedes, qubit, seconds)
+    idles: tuple[tuple[int, int, float], ...] = ()
 
     @property
     def qubits(self) -> int:
@@ -95,6 +97,8 @@ class _Builder:
         self.nonlocal_gates = 0
         self.index = 0   # position in low.data of the instruction being rewritten
         self.max_open: int | None = None
+        self.data_waits = False
+        self.idles: list[tuple[int, int, float]] = []
 
     def q(self, bit):
         return self.data[self.low.find_bit(bit).index]
@@ -112,12 +116,24 @@ class _Builder:
             self.out.add_register(m2)
             self.out.measure(b, m2[0])
             self.source.release(b)
+            self._wait([c], self.source.models[k]["message_s"], self.groups[k]["hits"][-1][0] + 1)
             with self.out.if_test((m2[0], 1)):
                 self.out.z(self.data[c])
+
+    def _wait(self, qubits, seconds: float, before: int) -> None:
+        """Data ``qubits`` idle ``seconds`` (a Delay; recorded as just before operation ``before``)."""
+        if not self.data_waits or self.source.network is None or seconds <= 0:
+            return
+        for q in qubits:
+            self.out.delay(seconds, self.data[q], unit="s")
+            self.idles.append((before, q, seconds))
 
     def open_cat(self, c: int, node: int):
         k = len(self.ebit_nodes)
         a, b = self.source.pair(k, self.placement[c], node)   # |Phi+>, or the network's pair
+        model = self.source.models[-1]   # every data qubit waits for the pair and the m1 bit
+        self._wait(range(self.low.num_qubits), model.get("generation_s", 0.0) + model["message_s"],
+                   self.index)
         self.ebit_nodes.append((self.placement[c], node))
         self.groups.append({"control": c, "hits": []})
         self.out.cx(self.data[c], a)
@@ -166,7 +182,7 @@ def distribute(circuit: QuantumCircuit, n_nodes: int, placement: Mapping[int, in
                seed: int = 0, deferred: bool = False, reuse: bool = False, network=None,
                hosts: Sequence[str] | None = None,
                link_fidelity: float | None = None,
-               max_open: int | None = None) -> DistributedCircuit:
+               max_open: int | None = None, data_waits: bool = False) -> DistributedCircuit:
     """Distribute ``circuit`` over ``n_nodes`` nodes (placement given or found by partitioning).
 
     ``reuse``: recycle communication qubits (measure + reset). ``network``: ebits from its links;
@@ -174,6 +190,10 @@ def distribute(circuit: QuantumCircuit, n_nodes: int, placement: Mapping[int, in
     ``link_fidelity``: Werner links of that fidelity instead of the physical heralded state.
     ``max_open``: at most this many open cat-entangled groups hold an ebit half at one node (the
     oldest is disentangled first; fewer qubits, possibly more ebits); None: no limit.
+    ``data_waits`` (network ebits, dynamic form): the data qubits hold their state while each
+    ebit is made: every data qubit waits the pair's ``generation_s`` plus the cat-entangler
+    message, the control again for the disentangler bit (Delays with their node's memory:
+    ``metadata["memories"]``), in a sequential schedule (one ebit at a time).
 
     >>> from qiskit import QuantumCircuit
     >>> qc = QuantumCircuit(3); _ = qc.h(0); _ = qc.cx(0, 1); _ = qc.cx(0, 2)
@@ -192,6 +212,7 @@ def distribute(circuit: QuantumCircuit, n_nodes: int, placement: Mapping[int, in
     builder = _Builder(low, where, deferred, reuse=reuse, network=network, hosts=hosts,
                        link_fidelity=link_fidelity)
     builder.max_open = max_open
+    builder.data_waits = bool(data_waits) and not deferred
     for i, inst in enumerate(low.data):
         builder.index = i
         builder.gate(inst)
@@ -202,10 +223,13 @@ def distribute(circuit: QuantumCircuit, n_nodes: int, placement: Mapping[int, in
     out.metadata = {"protocol": "distributed", "nodes": dict(builder.source.registers),
                     "heralds": [], "data_qubits": list(range(low.num_qubits)),
                     "hosts": list(hosts) if hosts else None}
+    if builder.idles:
+        out.metadata["memories"] = {i: hosts[where[i]] for i in range(low.num_qubits)}
     groups = tuple({"control": g["control"], "hits": tuple(g["hits"])} for g in builder.groups)
     return DistributedCircuit(out, where, low.num_qubits, ebits, 2 * ebits,
                               builder.nonlocal_gates, out.depth(), tuple(builder.ebit_nodes),
-                              groups, tuple(builder.source.models), builder.source.swaps, low)
+                              groups, tuple(builder.source.models), builder.source.swaps, low,
+                              tuple(builder.idles))
 
 
 def _hosts(network, hosts: Sequence[str] | None, n_nodes: int) -> list[str] | None:
