@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["credentials", "devices", "isa", "layout", "report", "runner"]
+MODULES = ["credentials", "devices", "isa", "layout", "report", "runner", "scale"]
 
 
 @pytest.mark.parametrize("name", MODULES)
