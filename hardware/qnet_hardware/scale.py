@@ -6,7 +6,7 @@ pair per link, one CX per swap) and the depth grow linearly in the number of lin
 the router adds SWAPs whose number the transpiler's stochastic layout chooses per circuit, so the
 ISA count grows linearly on average with a per-circuit scatter (:func:`linear_fit` reports both).
 
->>> rows = chain_isa_scale("fake_manila", [2, 3])
+>>> rows = chain_isa_scale("fake_torino", [2, 3])
 >>> [(r.links, r.width, r.ideal_two_qubit) for r in rows]
 [(2, 5, 3), (3, 7, 5)]
 """
