@@ -45,6 +45,7 @@ from qnet_circuits.run.base import (
     circuit_seeds,
     counts_from_bits,
 )
+from qnet_hardware.cost import CostLedger, account, rep_delay_seconds
 from qnet_hardware.credentials import connect, known_secrets, one_line, redact
 from qnet_hardware.devices import (
     fake_backend,
@@ -139,6 +140,13 @@ class IBMRunner:
             credentials come from the environment or the saved account, module
             :mod:`qnet_hardware.credentials`).
         job_tags: tags attached to runtime jobs.
+        dry_run: transpile and account every job (:attr:`ledger`, :mod:`qnet_hardware.cost`) but
+            submit nothing: the circuits are sampled on a local simulator instead (the fake
+            device's noise; for a real device Aer built from its calibration), so the protocol
+            completes and every later job is accounted too.
+
+    Every job (submitted, or in a dry run accounted) is recorded in :attr:`ledger`: circuits,
+    shots, two-qubit gates, the estimated device time and the job id.
     """
 
     def __init__(
@@ -154,6 +162,7 @@ class IBMRunner:
         account_name: str | None = None,
         instance: str | None = None,
         job_tags: Sequence[str] = ("qnet-circuits",),
+        dry_run: bool = False,
     ) -> None:
         if layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
@@ -198,6 +207,17 @@ class IBMRunner:
         self.sampler = ("aer" if self.is_fake else "runtime") if sampler == "auto" else sampler
         self.name: str = self.backend.name
         self.reports: list[IsaReport] = []
+        self.dry_run = bool(dry_run)
+        self.ledger = CostLedger(self.name, rep_delay_seconds(self.backend))
+        self._dry_simulator: AerSimulator | None = None
+
+    def costing(self) -> IBMRunner:
+        """A dry-run twin of this runner (same device, layout and transpiler options): it
+        transpiles and accounts every job but submits none (see ``dry_run``)."""
+        return IBMRunner(self.backend, layout=self.layout,
+                         optimization_level=self.optimization_level,
+                         seed_transpiler=self.seed_transpiler,
+                         max_circuits_per_job=self.max_circuits_per_job, dry_run=True)
 
     # -----------------------------------------------------------------------------------------
     def _service_backend(self, name: str, instance: str | None) -> BackendV2:
@@ -234,6 +254,10 @@ class IBMRunner:
 
     def simulator(self) -> AerSimulator:
         """The cached Aer simulator with this fake device's noise (fake devices only)."""
+        if not self.is_fake and self.dry_run:
+            if self._dry_simulator is None:  # built once: Aer from the device's calibration
+                self._dry_simulator = AerSimulator.from_backend(self.backend)
+            return self._dry_simulator
         if not self.is_fake:
             raise ValueError(f"{self.name} is a real device; it has no local simulator")
         if isinstance(self.backend, AerSimulator):
@@ -377,8 +401,8 @@ class IBMRunner:
         circuits as one local Aer job (chunk k seeded ``circuit_seeds(seed, chunks)[k]``; Aer
         seeds circuit i of a job ``i`` further on); real devices (and ``sampler="runtime"``)
         submit the chunks as jobs of one Batch."""
-        if self.sampler != "aer":
-            return self._run_runtime(pubs, shots, seed)
+        if self.sampler != "aer" and not self.dry_run:
+            return self._accounted(pubs, shots, self._run_runtime(pubs, shots, seed))
 
         size = self.circuits_per_job
         chunks = [pubs[i : i + size] for i in range(0, len(pubs), size)]
@@ -388,7 +412,14 @@ class IBMRunner:
         for chunk, chunk_seed in zip(chunks, circuit_seeds(seed, len(chunks)), strict=True):
             result, job_id = self._local_job(sim, full_noise, chunk, shots, chunk_seed)
             out.extend((pub.data, job_id, chunk_seed) for pub in result)
-        return out
+        return self._accounted(pubs, shots, out)
+
+    def _accounted(self, pubs: list[Pub], shots: int,
+                   results: list[tuple[Any, str, int | None]]) -> list[tuple[Any, str, int | None]]:
+        """Record the jobs of ``pubs`` in :attr:`ledger` (:func:`qnet_hardware.cost.account`)."""
+        account(self.ledger, pubs, shots, [r[1] for r in results], self.target,
+                self.circuits_per_job, dry_run=self.dry_run)
+        return results
 
     def _local_job(self, sim: Any, full_noise: Any, chunk: list[Pub], shots: int,
                    seed: int | None) -> tuple[Any, str]:
@@ -448,9 +479,10 @@ class IBMRunner:
     def _sample(self, pubs: list[Pub], shots: int, seed: int | None) -> list[tuple[Any, str, int | None]]:
         """``(pub data, job id, seed used)`` per PUB, through Aer (fake devices: PUB i seeded
         with ``circuit_seeds(seed, n)[i]``) or the runtime (job k with ``circuit_seeds(seed, jobs)[k]``)."""
-        if self.sampler == "aer":
-            return self._run_aer(pubs, shots, circuit_seeds(seed, len(pubs)))
-        return self._run_runtime(pubs, shots, seed)
+        if self.sampler == "aer" or self.dry_run:
+            return self._accounted(pubs, shots,
+                                   self._run_aer(pubs, shots, circuit_seeds(seed, len(pubs))))
+        return self._accounted(pubs, shots, self._run_runtime(pubs, shots, seed))
 
     def _run_aer(
         self, pubs: list[Pub], shots: int, seeds: list[int | None]

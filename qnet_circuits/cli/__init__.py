@@ -20,7 +20,16 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from qnet_circuits.cli.common import Context, check_output_path, positive_int, to_json
+from qnet_circuits.cli.common import (
+    DEVICE_COMMANDS,
+    Context,
+    add_device_arguments,
+    check_output_path,
+    positive_int,
+    render_result,
+    run_guarded,
+    to_json,
+)
 
 #: subcommand name -> module under qnet_circuits.cli
 COMMANDS: dict[str, str] = {
@@ -130,6 +139,8 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
         _add_common(sub)
         module.add_arguments(sub)
+        if name in DEVICE_COMMANDS:
+            add_device_arguments(sub)
         sub.set_defaults(_module=module)
     return parser
 
@@ -175,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         shots = args.shots or getattr(module, "DEFAULT_SHOTS", DEFAULT_SHOTS)
         ctx = Context(runner=runner, shots=shots, seed=args.seed, backend=args.backend,
                       qasm_path=args.qasm)
-        result = module.run(args, ctx)
+        result = run_guarded(module, args, ctx)
         if not ctx.is_simulator and "theory" in result:
             result["theory_note"] = (
                 f"theory uses the modeled network physics; on {args.backend} the device's own "
@@ -190,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"qnet {args.command}: interrupted", file=sys.stderr)
         return 130
-    print(to_json(result) if args.json else module.render(result))
+    print(to_json(result) if args.json else render_result(module, result))
     return 0
 
 
