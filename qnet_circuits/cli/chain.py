@@ -139,8 +139,10 @@ def _device_lines(dev: dict, backend: str) -> list[str]:
         lines.append(f"memory on the device: waits x {dev['time_scale']:.4g}, effective T1/T2 "
                      f"{fmt(dev['effective_t1_s'])} / {fmt(dev['effective_t2_s'])} s")
     elif dev.get("memory") == "injected":
-        lines.append(f"memory injected as operations: network T1/T2 {fmt(dev['injected_t1_s'])} / "
-                     f"{fmt(dev['injected_t2_s'])} s (ancilla dilation + sampled Z frames)")
+        lines.append(f"network physics injected as operations: memory T1/T2 "
+                     f"{fmt(dev['injected_t1_s'])} / {fmt(dev['injected_t2_s'])} s (ancilla "
+                     "dilation + sampled Z frames); fiber loss as a beam splitter with a vacuum "
+                     "mode; dark counts classical")
     elif dev.get("memory") == "off":
         lines.append("memory on the device: off (no waits)")
     isa = dev.get("isa")

@@ -18,6 +18,17 @@ removes every Delay, so a device run carries the network's memories on top of th
   probabilistic mixture over rows of Z frames (physics-reference section 7). Z commutes with the
   amplitude-damping channel, so the order does not matter.
 
+Photonic links (``--link-level photonic``): :func:`inject_fiber` replaces every fiber marker by the
+same dilation with a fixed angle, ``gamma = 1 - eta`` (``eta`` = the fiber's transmissivity over the
+marked length times the detector efficiency, as the Aer noise pass does): on a photon qubit
+(|0> vacuum, |1> one photon) that is exactly a beam splitter of transmissivity eta whose other
+input is the vacuum mode (the ancilla), so the heralds on a device follow the closed-form herald
+probability. Dark counts stay classical (:func:`dark_count_sites`, :func:`add_dark_counts`): each
+detector bit is OR-ed with a click of probability ``dark_count_prob`` after the run, which is the
+threshold detector's click exactly; the delivered state after a dark-count herald is exact where
+the herald's correction is coherent (``correction="frame"``), while an ``if_test`` correction
+(``"dynamic"``) acts on the photon's own click.
+
 Each wait gets its own angle Parameter ``<wait>_ad`` (theta/2) and frame Parameter ``<wait>_z``;
 the values come from the wait durations (Parameter waits: the binding table's column; fixed waits:
 constant) and from ``rng`` for the Z frames.
@@ -44,6 +55,7 @@ from collections.abc import Mapping
 import numpy as np
 from qiskit.circuit import ControlFlowOp, Delay, Parameter, ParameterExpression, QuantumCircuit
 
+from qnet_circuits.library.markers import FIBER_TRANSIT
 from qnet_circuits.network import Network
 from qnet_circuits.noise import amplitude_angle, delay_seconds
 from qnet_circuits.scheduler.links import node_map
@@ -127,12 +139,7 @@ def inject_memory(circuit: QuantumCircuit, network: Network,
                 a = from_outer[anc]
                 half = Parameter(f"{name}_ad")
                 columns[half.name] = amplitude_angle(t, t1)  # theta/2: sin^2(theta/2) = gamma
-                out.ry(half, a)
-                out.cx(q, a)
-                out.ry(-half, a)
-                out.cx(q, a)
-                out.cx(a, q)
-                out.reset(a)
+                _damp(out, q, a, half)
             p_z = z_flip_probability(t, t1, t2)
             if np.any(p_z > 0):
                 frame = Parameter(f"{name}_z")
@@ -148,4 +155,92 @@ def inject_memory(circuit: QuantumCircuit, network: Network,
     return result, {k: v for k, v in columns.items() if k in kept}
 
 
-__all__ = ["inject_memory", "z_flip_probability"]
+def _damp(out: QuantumCircuit, q, a, half) -> None:
+    """Amplitude damping with sin^2(half) = gamma: controlled-RY(2 half) q -> a, CX a -> q, reset a."""
+    out.ry(half, a)
+    out.cx(q, a)
+    out.ry(-half, a)
+    out.cx(q, a)
+    out.cx(a, q)
+    out.reset(a)
+
+
+def inject_fiber(circuit: QuantumCircuit, network: Network) -> QuantumCircuit:
+    """``circuit`` with every fiber marker replaced by its exact loss dilation on the dilation
+    ancilla (see the module docstring); markers of lossless fibers are removed."""
+    meta = circuit.metadata or {}
+    anc_index = meta.get("dilation_ancilla")
+    anc = circuit.qubits[anc_index] if anc_index is not None else None
+
+    def rewrite(block: QuantumCircuit, outer: list) -> QuantumCircuit:
+        to_outer = dict(zip(block.qubits, outer))
+        from_outer = {v: k for k, v in to_outer.items()}
+        out = block.copy_empty_like()
+        for inst in block.data:
+            op = inst.operation
+            if isinstance(op, ControlFlowOp):
+                blocks = [rewrite(b, [to_outer[q] for q in inst.qubits]) for b in op.blocks]
+                out.append(op.replace_blocks(blocks), inst.qubits, inst.clbits)
+                continue
+            if op.name != FIBER_TRANSIT:
+                out.append(op, inst.qubits, inst.clbits)
+                continue
+            link = network.link_by_name(op.link)
+            eta = link.fiber.transmissivity_over(op.length_km) * link.detector.efficiency
+            if eta >= 1.0:
+                continue
+            if anc is None or anc not in from_outer:
+                raise ValueError("injected fiber loss needs the dilation ancilla in scope "
+                                 "(metadata['dilation_ancilla'])")
+            _damp(out, inst.qubits[0], from_outer[anc], math.asin(math.sqrt(1.0 - eta)))
+        return out
+
+    return rewrite(circuit, list(circuit.qubits))
+
+
+def dark_count_sites(circuit: QuantumCircuit, network: Network) -> list[tuple[str, int, float]]:
+    """``(register, bit, dark_count_prob)`` of every detector measurement in ``circuit`` (the
+    registers ``metadata["detectors"]`` maps to links) whose detector has dark counts."""
+    detectors = (circuit.metadata or {}).get("detectors", {}) or {}
+    regs = {r.name: r for r in circuit.qregs}
+    link_of = {q: network.link_by_name(name) for reg, name in detectors.items() if reg in regs
+               for q in regs[reg]}
+    sites: list[tuple[str, int, float]] = []
+
+    def walk(block: QuantumCircuit, outer: list) -> None:
+        to_outer = dict(zip(block.qubits, outer))
+        for inst in block.data:
+            op = inst.operation
+            if isinstance(op, ControlFlowOp):
+                for b in op.blocks:
+                    walk(b, [to_outer[q] for q in inst.qubits])
+            elif op.name == "measure" and to_outer[inst.qubits[0]] in link_of:
+                p = link_of[to_outer[inst.qubits[0]]].detector.dark_count_prob
+                loc = circuit.find_bit(inst.clbits[0])
+                if p > 0 and loc.registers:
+                    reg, index = loc.registers[0]
+                    sites.append((reg.name, index, float(p)))
+
+    walk(circuit, list(circuit.qubits))
+    return sites
+
+
+def add_dark_counts(bits: Mapping[str, np.ndarray], sites: list[tuple[str, int, float]],
+                    rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Copies of the measured ``bits`` (register -> (shots, size)) with each detector bit of
+    ``sites`` OR-ed with a dark click of its probability (independent per shot and detector).
+
+    >>> out = add_dark_counts({"h": np.zeros((4, 1), dtype=np.uint8)}, [("h", 0, 1.0)],
+    ...                       np.random.default_rng(0))
+    >>> out["h"][:, 0].tolist()
+    [1, 1, 1, 1]
+    """
+    out = {k: np.array(v, copy=True) for k, v in bits.items()}
+    for reg, index, p in sites:
+        column = out[reg][:, index]
+        out[reg][:, index] = column | (rng.random(column.shape[0]) < p)
+    return out
+
+
+__all__ = ["add_dark_counts", "dark_count_sites", "inject_fiber", "inject_memory",
+           "z_flip_probability"]

@@ -110,3 +110,60 @@ def test_cli_contradicting_memory_options_are_one_line(capsys):
     code = main(["chain", "--memory", "injected", "--time-scale", "3"])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "--time-scale" in err and "Traceback" not in err
+
+
+# --- fiber loss as a beam splitter with a vacuum mode; classical dark counts --------------------
+
+
+def test_fiber_marker_becomes_the_exact_loss_channel():
+    from qnet_circuits.library.markers import FiberTransit
+    from qnet_circuits.scheduler.inject import inject_fiber
+
+    net = chain(1, 30.0, detector_efficiency=0.7)
+    link = net.links[0]
+    ref, photon, anc = QuantumRegister(1, "ref"), QuantumRegister(1, "photon"), QuantumRegister(1, "a")
+    qc = QuantumCircuit(ref, photon, anc, metadata={"detectors": {"photon": link.name},
+                                                    "dilation_ancilla": 2})
+    qc.append(FiberTransit(15.0, link.name), [1])
+    out = inject_fiber(qc, net)
+    assert {i.operation.name for i in out.data} == {"ry", "cx", "reset"}
+    eta = link.fiber.transmissivity_over(15.0) * 0.7
+    kraus = Kraus([np.array([[1, 0], [0, math.sqrt(eta)]]),
+                   np.array([[0, math.sqrt(1 - eta)], [0, 0]])])
+    bell = QuantumCircuit(3)
+    bell.h(0)
+    bell.cx(0, 1)
+    got = partial_trace(DensityMatrix(bell).evolve(out), [2]).data
+    np.testing.assert_allclose(got, _bell_choi().evolve(kraus, qargs=[1]).data, atol=1e-12)
+
+
+def test_dark_counts_are_or_ed_into_the_detector_bits_at_their_rate():
+    from qnet_circuits.scheduler.inject import add_dark_counts
+
+    bits = {"h": np.zeros((40000, 2), dtype=np.uint8)}
+    bits["h"][:20000, 1] = 1
+    out = add_dark_counts(bits, [("h", 0, 0.05)], np.random.default_rng(3))
+    frac = out["h"][:, 0].mean()
+    assert abs(frac - 0.05) < 4 * math.sqrt(0.05 * 0.95 / 40000)
+    assert out["h"][:, 1].sum() == 20000 and bits["h"][:, 0].sum() == 0  # copy, other bit kept
+
+
+@pytest.mark.parametrize(("scheme", "correction"), [("double-click", "frame"),
+                                                    ("single-click", "dynamic")])
+def test_herald_rate_with_injected_loss_and_dark_counts_follows_the_closed_form(scheme, correction):
+    from qnet_circuits.protocols.chain import simulate
+    from qnet_circuits.scheduler import ChainPlan
+    from qnet_circuits.scheduler.device import lossless
+
+    net = chain(1, 20.0, scheme=scheme, dark_count_prob=0.02, detector_efficiency=0.8)
+    res = simulate(net, ChainPlan(link_level="photonic"), realizations=4000, seed=7,
+                   correction=correction, memory="injected")
+    dev = res.metadata["device_form"]
+    p, n = dev["acceptance_theory"], dev["shots"]
+    assert dev["acceptance_theory_device"] is False  # the network's closed form, with loss
+    k_sigma = 4 * math.sqrt(p * (1 - p) / n)
+    assert abs(dev["acceptance"] - p) < k_sigma
+    from qnet_circuits.scheduler import link_models, resolve_path
+
+    model = link_models(net, resolve_path(net), ChainPlan(link_level="photonic"))[0]
+    assert abs(dev["acceptance"] - lossless(model).p) > 2 * k_sigma  # loss is really there (8 sigma)

@@ -10,7 +10,10 @@ so the device's own qubits play the network's memories (effective T1/T2 = device
 scale, reported); ``memory="off"`` removes every wait; ``memory="injected"`` removes every wait
 and applies the network's T1/T2 as explicit operations instead
 (:func:`~qnet_circuits.scheduler.inject.inject_memory`: amplitude damping by an ancilla dilation
-with reset, dephasing as a Pauli Z sampled per realization), on top of the device's own noise.
+with reset, dephasing as a Pauli Z sampled per realization), on top of the device's own noise;
+photonic links then also carry their fiber loss as an exact beam-splitter dilation
+(:func:`~qnet_circuits.scheduler.inject.inject_fiber`) and classical dark counts, so the
+acceptance follows the network's closed form (not the lossless one).
 On Aer ``"injected"`` runs the same circuit with the network's memories made ideal (the other
 network noise still passes), so it reproduces the network model within statistics.
 
@@ -31,7 +34,7 @@ import numpy as np
 
 from qnet_circuits.analysis import bell_fidelity, proportion
 from qnet_circuits.library.measurement import pauli_basis_circuits
-from qnet_circuits.network import Memory, Network
+from qnet_circuits.network import Detector, Memory, Network
 from qnet_circuits.results import Estimate, ShotData
 from qnet_circuits.run import AerRunner, Runner
 from qnet_circuits.scheduler import BASES, emit_chain, sample_timeline
@@ -43,7 +46,12 @@ from qnet_circuits.scheduler.device import (
     memory_scale,
     strip_ideal_waits,
 )
-from qnet_circuits.scheduler.inject import inject_memory
+from qnet_circuits.scheduler.inject import (
+    add_dark_counts,
+    dark_count_sites,
+    inject_fiber,
+    inject_memory,
+)
 from qnet_circuits.timeline import Timeline
 
 
@@ -84,7 +92,7 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
     waits = {"scale": scale, "everything": memory == "off"}
     injected = memory == "injected"
     frame_rng = np.random.default_rng(seeds.child()) if injected else None
-    passed = ideal_memories(network) if injected else network
+    passed = injected_network(network) if injected else network
     if static:
         sched = emit_chain(network, route, models, plan, timeline, estimator="open", block=1,
                            correction=correction)
@@ -98,6 +106,7 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
         for circ in pauli_basis_circuits(circuit, pair).values():
             table: dict = {}
             if injected:
+                circ = inject_fiber(circ, network)
                 circ, names = inject_memory(circ, network, {}, rows=shots, rng=frame_rng)
                 table = {p: names[p.name] for p in circ.parameters}
             per = 1 if table else shots
@@ -119,23 +128,24 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
         report = rows[0].metadata.get("isa")
         circuit = sched.bound_circuit(0)
     meta = sched.metadata
+    if injected:  # dark counts stay classical: OR-ed into the detector bits
+        flat = add_dark_counts(flat, dark_count_sites(sched.circuit, network), frame_rng)
     letters_all = np.array([BASES[i][1] for i in basis_index])
     mask = accepted(flat, meta["accept"])
     pair_bits = frame_corrected(flat["pair"], letters_all, flat, meta["frames"])
     total = int(mask.size)
     n_ok = int(mask.sum())
+    theory = acceptance_theory(models, plan, device=on_device and not injected, network=network)
     if n_ok == 0:
         raise ValueError(f"no shot of {total} passed the heralds and flags; raise --shots "
-                         "(acceptance closed form: "
-                         f"{acceptance_theory(models, plan, device=on_device, network=network)})")
+                         f"(acceptance closed form: {theory})")
     fidelity = _fidelity(pair_bits[mask], basis_index[mask])
-    theory = acceptance_theory(models, plan, device=on_device, network=network)
     summary = {
         "correction": correction,
         "acceptance": n_ok / total,
         "acceptance_stderr": proportion(n_ok, total).stderr,
         "acceptance_theory": theory,
-        "acceptance_theory_device": on_device,
+        "acceptance_theory_device": on_device and not injected,
         "shots": total,
         "accepted": n_ok,
         "post_selected": [list(a) for a in meta["accept"]],
@@ -157,7 +167,7 @@ def _device_template(sched, network: Network, on_device: bool, waits: dict, fram
     (``frame_rng`` given), or on a device the ideal waits stripped and the others scaled."""
     circuit, params, values = sched.circuit, list(sched.parameters), sched.values
     if frame_rng is not None:
-        circuit, names = inject_memory(circuit, network,
+        circuit, names = inject_memory(inject_fiber(circuit, network), network,
                                        {p.name: values[:, i] for i, p in enumerate(params)},
                                        rows=values.shape[0], rng=frame_rng)
         return circuit, {p: names[p.name] for p in circuit.parameters}
@@ -172,11 +182,13 @@ def _device_template(sched, network: Network, on_device: bool, waits: dict, fram
     return circuit, {p: values[:, i] for i, p in enumerate(params)}
 
 
-def ideal_memories(network: Network) -> Network:
-    """``network`` with every node's memory ideal (the memories are injected as operations)."""
+def injected_network(network: Network) -> Network:
+    """``network`` with ideal memories and detectors: what the runner's noise pass still applies
+    once memories, fiber loss and dark counts are injected (gate and readout errors on Aer)."""
     from dataclasses import replace
 
-    return Network(tuple(replace(n, memory=Memory()) for n in network.nodes), network.links)
+    return Network(tuple(replace(n, memory=Memory()) for n in network.nodes),
+                   tuple(replace(lk, detector=Detector()) for lk in network.links))
 
 
 def _injected_times(network: Network, route) -> dict:
