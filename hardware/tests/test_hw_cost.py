@@ -81,6 +81,10 @@ def _run(capsys, argv):
     ["purify", "--backend", "fake_torino", "--shots", "50"],
     ["qkd", "--backend", "fake_torino", "--pairs", "3000"],
     ["chain", "--backend", "fake_torino", "--links", "2", "--shots", "60"],
+    ["dense-coding", "--backend", "fake_manila", "--shots", "50"],
+    ["ghz", "--backend", "fake_torino", "--nodes", "3", "--shots", "50"],
+    ["distribute", "--backend", "fake_torino", "--circuit", "ghz:3", "--shots", "50"],
+    ["bb84", "--backend", "fake_manila", "--shots", "1000"],
 ])
 def test_dry_run_of_every_device_command(capsys, argv):
     code, out, err = _run(capsys, [*argv, "--seed", "1", "--dry-run", "--json"])

@@ -176,7 +176,8 @@ def fmt(value: float | None, stderr: float | None = None, digits: int = 4) -> st
 #: The commands that run their circuits on ``--backend fake_<device>`` or an IBM device, and so
 #: take the cost guard (:func:`add_device_arguments`).
 DEVICE_COMMANDS: tuple[str, ...] = ("link", "swap", "purify", "teleport", "remote-cnot", "qkd",
-                                    "blind", "chain")
+                                    "blind", "chain", "dense-coding", "sense", "ghz",
+                                    "distribute", "bb84", "demo")
 
 
 def add_device_arguments(parser: argparse.ArgumentParser) -> None:
