@@ -24,7 +24,8 @@ calls :func:`make_runner` through the ``qnet_circuits.runners`` entry point ``ib
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import numpy as np
@@ -56,6 +57,9 @@ from qnet_hardware.devices import (
     supports_dynamic,
 )
 from qnet_hardware.isa import LAYOUTS, IsaCircuit, IsaReport, bind_isa_rows, to_isa
+from qnet_hardware.jobs import cancel_jobs as _cancel
+from qnet_hardware.jobs import close_batch as _close
+from qnet_hardware.jobs import other_jobs as _others
 from qnet_hardware.layout import active_qubits
 
 __all__ = ["IBMRunner", "SAMPLERS", "make_runner", "result_bits", "result_rows"]
@@ -210,6 +214,20 @@ class IBMRunner:
         self.dry_run = bool(dry_run)
         self.ledger = CostLedger(self.name, rep_delay_seconds(self.backend))
         self._dry_simulator: AerSimulator | None = None
+        self._batch: Any = None  # the open Batch of batch_mode()
+        self._in_batch = False
+
+    @contextmanager
+    def batch_mode(self) -> Iterator[IBMRunner]:
+        """Every runtime job submitted inside the block goes into one ``qiskit_ibm_runtime.Batch``
+        (opened at the first submission, closed on exit), so a command's separate calls share it;
+        outside it a call needing several jobs opens a Batch of its own."""
+        self._in_batch = True
+        try:
+            yield self
+        finally:
+            _close(self._batch)
+            self._batch, self._in_batch = None, False
 
     def costing(self) -> IBMRunner:
         """A dry-run twin of this runner (same device, layout and transpiler options): it
@@ -505,7 +523,9 @@ class IBMRunner:
         size = self.circuits_per_job
         chunks = [pubs[i : i + size] for i in range(0, len(pubs), size)]
         mode: Any = self.simulator() if self.is_fake else self.backend
-        batch = Batch(backend=mode) if len(chunks) > 1 else None
+        if self._in_batch and self._batch is None:  # the first submission of batch_mode()
+            self._batch = Batch(backend=mode)
+        batch = self._batch or (Batch(backend=mode) if len(chunks) > 1 else None)
         secrets = [] if self.is_fake else known_secrets()
         jobs: list[Any] = []
         try:
@@ -550,29 +570,13 @@ class IBMRunner:
                     out.append((pub.data, job_id, used_seed))
             return out
         finally:
-            if batch is not None:
-                try:
-                    batch.close()
-                except Exception:  # noqa: BLE001,S110 - closing is best effort
-                    pass
+            if batch is not self._batch:
+                _close(batch)
 
 
 def _pub(isa: IsaCircuit, values: np.ndarray | None):
     """A Sampler PUB: the ISA circuit, with its binding table when it has one."""
     return isa.circuit if values is None else (isa.circuit, values)
-
-
-def _others(jobs: Sequence[Any], skip: str | None = None) -> str:
-    ids = [str(j.job_id()) for j in jobs if str(j.job_id()) != skip]
-    return f"; other jobs of this run: {', '.join(ids)}" if ids else ""
-
-
-def _cancel(jobs: Sequence[Any]) -> None:
-    for job in jobs:
-        try:
-            job.cancel()
-        except Exception:  # noqa: BLE001,S110 - cancelling is best effort
-            pass
 
 
 def _is_local(backend: BackendV2) -> bool:

@@ -139,3 +139,29 @@ def test_no_token_in_the_output_of_a_runtime_run(capsys, monkeypatch):
         assert code == 0, err
         assert TOKEN not in out and TOKEN not in err
     assert "job ids:" in _run(capsys, ["teleport", "--backend", "fake_manila", "--shots", "40"])[1]
+
+
+def test_a_commands_runtime_jobs_share_one_batch(capsys, monkeypatch):
+    """Chain's three basis calls are three jobs: in batch mode they go into one Batch."""
+    import qiskit_ibm_runtime
+
+    import qnet_hardware.runner as runner_module
+
+    opened: list = []
+    real_batch = qiskit_ibm_runtime.Batch
+
+    class Recorder(real_batch):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            opened.append(self)
+
+    monkeypatch.setattr(qiskit_ibm_runtime, "Batch", Recorder)
+    made = runner_module.make_runner
+    monkeypatch.setattr(runner_module, "make_runner",
+                        lambda name, **o: made(name, sampler="runtime", **o))
+    code, out, err = _run(capsys, ["chain", "--backend", "fake_torino", "--links", "2",
+                                   "--shots", "60", "--seed", "1", "--json"])
+    assert code == 0, err
+    jobs = json.loads(out)["device_jobs"]
+    assert jobs["jobs"] == 3 and len(jobs["job_ids"]) == 3
+    assert len(opened) == 1  # one Batch for the whole command

@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["cost", "credentials", "devices", "isa", "layout", "report", "runner", "scale"]
+MODULES = ["cost", "credentials", "devices", "isa", "jobs", "layout", "report", "runner", "scale"]
 
 
 @pytest.mark.parametrize("name", MODULES)

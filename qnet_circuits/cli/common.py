@@ -192,7 +192,8 @@ def add_device_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_guarded(module: Any, args: argparse.Namespace, ctx: Context) -> dict:
     """Run a command with the cost guard. Without ``--dry-run``/``--max-device-seconds`` it just
-    runs (a device run's jobs and ids are added as ``device_jobs``). Otherwise the command first
+    runs (a device run's jobs and ids are added as ``device_jobs``; every runtime job of the
+    command goes into one ``Batch``, ``IBMRunner.batch_mode``). Otherwise the command first
     runs on the runner's dry-run twin (``IBMRunner.costing``: every circuit transpiled and its job
     accounted, nothing submitted, sampled locally so every later job is built too); ``--dry-run``
     returns that estimate (``dry_run``); ``--max-device-seconds S`` refuses an estimate over S
@@ -201,7 +202,8 @@ def run_guarded(module: Any, args: argparse.Namespace, ctx: Context) -> dict:
     dry, limit = getattr(args, "dry_run", False), getattr(args, "max_device_seconds", None)
     runner = ctx.runner
     if not dry and limit is None:
-        result = module.run(args, ctx)
+        with _batch_mode(runner):
+            result = module.run(args, ctx)
         ledger = getattr(runner, "ledger", None)
         if ledger is not None and ledger.jobs:
             result["device_jobs"] = ledger.summary()
@@ -223,10 +225,19 @@ def run_guarded(module: Any, args: argparse.Namespace, ctx: Context) -> dict:
                          f"({cost['jobs']} jobs, {cost['shots']} shots), over "
                          f"--max-device-seconds {limit:g}; lower --shots or raise the limit")
     if not getattr(runner, "is_fake", False):
-        result = module.run(args, ctx)
+        with _batch_mode(runner):
+            result = module.run(args, ctx)
         cost = {**cost, "job_ids": runner.ledger.summary()["job_ids"]}
     result["device_cost"] = cost
     return result
+
+
+def _batch_mode(runner: Any) -> Any:
+    """The runner's ``batch_mode()`` (one runtime Batch for the whole command), or a no-op."""
+    from contextlib import nullcontext
+
+    mode = getattr(runner, "batch_mode", None)
+    return mode() if callable(mode) else nullcontext()
 
 
 def cost_lines(cost: dict, *, dry: bool) -> list[str]:
