@@ -30,3 +30,17 @@ def test_isa_two_qubit_count_and_depth_grow_linearly(rows):
     # linear, not quadratic: doubling the links (6 -> 12) at most about doubles the counts
     assert two_q[3] / two_q[1] < 2.5 and depth[3] / depth[1] < 2.5
     assert all(q <= 8 * n for q, n in zip(two_q, LINKS, strict=True))
+
+
+def test_the_benchmark_runs_in_quick_mode(monkeypatch, capsys):
+    import runpy
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "chain_device_scale.py"
+    monkeypatch.setenv("QNET_QUICK", "1")
+    monkeypatch.setattr(sys, "argv", [str(script)])
+    runpy.run_path(str(script), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "isa_two_qubit    slope" in out and "width [5, 7] for every N" in out
+    assert "4-link chain, 600 shots on fake_torino (ideal memories)" in out
