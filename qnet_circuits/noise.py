@@ -6,7 +6,8 @@ This is the only module that turns physics into Aer channels (DESIGN.md, modelin
   ``1 - eta``, ``eta`` = fiber transmissivity over the marked length times the link's detector
   efficiency (loss commutes with the passive beam splitter, so detector inefficiency is loss).
 * ``Delay`` on a qubit of a node -> ``thermal_relaxation_error(T1, T2, t)`` of that node's memory.
-* a two-qubit gate whose qubits all sit at one node -> ``depolarizing_error(gate_error, 2)`` after it.
+* a two-qubit gate whose qubits all sit at one node -> ``depolarizing_error(gate_error, 2)`` after it;
+  one across two nodes -> ``depolarizing_error`` with the mean of their ``coupler_error`` (0 by default).
 * a measurement at a node -> a bit flip with ``readout_error`` before it (exact for the recorded
   bit; protocol qubits are reset or discarded after measurement).
 * a measurement of a detector qubit -> a dark count (|0> -> |1> with the link's dark-count
@@ -192,6 +193,11 @@ class _NoiseRewriter:
 
     def _gate_error(self, out: QuantumCircuit, qargs, tops) -> None:
         nodes = {self.node_of.get(t) for t in tops}
+        if len(nodes) == 2 and None not in nodes:  # a gate across two nodes (a device coupler)
+            lam = sum(n.coupler_error for n in nodes) / 2.0  # type: ignore[union-attr]
+            if lam > 0:
+                out.append(depolarizing_error(lam, 2), qargs)
+            return
         if len(nodes) != 1:
             return
         node = nodes.pop()
@@ -357,7 +363,7 @@ def _core_noise_needed(circuit: QuantumCircuit, network: Network | None) -> bool
     or detector noise and no fiber markers."""
     if network is None:
         return FIBER_TRANSIT in op_names(circuit)
-    if any(n.gate_error > 0 or n.readout_error > 0 for n in network.nodes):
+    if any(n.gate_error > 0 or n.readout_error > 0 or n.coupler_error > 0 for n in network.nodes):
         return True
     if any(lk.detector.dark_count_prob > 0 or lk.detector.efficiency < 1 for lk in network.links):
         return True

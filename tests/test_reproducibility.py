@@ -23,6 +23,7 @@ CASES: dict[str, tuple[str, int]] = {
     "dense_coding": ("DenseCodingParams()", 64),
     "sensing": ("SenseParams(nodes=3, oscillation_points=4)", 400),
     "distribute": ("DistributeParams(circuit='ghz:3', link_fidelity=0.9)", 64),
+    "switch": ("SwitchParams(users=3, swaps=500, t2_s=0.05, fidelity_samples=3)", 64),
 }
 
 _SCRIPT = """

@@ -6,12 +6,16 @@
 * :func:`to_isa` turns a protocol circuit into the device's instruction set with a node-aware
   line layout and reports two-qubit gate counts, depth and layout (:class:`IsaReport`).
 * :mod:`qnet_hardware.report` prints hardware against ideal and simulated-network results.
+* :func:`network_from_backend` builds the calibrated network model of a device on the qubits a
+  layout chose; :class:`CalibratedRunner` runs it on Aer (the prediction of a device run), and
+  :mod:`qnet_hardware.columns` sets theory, network model, prediction and device side by side.
 
 The core reaches the runner through the entry point ``ibm`` of group ``qnet_circuits.runners``
 (:func:`make_runner`), so ``qnet_circuits.run.get_runner("fake_torino")`` works without the core
 importing this package.
 """
 
+from qnet_hardware.calibration import CalibratedRunner, network_from_backend
 from qnet_hardware.credentials import CredentialsError, credentials_available
 from qnet_hardware.devices import (
     fake_backend,
@@ -26,6 +30,7 @@ from qnet_hardware.layout import find_line, line_order
 from qnet_hardware.runner import IBMRunner, make_runner
 
 __all__ = [
+    "CalibratedRunner",
     "CredentialsError",
     "DelayRounding",
     "IBMRunner",
@@ -38,6 +43,7 @@ __all__ = [
     "find_line",
     "line_order",
     "make_runner",
+    "network_from_backend",
     "round_delays",
     "simulator_build_seconds",
     "supports_dynamic",

@@ -144,13 +144,9 @@ class IBMRunner:
             credentials come from the environment or the saved account, module
             :mod:`qnet_hardware.credentials`).
         job_tags: tags attached to runtime jobs.
-        dry_run: transpile and account every job (:attr:`ledger`, :mod:`qnet_hardware.cost`) but
-            submit nothing: the circuits are sampled on a local simulator instead (the fake
-            device's noise; for a real device Aer built from its calibration), so the protocol
-            completes and every later job is accounted too.
-
-    Every job (submitted, or in a dry run accounted) is recorded in :attr:`ledger`: circuits,
-    shots, two-qubit gates, the estimated device time and the job id.
+        dry_run: account every job in :attr:`ledger` (:mod:`qnet_hardware.cost`; every run does)
+            but submit none: sample locally instead (fake device's noise, or Aer from a real
+            device's calibration), so later jobs are built and accounted too.
     """
 
     def __init__(
@@ -294,6 +290,15 @@ class IBMRunner:
             seed_transpiler=self.seed_transpiler,
             parameters=template,
         )
+
+    def four_columns(self, command: str, result: Mapping[str, Any],
+                     rerun: Any) -> dict[str, Any] | None:
+        """Theory, network model, calibrated prediction and this device's ``result`` for
+        ``command`` (:func:`qnet_hardware.columns.four_columns`; ``rerun(runner)`` reruns it);
+        None for a command without a comparison (:data:`qnet_hardware.columns.SPECS`)."""
+        from qnet_hardware.columns import SPECS, four_columns
+
+        return four_columns(command, result, self, rerun) if command in SPECS else None
 
     # -----------------------------------------------------------------------------------------
     def run(

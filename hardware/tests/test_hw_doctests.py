@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["cost", "credentials", "devices", "isa", "jobs", "layout", "report", "runner", "scale"]
+MODULES = ["cost", "credentials", "devices", "isa", "jobs", "layout", "report", "runner",
+           "scale", "calibration", "columns"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -26,6 +26,7 @@ from qnet_circuits.cli.common import (
     add_device_arguments,
     check_output_path,
     positive_int,
+    render_comparison,
     render_result,
     run_guarded,
     to_json,
@@ -52,6 +53,7 @@ COMMANDS: dict[str, str] = {
     "compare-qkd": "compare_qkd",
     "ghz": "ghz",
     "network": "network",
+    "switch": "switch",
 }
 
 #: subcommand name -> its one-line help (``qnet --help`` lists these without importing the modules)
@@ -75,6 +77,7 @@ HELP: dict[str, str] = {
     "compare-qkd": "key rate vs distance: direct BB84, trusted-node relay, repeater chain, PLOB bound",
     "ghz": "GHZ among n end nodes fused at a central node: fidelity from parities vs the Werner closed form",
     "network": "network files or topologies: k best routes by hops, rate or fidelity (closed forms), drawing",
+    "switch": "entanglement switch for k users: capacity, per-pair rates, fidelity vs the switch CTMC",
 }
 
 #: default shots per subcommand when --shots is not given
@@ -187,6 +190,11 @@ def main(argv: list[str] | None = None) -> int:
         ctx = Context(runner=runner, shots=shots, seed=args.seed, backend=args.backend,
                       qasm_path=args.qasm)
         result = run_guarded(module, args, ctx)
+        compare = getattr(runner, "four_columns", None)
+        if callable(compare) and not ctx.is_simulator and "dry_run" not in result:
+            comparison = compare(args.command, result, _rerun(module, args, ctx))  # four columns
+            if comparison is not None:
+                result["comparison"] = comparison
         if not ctx.is_simulator and "theory" in result:
             result["theory_note"] = (
                 f"theory uses the modeled network physics; on {args.backend} the device's own "
@@ -201,8 +209,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"qnet {args.command}: interrupted", file=sys.stderr)
         return 130
-    print(to_json(result) if args.json else render_result(module, result))
+    text = render_result(module, result)
+    if isinstance(result.get("comparison"), dict):
+        text += "\n" + render_comparison(result["comparison"])
+    print(to_json(result) if args.json else text)
     return 0
+
+
+def _rerun(module: Any, args: argparse.Namespace, ctx: Context) -> Any:
+    """``runner -> the command's JSON on that runner`` (same arguments, shots and seed)."""
+    import dataclasses
+
+    def rerun(runner: Any) -> dict:
+        return module.run(args, dataclasses.replace(ctx, runner=runner, qasm_path=None,
+                                                    circuits=[]))
+
+    return rerun
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,15 +57,29 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="weak coherent pulses simulated (default 1e7)")
     parser.add_argument("--rounds", type=_count, default=10**6,
                         help="circuit-level single-photon rounds (default 1e6)")
+    parser.add_argument("--satellite", action="store_true",
+                        help="Alice on a satellite, one free-space downlink to Bob (Micius optics;"
+                             " loss from the beam model instead of alpha L)")
+    parser.add_argument("--altitude-km", type=_number, default=500.0,
+                        help="satellite altitude in km (with --satellite; default 500)")
+    parser.add_argument("--elevation-deg", type=_number, default=30.0,
+                        help="satellite elevation seen from Bob, (0, 90] (default 30)")
 
 
 def run(args: argparse.Namespace, ctx: Any) -> dict:
     """Run the protocol and return its JSON-able result."""
     from qnet_circuits.protocols import bb84 as protocol
 
+    satellite = None
+    if args.satellite:
+        from qnet_circuits.network.free_space import SatelliteDownlinks
+
+        satellite = SatelliteDownlinks(args.altitude_km, args.elevation_deg)
+    elif (args.altitude_km, args.elevation_deg) != (500.0, 30.0):
+        raise ValueError("--altitude-km and --elevation-deg describe a satellite: add --satellite")
     params = protocol.Bb84Params(length_km=args.length_km, decoy=args.decoy, preset=args.preset,
                                  mu=args.mu, nu=args.nu, attack=args.attack, pulses=args.pulses,
-                                 rounds=args.rounds)
+                                 rounds=args.rounds, satellite=satellite)
     result = protocol.run(params, runner=getattr(ctx, "runner", None),
                           shots=getattr(ctx, "shots", None), seed=getattr(ctx, "seed", None))
     if hasattr(ctx, "protocol_circuit"):
@@ -88,7 +102,11 @@ def render(result: dict) -> str:
     """Human-readable summary of :func:`run`'s result."""
     th = result["theory"]
     att = th.get("attack", {})
-    lines = [f"BB84 over {result['length_km']:g} km ({result['preset']}), decoy "
+    sat = result.get("satellite")
+    where = (f"a {sat['loss_db']:.1f} dB satellite downlink ({sat['slant_range_km']:.0f} km slant "
+             f"range, {sat['altitude_km']:g} km altitude, {sat['elevation_deg']:g} deg)"
+             if sat else f"{result['length_km']:g} km")
+    lines = [f"BB84 over {where} ({result['preset']}), decoy "
              f"{result['decoy']}, mu = {result['mu']:.4f}, nu = {result['nu']:g}, attack "
              f"{result['attack']}, {result['pulses']} pulses, seed {result['seed']}"]
     for label in result["gains"]:
@@ -105,7 +123,8 @@ def render(result: dict) -> str:
                  f"{_f(att.get('key_rate', th['key_rate']))}); optimal: "
                  + ", ".join(f"{m} {_f(r)}" for m, r in th["key_rate_optimal"].items())
                  + f"; PLOB {th['plob_fiber']:.4e} (fiber), {th['plob_with_eta_bob']:.4e} "
-                 f"(with eta_Bob); maximal distance {_f(th['max_distance_km'], '.1f')} km")
+                 + (f"(with eta_Bob); maximal distance {_f(th['max_distance_km'], '.1f')} km" if not sat
+                    else f"(downlink); largest downlink loss {_f(th['max_distance_km'], '.1f')} dB"))
     if result["attack"] == "pns":
         lines.append(f"  Eve knows {result['eve_known_fraction']:.3f} of the sifted bits; a "
                      f"single-photon analysis would keep {result['naive_key_fraction']:.3f}")

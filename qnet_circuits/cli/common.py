@@ -125,7 +125,9 @@ def run_protocol(protocol: Any, params: Any, ctx: Any) -> dict:
     context's runner, shots and seed, and return the result's JSON dict."""
     hook = getattr(ctx, "protocol_circuit", None)
     if callable(hook):
-        hook(protocol.circuits(params)[0])
+        circuits = protocol.circuits(params)
+        if circuits:  # closed-form comparisons (compare-qkd) have no circuit
+            hook(circuits[0])
     result = protocol.run(params, runner=getattr(ctx, "runner", None),
                           shots=getattr(ctx, "shots", None), seed=getattr(ctx, "seed", None))
     return result.to_dict()
@@ -265,3 +267,39 @@ def render_result(module: Any, result: dict) -> str:
     if cost:
         text += "\n" + "\n".join(cost_lines(cost, dry=False))
     return text
+
+
+def render_comparison(comparison: dict) -> str:
+    """The four columns of a device run (``result["comparison"]``, from ``qnet_hardware.columns``)
+    as text: one row per quantity, ``value ± stderr`` per column, the prediction's model error,
+    then the ISA report of each circuit."""
+    names = ("theory", "network_model", "prediction", "device")
+    header = ["quantity", "theory", "network model", "prediction (calibrated)", "device",
+              "model error"]
+    rows = []
+    for q in comparison["quantities"]:
+        cells = [comparison["columns"][c].get(q, {}) for c in names]
+        err = comparison["model_error"].get(q)
+        rows.append([q, *(fmt(c.get("value"), c.get("stderr")) for c in cells),
+                     "n/a" if err is None else f"± {err:.4f}"])
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = [f"on {comparison['device']}: theory, Aer with the network model, Aer with the "
+             "device's calibrated model, the device"]
+    lines += ["  " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip()
+              for r in [header, *rows]]
+    if comparison.get("note"):
+        lines.append(f"  note: {comparison['note']}")
+    groups: dict[tuple, list[dict]] = {}
+    for row in comparison["isa"]:  # circuits laid alike (bases, settings) share one line
+        key = (tuple(row["qubits"]), row["two_qubit_gates"], row["routing_overhead"])
+        groups.setdefault(key, []).append(row)
+    for (qubits, gates, routing), rows_ in groups.items():
+        depths = sorted({r["depth"] for r in rows_})
+        depth = str(depths[0]) if len(depths) == 1 else f"{depths[0]}-{depths[-1]}"
+        count = sum(r["delay_rounding"]["count"] for r in rows_)
+        worst = max(r["delay_rounding"]["max_error_s"] for r in rows_)
+        more = f" (and {len(rows_) - 1} more alike)" if len(rows_) > 1 else ""
+        lines.append(f"  ISA {rows_[0]['circuit']}{more}: qubits {list(qubits)}, {gates} "
+                     f"two-qubit gates ({routing} from routing), depth {depth}, {count} delays "
+                     f"rounded (max {worst:.2g} s)")
+    return "\n".join(lines)

@@ -17,6 +17,9 @@ from typing import Any
 from qnet_circuits.cli.common import number, run_protocol
 
 HELP = "key rate vs distance: direct BB84, trusted-node relay, repeater chain, PLOB bound"
+#: common options compare-qkd does not use, and what does the job
+IGNORED_OPTIONS = {"--qasm": "compare-qkd tabulates closed forms and pulse statistics, no circuit; "
+                             "qnet bb84 --qasm FILE writes the BB84 round"}
 #: no simulation unless --shots asks for pulses per point
 DEFAULT_SHOTS = None
 

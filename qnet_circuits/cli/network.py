@@ -5,9 +5,15 @@ Examples::
     qnet network --topology grid:3x3 --route alice bob --metric fidelity --json
     qnet network --graph city.yaml --route alice bob --k 3 --draw city.png
     qnet network --topology random:50:0.25 --seed 3 --save net.graphml
+    qnet network --topology star:3 --request u1 u2 --request u3 u2 --policy fair --json
+    qnet network --topology grid:3x3 --request alice bob 0.95 100 --draw served.png
 
 Every route is printed with each metric's closed form (hops, rate, fidelity), whichever metric
-chose it (:func:`qnet_circuits.scheduler.routing.route`).
+chose it (:func:`qnet_circuits.scheduler.routing.route`). ``--request SRC DST [F_TARGET
+[RATE_HZ]]`` (repeatable) serves the requests at once
+(:func:`qnet_circuits.protocols.network_requests.schedule_network`): ``--pairs`` delivered pairs
+each, simulated as timed chain circuits, contention for memories resolved by ``--policy``; each
+request's rate and fidelity are printed beside their closed forms.
 """
 
 from __future__ import annotations
@@ -19,13 +25,15 @@ from typing import Any
 from qnet_circuits.cli.common import number
 
 HELP = "network files or topologies: k best routes by hops, rate or fidelity (closed forms), drawing"
-#: common options network does not use (routing is closed forms; nothing is simulated)
+#: common options network does not use (routing is closed forms; --request runs on local Aer)
 IGNORED_OPTIONS = {
-    "--shots": "qnet network routes by closed forms; nothing is sampled",
-    "--backend": "qnet network routes by closed forms; nothing runs on a backend",
+    "--shots": "qnet network routes by closed forms; --request counts delivered pairs: use --pairs N",
+    "--backend": "qnet network routes by closed forms and runs --request on local Aer",
     "--qasm": "qnet network builds no protocol circuit",
 }
 METRICS = ("hops", "rate", "fidelity")
+POLICIES = ("fifo", "fair")
+STRATEGIES = ("sequential", "nested", "asap")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +57,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--k", type=int, default=1, help="alternatives per request")
     parser.add_argument("--fidelity-target", type=number, default=None,
                         help="refuse routes below this fidelity (DEJMPS rounds allowed)")
-    parser.add_argument("--draw", metavar="PNG", default=None, help="draw the network and routes")
+    parser.add_argument("--request", nargs="+", action="append", metavar="ARG", default=[],
+                        help="SRC DST [F_TARGET [RATE_HZ]]: serve it with the others at once "
+                             "(repeatable; simulated)")
+    parser.add_argument("--policy", choices=POLICIES, default="fifo",
+                        help="contention for memories: first come first served or fair share")
+    parser.add_argument("--pairs", type=int, default=200, help="delivered pairs per --request")
+    parser.add_argument("--strategy", choices=STRATEGIES, default="sequential",
+                        help="swapping strategy of every --request's chain")
+    parser.add_argument("--link-fidelity", type=number, default=None,
+                        help="Werner links of this fidelity for --request (timing from the links)")
+    parser.add_argument("--draw", metavar="PNG", default=None,
+                        help="draw the network and routes (after --request: carried rates, paths)")
     parser.add_argument("--save", metavar="FILE", default=None, help="write the network to FILE")
 
 
@@ -83,14 +102,48 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
         "total_length_km": sum(lk.fiber.length_km for lk in net.links),
         "requests": requests,
     }
+    schedule = None
+    if args.request:
+        schedule = _schedule(net, args, ctx)
+        out["schedule"] = schedule.to_dict()
     if args.save:
         out["saved"] = str(save(net, args.save))
     if args.draw:
-        out["drawn"] = _draw(net, requests, args.draw)
+        out["drawn"] = _draw(net, requests, args.draw, schedule)
     return out
 
 
-def _draw(net: Any, requests: list[dict], path: str) -> str:
+def parse_request(words: list[str], fidelity_target: float | None = None) -> tuple:
+    """``SRC DST [F_TARGET [RATE_HZ]]`` -> ``(src, dst, target, rate)`` (ValueError naming it).
+
+    >>> parse_request(["alice", "bob", "0.9"])
+    ('alice', 'bob', 0.9, None)
+    """
+    if not 2 <= len(words) <= 4:
+        raise ValueError(f"--request {' '.join(words)}: give SRC DST [F_TARGET [RATE_HZ]]")
+    values = []
+    for what, word in zip(("F_TARGET", "RATE_HZ"), words[2:]):
+        try:
+            values.append(float(word))
+        except ValueError:
+            raise ValueError(f"--request {' '.join(words)}: {what} must be a number, got "
+                             f"{word!r}") from None
+    target = values[0] if values else fidelity_target
+    return (words[0], words[1], target, values[1] if len(values) > 1 else None)
+
+
+def _schedule(net: Any, args: argparse.Namespace, ctx: Any):
+    from qnet_circuits.protocols import network_requests as nr
+
+    if args.pairs < 1:
+        raise ValueError(f"--pairs must be >= 1 (delivered pairs per request), got {args.pairs}")
+    reqs = [parse_request(words, args.fidelity_target) for words in args.request]
+    params = nr.NetworkRequestsParams(net, tuple(reqs), policy=args.policy, metric=args.metric,
+                                      strategy=args.strategy, link_fidelity=args.link_fidelity)
+    return nr.run(params, runner=ctx.runner, shots=args.pairs, seed=ctx.seed)
+
+
+def _draw(net: Any, requests: list[dict], path: str, schedule: Any = None) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -99,10 +152,15 @@ def _draw(net: Any, requests: list[dict], path: str) -> str:
     from qnet_circuits.network import draw
     from qnet_circuits.physics import link_theory
 
-    paths = [r["routes"][0]["path"] for r in requests]
-    rates = ({(lk.a, lk.b): link_theory(lk, net)["rate_hz"] for lk in net.links}
-             if len(net.links) <= 200 else None)  # closed-form link rates on small drawings
-    ax = draw(net, paths=paths or None, rates=rates)
+    if schedule is not None:  # after a run: carried rates per link, every request's path
+        ax = schedule.plot()
+        ax.set_title(f"{len(schedule.requests)} requests, {schedule.policy}: link labels are "
+                     "the carried pair rates", fontsize=9)
+    else:
+        paths = [r["routes"][0]["path"] for r in requests]
+        rates = ({(lk.a, lk.b): link_theory(lk, net)["rate_hz"] for lk in net.links}
+                 if len(net.links) <= 200 else None)  # closed-form link rates on small drawings
+        ax = draw(net, paths=paths or None, rates=rates)
     try:
         ax.figure.savefig(path, dpi=120, bbox_inches="tight")
     except (OSError, ValueError) as exc:
@@ -126,7 +184,34 @@ def render(result: dict) -> str:
             lines.append(f"    [{i}] {' - '.join(r['path'])}: {r['hops']} hops, "
                          f"{r['length_km']:.1f} km, rate {r['rate_hz']:.4g} Hz, "
                          f"fidelity {r['fidelity']:.4f}{pur}")
+    if "schedule" in result:
+        lines.extend(_render_schedule(result["schedule"]))
     for key in ("saved", "drawn"):
         if key in result:
             lines.append(f"  {key}: {result[key]}")
     return "\n".join(lines)
+
+
+def _render_schedule(sched: dict) -> list[str]:
+    """Per-request lines of a ``--request`` run, simulated beside theory."""
+    def fmt(value: Any, spec: str = ".4g") -> str:
+        return "n/a" if value is None else f"{value:{spec}}"
+
+    lines = [f"  {len(sched['requests'])} requests served at once ({sched['policy']}, routed by "
+             f"{sched['metric']}, {sched['strategy']} swapping):"]
+    for i, r in enumerate(sched["requests"]):
+        th = r["theory"]
+        demand = "" if r["demand_met"] is None else (
+            f", demand {r['demand_hz']:.4g} Hz {'met' if r['demand_met'] else 'NOT met'}")
+        lines.append(f"    [{i}] {' - '.join(r['path'])}: {r['pairs']} pairs, rate "
+                     f"{r['rate_hz']:.4g} +- {r['rate_hz_stderr']:.2g} Hz (theory "
+                     f"{fmt(th.get('rate_hz'))}; solo {fmt(th.get('solo_rate_hz'))}), fidelity "
+                     f"{r['fidelity']:.4f} +- {r['fidelity_stderr']:.4f} (theory "
+                     f"{fmt(th.get('fidelity'), '.4f')}), waited {r['waiting_s']:.3g} s{demand}")
+    busy = sorted(sched["occupancy"].items(), key=lambda kv: -kv[1]["reserved_mean"])[:5]
+    lines.append("    memory occupancy (time-averaged reserved / peak / capacity): " + ", ".join(
+        f"{v} {o['reserved_mean']:.2f}/{o['reserved_max']}/{o['capacity']}" for v, o in busy))
+    jt = sched["jain_index_theory"]
+    lines.append(f"    Jain fairness {sched['jain_index']:.4f} (theory {fmt(jt, '.4f')}), total "
+                 f"{sched['total_rate_hz']:.4g} pairs/s over {sched['makespan_s']:.4g} s")
+    return lines

@@ -54,17 +54,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "distribution + multinomial counts (fast for large keys)")
     parser.add_argument("--p-z", type=_fraction, default=0.5,
                         help="BBM92 probability of the Z basis (0.5 symmetric)")
+    parser.add_argument("--satellite", action="store_true",
+                        help="pair source on a satellite, one free-space downlink to each node "
+                             "(Micius optics; --altitude-km, --elevation-deg)")
+    parser.add_argument("--altitude-km", type=_fraction, default=500.0,
+                        help="satellite altitude in km (with --satellite; default 500)")
+    parser.add_argument("--elevation-deg", type=_fraction, default=30.0,
+                        help="satellite elevation seen from both nodes, (0, 90] (default 30)")
 
 
 def params_from_args(args: argparse.Namespace) -> Any:
     """The :class:`~qnet_circuits.protocols.qkd.QkdParams` the flags describe (validated)."""
     from qnet_circuits.protocols.qkd import QkdParams
 
+    satellite = None
+    if getattr(args, "satellite", False):
+        from qnet_circuits.network.free_space import SatelliteDownlinks
+
+        satellite = SatelliteDownlinks(args.altitude_km, args.elevation_deg)
+    elif (getattr(args, "altitude_km", 500.0), getattr(args, "elevation_deg", 30.0)) != (500.0, 30.0):
+        raise ValueError("--altitude-km and --elevation-deg describe a satellite: add --satellite")
     return QkdParams(
         protocol=args.protocol, eavesdropper=args.eavesdropper,
         intercept_fraction=args.intercept_fraction, fidelity=args.fidelity, source=args.source,
         links=args.links, length_km=args.length_km, pairs=args.pairs, sampling=args.sampling,
-        p_z=args.p_z,
+        p_z=args.p_z, satellite=satellite,
     )
 
 
@@ -95,6 +109,12 @@ def render(result: dict) -> str:
            else "")
         + f", {result['pairs']} pairs, seed {result['seed']}",
     ]
+    sat = result.get("satellite")
+    if sat:
+        lines.append(f"  satellite source at {sat['altitude_km']:g} km, elevation "
+                     f"{sat['elevation_deg']:g} deg: two downlinks of {sat['arm_km']:.0f} km, "
+                     f"{sat['loss_db_per_arm']:.1f} dB each ({sat['loss_db_two_arms']:.1f} dB "
+                     "for the pair)")
     if result.get("S") is not None:
         lines.append(
             f"  S = {result['S']:.4f} ± {result['S_stderr']:.4f}   (theory {_fmt(th.get('S'))}; "

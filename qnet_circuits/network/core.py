@@ -136,6 +136,11 @@ class Node:
         memories: number of memory qubits the node holds at once (>= 0; default 2, the two
             halves a repeater holds before it swaps; a path needs 1 at its ends and 2 at every
             node it passes through).
+        coupler_error: two-qubit depolarizing lambda after each two-qubit gate between this
+            node's qubits and another node's, in [0, 1]; such a gate gets the mean of its two
+            nodes' values. 0 (default): gates across nodes, which stand in for an ideal link or
+            pair source, stay noiseless. A device chip makes them real gates on couplers
+            (``qnet_hardware.network_from_backend`` sets it from the calibration).
     """
 
     name: str
@@ -144,6 +149,7 @@ class Node:
     gate_error: float = 0.0
     readout_error: float = 0.0
     memories: int = 2
+    coupler_error: float = 0.0
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not _IDENTIFIER.match(self.name):
@@ -158,6 +164,7 @@ class Node:
                              f"{self.name!r}), got {self.memories!r}")
         _check_probability("gate_error", self.gate_error)
         _check_probability("readout_error", self.readout_error)
+        _check_probability("coupler_error", self.coupler_error)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def _edge_labels(network: Network, rates: Mapping | None) -> dict[tuple[str, str
 def draw(network: Network, ax: Any = None, *, pos: Mapping[str, Sequence[float]] | None = None,
          rates: Mapping[tuple[str, str], float] | None = None,
          paths: Sequence[Sequence[str]] | None = None, seed: int = 0,
-         lengths: bool = True) -> Any:
+         lengths: bool = True, path_labels: Sequence[str] | None = None) -> Any:
     """Draw ``network`` on ``ax`` (a new figure's axis if None); returns the axis.
 
     Args:
@@ -46,6 +46,8 @@ def draw(network: Network, ax: Any = None, *, pos: Mapping[str, Sequence[float]]
         paths: per-request paths (node lists), each drawn in its own colour.
         seed: layout seed.
         lengths: write each link's length (km).
+        path_labels: one legend entry per path (e.g. a request's simulated rate and fidelity;
+            default ``path k: source -> target``).
     """
     import matplotlib.pyplot as plt
     import networkx as nx
@@ -60,12 +62,16 @@ def draw(network: Network, ax: Any = None, *, pos: Mapping[str, Sequence[float]]
     colors = [ROLE_COLORS[network.node(n).role] for n in g.nodes]
     nx.draw_networkx_edges(g, pos, ax=ax, edge_color="0.6")
     cmap = plt.get_cmap("tab10")
+    if path_labels is not None and len(path_labels) != len(paths or ()):
+        raise ValueError(f"path_labels: give one label per path ({len(paths or ())}), got "
+                         f"{len(path_labels)}")
     for k, path in enumerate(paths or ()):
         network.links_on(path)  # every consecutive pair must be linked
         edges = list(zip(path[:-1], path[1:]))
         nx.draw_networkx_edges(g, pos, edgelist=edges, ax=ax, width=3.0 + 2.0 * (len(paths) - k - 1),
                                edge_color=[cmap(k % 10)], alpha=0.7,
-                               label=f"path {k}: {path[0]} -> {path[-1]}")
+                               label=(path_labels[k] if path_labels is not None
+                                      else f"path {k}: {path[0]} -> {path[-1]}"))
     nx.draw_networkx_nodes(g, pos, ax=ax, node_color=colors, node_size=300)
     nx.draw_networkx_labels(g, pos, ax=ax, font_size=8)
     if lengths or rates:

@@ -13,7 +13,8 @@ node through the station), ``transmissivity_over(d)``, ``speed_km_per_s`` and ``
 channel has no loss per km), and ``transmissivity`` of the whole channel is the two arms'
 product, as for a fiber with its station halfway. :func:`satellite_link` builds a one-link
 network (the Micius downlink pair of :data:`~qnet_circuits.physics.free_space.MICIUS_2017` by
-default). Saving such a network to a file is not supported (the file formats describe fiber).
+default). Network files describe such a link as an edge with ``channel: free_space``
+(:mod:`qnet_circuits.network.io`).
 
 >>> net = satellite_link(altitude_km=500.0, elevation_deg=30.0)
 >>> round(net.links[0].fiber.length_km, 1), round(net.links[0].arm_efficiency, 6)
@@ -48,6 +49,16 @@ class SatelliteDownlinks:
     elevation_deg: float = 30.0
     downlink: object = field(default_factory=_downlink_default)
     speed_km_per_s: float = 299_792.458
+
+    @staticmethod
+    def check(name: str, value: float) -> None:
+        """Validate ``altitude_km`` (> 0) or ``elevation_deg`` (in (0, 90]) alone."""
+        from qnet_circuits.physics.free_space import slant_range_km
+
+        if name == "altitude_km":
+            slant_range_km(value, 90.0)
+        else:
+            slant_range_km(500.0, value)
 
     def __post_init__(self) -> None:
         from qnet_circuits.physics.free_space import Downlink, slant_range_km

@@ -10,6 +10,22 @@ Edge attributes (:data:`LINK_DEFAULTS`): ``length_km`` (required), ``attenuation
 times are left out on saving (they are the default). Other attributes (``pos``, ``label``)
 are ignored; one that looks like a misspelt known name is a ValueError.
 
+Free-space edges: ``channel: free_space`` (the default ``channel`` is ``fiber``) makes the edge a
+satellite link (:class:`~qnet_circuits.network.free_space.SatelliteDownlinks`): the pair source
+flies on a satellite at ``altitude_km`` (500), seen from both nodes at ``elevation_deg`` (30,
+in (0, 90]), each node receiving one photon over a downlink of the Gaussian-beam model of
+:mod:`qnet_circuits.physics.free_space`. The optics default to the Micius downlink
+(:data:`~qnet_circuits.physics.free_space.MICIUS_2017`, :data:`FREE_SPACE_DEFAULTS`):
+``wavelength_nm`` 810, ``transmitter_aperture_m`` 0.3, ``receiver_aperture_m`` 1.2,
+``beam_quality`` 2.91 (M2 of the measured 5 urad half-angle divergence), ``pointing_error_urad``
+1.2, ``zenith_transmittance`` 0.8, ``optics_efficiency`` 0.02 (fitted; it holds detection, so
+``detector_efficiency`` stays 1). Such an edge has no ``length_km``, ``attenuation_db_per_km`` or
+``speed_km_per_s`` (the arms are the slant ranges, light travels at c) and its scheme is
+``midpoint``::
+
+    links:
+      - {a: alice, b: bob, channel: free_space, altitude_km: 500, elevation_deg: 45}
+
 The YAML layout::
 
     nodes:
@@ -53,6 +69,13 @@ LINK_DEFAULTS: dict[str, Any] = {"length_km": None, "attenuation_db_per_km": 0.2
                                  "detector_efficiency": 1.0, "dark_count_prob": 0.0,
                                  "pair_probability": 1.0, "bsm_efficiency": 0.5,
                                  "preparation_time_s": 0.0, "modes": 1}
+#: attributes of a ``channel: free_space`` edge and their defaults (the Micius downlink)
+FREE_SPACE_DEFAULTS: dict[str, Any] = {
+    "altitude_km": 500.0, "elevation_deg": 30.0, "wavelength_nm": 810.0,
+    "transmitter_aperture_m": 0.3, "receiver_aperture_m": 1.2, "beam_quality": None,
+    "pointing_error_urad": 1.2, "zenith_transmittance": 0.8, "optics_efficiency": 0.02}
+#: edge channels
+CHANNELS = ("fiber", "free_space")
 #: file extensions and their formats
 FORMATS = {".json": "json", ".graphml": "graphml", ".xml": "graphml", ".yaml": "yaml",
            ".yml": "yaml"}
@@ -97,8 +120,50 @@ def _node(name: Any, data: dict, degree: int, where: str) -> Node:
         raise ValueError(f"{where}: {exc}") from None
 
 
+def _free_space(data: dict, where: str) -> Any:
+    """The :class:`SatelliteDownlinks` channel of a ``channel: free_space`` edge."""
+    from qnet_circuits.network.free_space import SatelliteDownlinks
+    from qnet_circuits.physics.free_space import MICIUS_2017, Downlink
+
+    for key in ("length_km", "attenuation_db_per_km", "speed_km_per_s"):
+        if key in data:
+            raise ValueError(f"{where}: field {key!r} describes fiber; a free_space edge's arms are "
+                             "the slant ranges of altitude_km and elevation_deg: drop it")
+    defaults = {**FREE_SPACE_DEFAULTS, "beam_quality": MICIUS_2017.beam_quality}
+    num = {k: _number(where, k, data.get(k, d)) for k, d in defaults.items()}
+    for key in ("altitude_km", "elevation_deg"):
+        try:
+            SatelliteDownlinks.check(key, num[key])
+        except ValueError as exc:
+            raise ValueError(f"{where}: field {key!r}: {exc}") from None
+    optics = {k: num[k] for k in defaults if k not in ("altitude_km", "elevation_deg")}
+    for key, value in optics.items():
+        try:
+            Downlink(**{key: value})
+        except ValueError as exc:
+            raise ValueError(f"{where}: field {key!r}: {exc}") from None
+    try:
+        return SatelliteDownlinks(num["altitude_km"], num["elevation_deg"], Downlink(**optics))
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
 def _link(u: Any, v: Any, data: dict, scheme: str, where: str) -> Link:
-    _check_keys(where, data, LINK_DEFAULTS)
+    _check_keys(where, data, {**LINK_DEFAULTS, **FREE_SPACE_DEFAULTS, "channel": None})
+    channel = data.get("channel", "fiber")
+    if channel not in CHANNELS:
+        raise ValueError(f"{where}: field 'channel' must be one of {', '.join(CHANNELS)}, got "
+                         f"{channel!r}")
+    if channel == "fiber":
+        extra = [k for k in FREE_SPACE_DEFAULTS if k in data]
+        if extra:
+            raise ValueError(f"{where}: field {extra[0]!r} describes a free-space link: add "
+                             "channel: free_space")
+    elif data.get("scheme", "midpoint") != "midpoint":
+        raise ValueError(f"{where}: field 'scheme' must be midpoint for a free_space edge (the "
+                         f"pair source flies on the satellite), got {data['scheme']!r}")
+    if channel == "free_space":
+        return _free_space_link(u, v, data, where)
     if "length_km" not in data:
         raise ValueError(f"{where}: field 'length_km' is required (fiber length in km)")
     num = {k: _number(where, k, data.get(k, d)) for k, d in LINK_DEFAULTS.items()
@@ -110,6 +175,23 @@ def _link(u: Any, v: Any, data: dict, scheme: str, where: str) -> Link:
         fiber = Fiber(_number(where, "length_km", data["length_km"]),
                       num["attenuation_db_per_km"], num["speed_km_per_s"])
         return Link(str(u), str(v), fiber, scheme=data.get("scheme", scheme), alpha=num["alpha"],
+                    detector=Detector(num["detector_efficiency"], num["dark_count_prob"]),
+                    pair_probability=num["pair_probability"], bsm_efficiency=num["bsm_efficiency"],
+                    preparation_time_s=num["preparation_time_s"], modes=int(modes))
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
+def _free_space_link(u: Any, v: Any, data: dict, where: str) -> Link:
+    sat = _free_space(data, where)
+    num = {k: _number(where, k, data.get(k, LINK_DEFAULTS[k]))
+           for k in ("alpha", "detector_efficiency", "dark_count_prob", "pair_probability",
+                     "bsm_efficiency", "preparation_time_s")}
+    modes = _number(where, "modes", data.get("modes", 1))
+    if modes != int(modes):
+        raise ValueError(f"{where}: field 'modes' must be a whole number, got {modes!r}")
+    try:
+        return Link(str(u), str(v), sat, scheme="midpoint", alpha=num["alpha"],  # type: ignore[arg-type]
                     detector=Detector(num["detector_efficiency"], num["dark_count_prob"]),
                     pair_probability=num["pair_probability"], bsm_efficiency=num["bsm_efficiency"],
                     preparation_time_s=num["preparation_time_s"], modes=int(modes))
@@ -147,8 +229,21 @@ def node_attributes(node: Node) -> dict[str, Any]:
 
 
 def link_attributes(link: Link) -> dict[str, Any]:
-    """The file attributes of ``link``."""
+    """The file attributes of ``link`` (a free-space link: ``channel`` and its optics)."""
     f, d = link.fiber, link.detector
+    if not isinstance(f, Fiber):
+        o = f.downlink
+        return {"channel": "free_space", "altitude_km": f.altitude_km,
+                "elevation_deg": f.elevation_deg, "wavelength_nm": o.wavelength_nm,
+                "transmitter_aperture_m": o.transmitter_aperture_m,
+                "receiver_aperture_m": o.receiver_aperture_m, "beam_quality": o.beam_quality,
+                "pointing_error_urad": o.pointing_error_urad,
+                "zenith_transmittance": o.zenith_transmittance,
+                "optics_efficiency": o.optics_efficiency, "scheme": link.scheme,
+                "alpha": link.alpha, "detector_efficiency": d.efficiency,
+                "dark_count_prob": d.dark_count_prob, "pair_probability": link.pair_probability,
+                "bsm_efficiency": link.bsm_efficiency,
+                "preparation_time_s": link.preparation_time_s, "modes": link.modes}
     return {"length_km": f.length_km, "attenuation_db_per_km": f.attenuation_db_per_km,
             "scheme": link.scheme, "speed_km_per_s": f.speed_km_per_s, "alpha": link.alpha,
             "detector_efficiency": d.efficiency, "dark_count_prob": d.dark_count_prob,

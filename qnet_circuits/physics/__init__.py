@@ -23,7 +23,9 @@ generation, sections 1-2, and :func:`link_theory`), ``memory`` (7), ``swapping``
 ``blind`` (11 and the noisy-link trap theory), ``sensing`` (12), ``free_space`` (satellite and
 ground free-space links), ``decoy`` (weak-coherent-pulse BB84 with decoy states, Ma et al.
 2005), ``ghz`` (GHZ fusion at a centre), ``codes`` (repetition-code storage), ``paths`` (a
-network path's delivery time and fidelity), ``distributed`` (network ebits, teleported gates).
+network path's delivery time and fidelity), ``distributed`` (network ebits, teleported gates),
+``contention`` (requests sharing memories: session times, FIFO and fair-share rates, Jain's
+index), ``switch`` (the entanglement switch: capacity, stored qubits, delivered fidelity).
 Every public name is importable from ``qnet_circuits.physics``. Layering: physics imports numpy
 and its own modules only (``states`` and ``_checks`` at the bottom); it reads
 :mod:`qnet_circuits.network` objects' fields but never imports Qiskit, the library, noise or
@@ -68,6 +70,12 @@ from qnet_circuits.physics.codes import (
     encoded_werner_fidelity,
     repetition_failure,
     stored_werner_fidelity,
+)
+from qnet_circuits.physics.contention import (
+    exclusive_completion_s,
+    exclusive_rates_hz,
+    jain_index,
+    max_plus_delivery_time_s,
 )
 from qnet_circuits.physics.decoy import (
     DECOY_METHODS,
@@ -221,6 +229,17 @@ from qnet_circuits.physics.swapping import (
     chain_fidelity_dur_approx,
     swap_bell_diagonal,
     swap_werner,
+)
+from qnet_circuits.physics.switch import (
+    SwitchStationary,
+    capacity_region_ok,
+    delivered_coherence,
+    slotted_capacity,
+    slotted_delivered_coherence,
+    switch_capacity,
+    switch_capacity_closed_form,
+    switch_pair_fidelity,
+    switch_stationary,
 )
 from qnet_circuits.physics.teleportation import (
     CLASSICAL_TELEPORT_FIDELITY,
@@ -396,4 +415,17 @@ __all__ = [
     "pair_correlations",
     "pair_correlations_werner",
     "swap_noise_factors",
+    "exclusive_completion_s",
+    "exclusive_rates_hz",
+    "jain_index",
+    "max_plus_delivery_time_s",
+    "SwitchStationary",
+    "capacity_region_ok",
+    "delivered_coherence",
+    "slotted_capacity",
+    "slotted_delivered_coherence",
+    "switch_capacity",
+    "switch_capacity_closed_form",
+    "switch_pair_fidelity",
+    "switch_stationary",
 ]

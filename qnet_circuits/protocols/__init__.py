@@ -26,7 +26,7 @@ from types import ModuleType
 PROTOCOLS: tuple[str, ...] = (
     "link", "swap", "purify", "teleport", "remote_cnot", "qkd", "chain", "blind",
     "dense_coding", "sensing", "relay", "bb84", "compare_qkd", "ghz", "encoded_storage",
-    "distribute",
+    "distribute", "network_requests", "switch",
 )
 
 

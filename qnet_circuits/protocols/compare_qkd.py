@@ -19,8 +19,9 @@ uses per second:
 * **PLOB**: the repeaterless capacity ``-log2(1 - eta(L))`` per channel use of the fiber.
 
 With ``pulses > 0`` the direct link and one relay hop are also simulated pulse by pulse (the
-BB84 protocol's own simulation, in :data:`BATCHES` independent batches whose spread is the
-standard error), and their estimated rates stand beside the closed forms.
+BB84 protocol's own model, sampled at the cost of its detections by
+:func:`~qnet_circuits.protocols.bb84.clicks.sample_clicks`, in :data:`BATCHES` independent
+batches whose spread is the standard error), and their estimated rates stand beside the closed forms.
 
 >>> r = run(CompareParams(lengths_km=(100.0, 1000.0)))
 >>> [row["relay_hops"] for row in r.rows], r.rows[1]["direct_bb84_hz"]
@@ -169,7 +170,7 @@ def _simulated_rate(length_km: float, optimum: tuple[float, float], params: Comp
     error from :data:`BATCHES` independent batches (std of the batch estimates over
     sqrt(batches)); ``(0, 0)`` where the closed form has no key."""
     from qnet_circuits.protocols.bb84.analysis import estimates
-    from qnet_circuits.protocols.bb84.pulses import simulate_pulses
+    from qnet_circuits.protocols.bb84.clicks import sample_clicks  # exact, cost of the clicks
 
     ch = physics.GYS
     mu, rate = optimum
@@ -177,8 +178,8 @@ def _simulated_rate(length_km: float, optimum: tuple[float, float], params: Comp
         return 0.0, 0.0
     intensities = [mu, 0.1, 0.0] if params.method == "vacuum-weak" else [mu]
     size = max(1, params.pulses // BATCHES)
-    rates = [float(estimates(simulate_pulses(size, length_km, ch, intensities=intensities,
-                                             seed=int(s.generate_state(1)[0]), keep_bits=0),
+    rates = [float(estimates(sample_clicks(size, length_km, ch, intensities=intensities,
+                                           seed=int(s.generate_state(1)[0]), keep_bits=0),
                              params.method, ch)["key_rate"])
              for s in np.random.SeedSequence(seed).spawn(BATCHES)]
     return float(np.mean(rates)), float(np.std(rates, ddof=1) / math.sqrt(BATCHES))

@@ -64,6 +64,22 @@ CASES: dict[str, list[str]] = {
     "bb84_vacuum_weak_pns": ["bb84", "--length-km", "50", "--decoy", "vacuum-weak", "--preset", "gys",
                              "--mu", "0.48", "--attack", "pns", "--pulses", "200000", "--rounds",
                              "2000", "--seed", "26"],
+    "network_requests_fair": ["network", "--topology", "star:3", "--request", "u1", "u2",
+                              "--request", "u3", "u2", "--policy", "fair", "--pairs", "60",
+                              "--seed", "31"],
+    "switch_four_users": ["switch", "--users", "4", "--policy", "oldest", "--buffer", "2", "--q",
+                          "0.5", "--t2", "0.05", "--decoherence-rate", "5", "--link-fidelity",
+                          "0.95", "--swaps", "3000", "--fidelity-samples", "6", "--shots", "300",
+                          "--seed", "32"],
+    "relay_bb84_decoy_satellite": ["relay", "--hops", "3", "--length-km", "90", "--protocol",
+                                   "bb84-decoy", "--pulses", "1000000000", "--satellite-hop", "2",
+                                   "--elevation-deg", "80", "--key-length", "ma2005",
+                                   "--seed", "32"],
+    "qkd_bbm92_satellite": ["qkd", "--protocol", "bbm92", "--satellite", "--elevation-deg", "60",
+                            "--fidelity", "0.97", "--sampling", "exact", "--pairs", "20000",
+                            "--seed", "33"],
+    "bb84_satellite": ["bb84", "--satellite", "--elevation-deg", "70", "--pulses", "200000",
+                       "--rounds", "2000", "--seed", "34"],
 }
 
 #: keys never compared: wall-clock measurements, and the package versions of provenance (a new

@@ -81,6 +81,12 @@ class Bb84Params:
         rounds: circuit-level single-photon rounds (>= 1).
         probabilities: how often signal, decoy and vacuum are sent (``decoy="none"``: only the
             signal).
+        satellite: a :class:`~qnet_circuits.network.free_space.SatelliteDownlinks`: Alice sits on
+            the satellite and sends down ONE downlink (its slant range) to Bob; the loss in dB
+            comes from :mod:`qnet_circuits.physics.free_space` instead of ``alpha L`` (the
+            Micius receiver efficiency holds the detection: ``eta_bob`` is not applied again;
+            ``Y0``, ``e_detector`` and ``f`` stay the preset's). ``length_km`` is then left at
+            its default.
     """
 
     length_km: float = 50.0
@@ -92,6 +98,7 @@ class Bb84Params:
     pulses: int = DEFAULT_PULSES
     rounds: int = DEFAULT_ROUNDS
     probabilities: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    satellite: Any = None
     channel: DecoyChannel = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -119,12 +126,39 @@ class Bb84Params:
                              f"summing to 1, got {self.probabilities!r}")
         object.__setattr__(self, "probabilities", p)
         object.__setattr__(self, "channel", PRESETS[self.preset])
+        if self.satellite is not None:
+            from dataclasses import replace
+
+            from qnet_circuits.network.free_space import SatelliteDownlinks
+
+            if not isinstance(self.satellite, SatelliteDownlinks):
+                raise ValueError("satellite must be a SatelliteDownlinks channel (None: fiber)")
+            if length != 50.0:
+                raise ValueError("--length-km describes fiber; with --satellite the downlink is "
+                                 "the slant range of --altitude-km and --elevation-deg: drop it")
+            # the closed forms see the channel only through eta: model the downlink's loss as
+            # loss_db "km" of a 1 dB/km line with eta_bob 1 (model_length_km)
+            object.__setattr__(self, "channel", replace(
+                self.channel, alpha_db_per_km=1.0, eta_bob=1.0, name=f"{self.preset}+downlink"))
+
+    @property
+    def downlink_loss_db(self) -> float | None:
+        """Loss in dB of the satellite downlink (None for fiber)."""
+        if self.satellite is None:
+            return None
+        return self.satellite.loss_db_per_arm
+
+    @property
+    def model_length_km(self) -> float:
+        """The length the decoy closed forms and the simulation use: the fiber length, or for a
+        downlink its loss in dB on the 1 dB/km model line (``satellite``)."""
+        return self.length_km if self.satellite is None else self.downlink_loss_db
 
     @property
     def network(self) -> Network:
         """The one-link network of the circuit-level rounds (fiber, eta_bob, dark counts)."""
         ch = self.channel
-        return chain(1, self.length_km, attenuation_db_per_km=ch.alpha_db_per_km,
+        return chain(1, self.model_length_km, attenuation_db_per_km=ch.alpha_db_per_km,
                      detector_efficiency=ch.eta_bob, dark_count_prob=dark_count_probability(ch.y0))
 
 
@@ -132,11 +166,15 @@ def resolve_mu(params: Bb84Params) -> tuple[float, list[str]]:
     """The signal intensity to use and notes (optimized; at the 0 km optimum when no key)."""
     if params.mu is not None:
         return float(params.mu), []
-    mu, rate = decoy_optimal_mu(params.length_km, params.channel, params.decoy, params.nu)
+    mu, rate = decoy_optimal_mu(params.model_length_km, params.channel, params.decoy, params.nu)
     if rate > 0:
         return mu, []
     mu0, _ = decoy_optimal_mu(0.0, params.channel, params.decoy, params.nu)
     d = decoy_max_distance_km(params.channel, params.decoy, params.nu)
+    if params.satellite is not None:
+        return mu0, [f"no key is possible over the {params.downlink_loss_db:.1f} dB downlink with "
+                     f"decoy {params.decoy!r} (at most {d:.1f} dB): key rate 0; mu set to the "
+                     f"0 dB optimum {mu0:.3f}"]
     return mu0, [f"no key is possible at {params.length_km:g} km with decoy {params.decoy!r} "
                  f"(maximal distance {d:.1f} km): key rate 0; mu set to the 0 km optimum "
                  f"{mu0:.3f}"]
@@ -184,7 +222,18 @@ class Bb84Result:
         """The JSON of ``qnet bb84``."""
         p = self.params
         sim = analysis.to_plain(self.simulated)
-        return {"protocol": "bb84", "length_km": p.length_km, "decoy": p.decoy,
+        extra: dict[str, Any] = {}
+        if p.satellite is not None:
+            sat = p.satellite
+            th = self.theory
+            extra = {"satellite": {
+                "altitude_km": sat.altitude_km, "elevation_deg": sat.elevation_deg,
+                "slant_range_km": sat.arm_km, "loss_db": p.downlink_loss_db,
+                "max_loss_db": th.get("max_distance_km"),
+                "note": "theory.max_distance_km and circuit lengths are dB of downlink loss "
+                        "(1 dB/km model line)"}}
+        return {"protocol": "bb84", "length_km": p.length_km if p.satellite is None else
+                p.satellite.arm_km, **extra, "decoy": p.decoy,
                 "preset": p.preset, "mu": self.mu, "nu": p.nu, "attack": p.attack,
                 "pulses": p.pulses, "rounds": p.rounds, "seed": self.provenance.seed,
                 **sim, "theory": analysis.to_plain(self.theory),
@@ -211,7 +260,7 @@ def circuits(params: Bb84Params) -> list[QuantumCircuit]:
 
     link = params.network.links[0]
     angle = misalignment_angle(params.channel.e_detector)
-    return [bb84_round(s[0], s[1], s[2], link=link.name, length_km=params.length_km,
+    return [bb84_round(s[0], s[1], s[2], link=link.name, length_km=params.model_length_km,
                        misalignment_rad=angle, eve_basis=s[3] if len(s) > 3 else None)
             for s in _settings(params.attack == "intercept-resend")]
 
@@ -230,7 +279,7 @@ def run(params: Bb84Params, *, runner: Runner | None = None, shots: int | None =
                          f"({mu:.4f}); lower --nu")
     attack = None
     if params.attack == "pns":
-        attack = pns_attack(mu, wcp_transmittance(params.length_km, ch), ch)
+        attack = pns_attack(mu, wcp_transmittance(params.model_length_km, ch), ch)
         notes.append("PNS acts on the weak coherent pulses; the circuit-level rounds carry one "
                      "photon each and run without Eve")
     elif params.attack == "intercept-resend":
@@ -238,12 +287,12 @@ def run(params: Bb84Params, *, runner: Runner | None = None, shots: int | None =
                      "without Eve")
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    theory = analysis.theory(params.length_km, mu, params.nu, params.decoy, ch, attack)
+    theory = analysis.theory(params.model_length_km, mu, params.nu, params.decoy, ch, attack)
     timings["theory"] = time.perf_counter() - t0
     intensities, probs = ((mu,), (1.0,)) if params.decoy == "none" else (
         (mu, params.nu, 0.0), params.probabilities)
     t0 = time.perf_counter()
-    tally = simulate_pulses(params.pulses, params.length_km, ch, intensities=intensities,
+    tally = simulate_pulses(params.pulses, params.model_length_km, ch, intensities=intensities,
                             probabilities=probs, attack=attack, seed=seed)
     timings["pulses"] = time.perf_counter() - t0
     simulated = analysis.estimates(tally, params.decoy, ch)

@@ -75,6 +75,9 @@ class QkdParams:
         sampling: ``"shots"`` (runner shots) or ``"exact"`` (exact distribution + multinomial).
         p_z: BBM92 probability of the Z basis (0.5 symmetric).
         sample_fraction, qber_threshold, cascade_passes: key post-processing (keys.distill_key).
+        satellite: a :class:`~qnet_circuits.network.free_space.SatelliteDownlinks` channel: the
+            pair source flies on a satellite and each node receives one photon over a free-space
+            downlink (midpoint scheme; ``links`` 1, ``length_km`` left at its default).
     """
 
     protocol: str = "bbm92"
@@ -90,6 +93,7 @@ class QkdParams:
     sample_fraction: float = 0.1
     qber_threshold: float = QBER_THRESHOLD
     cascade_passes: int = 4
+    satellite: Any = None
     network: Network = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -121,7 +125,21 @@ class QkdParams:
             if not 0.25 <= fid <= 1.0:
                 raise ValueError(f"--fidelity must be in [0.25, 1] (Werner fidelity), got {fid}")
         protocol_settings(self.protocol, self.p_z)  # validates p_z
-        object.__setattr__(self, "network", chain(self.links, self.length_km))
+        network = chain(self.links, self.length_km) if self.satellite is None else \
+            self._satellite_network()
+        object.__setattr__(self, "network", network)
+
+    def _satellite_network(self) -> Network:
+        from qnet_circuits.network.free_space import SatelliteDownlinks, satellite_link
+
+        if not isinstance(self.satellite, SatelliteDownlinks):
+            raise ValueError("satellite must be a SatelliteDownlinks channel (or None for fiber)")
+        if self.links != 1 or self.length_km != 10.0:
+            raise ValueError("--links and --length-km describe fiber; with --satellite the two "
+                             "arms are the slant ranges (--altitude-km, --elevation-deg): drop them")
+        sat = self.satellite
+        return satellite_link(altitude_km=sat.altitude_km, elevation_deg=sat.elevation_deg,
+                              downlink=sat.downlink)
 
     @property
     def source_fidelity(self) -> float | None:
@@ -208,7 +226,12 @@ class QkdResult:
         if self.chain is not None:
             out["chain"] = dict(self.chain)
         out["links"] = p.links
-        out["length_km"] = p.length_km
+        out["length_km"] = p.length_km if p.satellite is None else p.network.links[0].fiber.length_km
+        if p.satellite is not None:
+            ch = p.network.links[0].fiber
+            out["satellite"] = {"altitude_km": ch.altitude_km, "elevation_deg": ch.elevation_deg,
+                                "arm_km": ch.arm_km, "loss_db_per_arm": ch.loss_db_per_arm,
+                                "loss_db_two_arms": 2.0 * ch.loss_db_per_arm}
         out["source"] = p.source
         out["provenance"] = self.provenance.to_dict()
         return out
