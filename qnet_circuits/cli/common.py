@@ -179,7 +179,7 @@ def fmt(value: float | None, stderr: float | None = None, digits: int = 4) -> st
 #: take the cost guard (:func:`add_device_arguments`).
 DEVICE_COMMANDS: tuple[str, ...] = ("link", "swap", "purify", "teleport", "remote-cnot", "qkd",
                                     "blind", "chain", "dense-coding", "sense", "ghz",
-                                    "distribute", "bb84", "demo")
+                                    "distribute", "bb84", "demo", "switch")
 
 
 def add_device_arguments(parser: argparse.ArgumentParser) -> None:
