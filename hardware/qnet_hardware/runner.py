@@ -24,7 +24,8 @@ calls :func:`make_runner` through the ``qnet_circuits.runners`` entry point ``ib
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, Literal
 
 import numpy as np
@@ -45,6 +46,7 @@ from qnet_circuits.run.base import (
     circuit_seeds,
     counts_from_bits,
 )
+from qnet_hardware.cost import CostLedger, account, rep_delay_seconds
 from qnet_hardware.credentials import connect, known_secrets, one_line, redact
 from qnet_hardware.devices import (
     fake_backend,
@@ -55,6 +57,9 @@ from qnet_hardware.devices import (
     supports_dynamic,
 )
 from qnet_hardware.isa import LAYOUTS, IsaCircuit, IsaReport, bind_isa_rows, to_isa
+from qnet_hardware.jobs import cancel_jobs as _cancel
+from qnet_hardware.jobs import close_batch as _close
+from qnet_hardware.jobs import other_jobs as _others
 from qnet_hardware.layout import active_qubits
 
 __all__ = ["IBMRunner", "SAMPLERS", "make_runner", "result_bits", "result_rows"]
@@ -139,6 +144,9 @@ class IBMRunner:
             credentials come from the environment or the saved account, module
             :mod:`qnet_hardware.credentials`).
         job_tags: tags attached to runtime jobs.
+        dry_run: account every job in :attr:`ledger` (:mod:`qnet_hardware.cost`; every run does)
+            but submit none: sample locally instead (fake device's noise, or Aer from a real
+            device's calibration), so later jobs are built and accounted too.
     """
 
     def __init__(
@@ -154,6 +162,7 @@ class IBMRunner:
         account_name: str | None = None,
         instance: str | None = None,
         job_tags: Sequence[str] = ("qnet-circuits",),
+        dry_run: bool = False,
     ) -> None:
         if layout not in LAYOUTS:
             raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, got {layout!r}")
@@ -198,6 +207,31 @@ class IBMRunner:
         self.sampler = ("aer" if self.is_fake else "runtime") if sampler == "auto" else sampler
         self.name: str = self.backend.name
         self.reports: list[IsaReport] = []
+        self.dry_run = bool(dry_run)
+        self.ledger = CostLedger(self.name, rep_delay_seconds(self.backend))
+        self._dry_simulator: AerSimulator | None = None
+        self._batch: Any = None  # the open Batch of batch_mode()
+        self._in_batch = False
+
+    @contextmanager
+    def batch_mode(self) -> Iterator[IBMRunner]:
+        """Every runtime job submitted inside the block goes into one ``qiskit_ibm_runtime.Batch``
+        (opened at the first submission, closed on exit), so a command's separate calls share it;
+        outside it a call needing several jobs opens a Batch of its own."""
+        self._in_batch = True
+        try:
+            yield self
+        finally:
+            _close(self._batch)
+            self._batch, self._in_batch = None, False
+
+    def costing(self) -> IBMRunner:
+        """A dry-run twin of this runner (same device, layout and transpiler options): it
+        transpiles and accounts every job but submits none (see ``dry_run``)."""
+        return IBMRunner(self.backend, layout=self.layout,
+                         optimization_level=self.optimization_level,
+                         seed_transpiler=self.seed_transpiler,
+                         max_circuits_per_job=self.max_circuits_per_job, dry_run=True)
 
     # -----------------------------------------------------------------------------------------
     def _service_backend(self, name: str, instance: str | None) -> BackendV2:
@@ -234,6 +268,10 @@ class IBMRunner:
 
     def simulator(self) -> AerSimulator:
         """The cached Aer simulator with this fake device's noise (fake devices only)."""
+        if not self.is_fake and self.dry_run:
+            if self._dry_simulator is None:  # built once: Aer from the device's calibration
+                self._dry_simulator = AerSimulator.from_backend(self.backend)
+            return self._dry_simulator
         if not self.is_fake:
             raise ValueError(f"{self.name} is a real device; it has no local simulator")
         if isinstance(self.backend, AerSimulator):
@@ -386,8 +424,8 @@ class IBMRunner:
         circuits as one local Aer job (chunk k seeded ``circuit_seeds(seed, chunks)[k]``; Aer
         seeds circuit i of a job ``i`` further on); real devices (and ``sampler="runtime"``)
         submit the chunks as jobs of one Batch."""
-        if self.sampler != "aer":
-            return self._run_runtime(pubs, shots, seed)
+        if self.sampler != "aer" and not self.dry_run:
+            return self._accounted(pubs, shots, self._run_runtime(pubs, shots, seed))
 
         size = self.circuits_per_job
         chunks = [pubs[i : i + size] for i in range(0, len(pubs), size)]
@@ -397,7 +435,14 @@ class IBMRunner:
         for chunk, chunk_seed in zip(chunks, circuit_seeds(seed, len(chunks)), strict=True):
             result, job_id = self._local_job(sim, full_noise, chunk, shots, chunk_seed)
             out.extend((pub.data, job_id, chunk_seed) for pub in result)
-        return out
+        return self._accounted(pubs, shots, out)
+
+    def _accounted(self, pubs: list[Pub], shots: int,
+                   results: list[tuple[Any, str, int | None]]) -> list[tuple[Any, str, int | None]]:
+        """Record the jobs of ``pubs`` in :attr:`ledger` (:func:`qnet_hardware.cost.account`)."""
+        account(self.ledger, pubs, shots, [r[1] for r in results], self.target,
+                self.circuits_per_job, dry_run=self.dry_run)
+        return results
 
     def _local_job(self, sim: Any, full_noise: Any, chunk: list[Pub], shots: int,
                    seed: int | None) -> tuple[Any, str]:
@@ -457,9 +502,10 @@ class IBMRunner:
     def _sample(self, pubs: list[Pub], shots: int, seed: int | None) -> list[tuple[Any, str, int | None]]:
         """``(pub data, job id, seed used)`` per PUB, through Aer (fake devices: PUB i seeded
         with ``circuit_seeds(seed, n)[i]``) or the runtime (job k with ``circuit_seeds(seed, jobs)[k]``)."""
-        if self.sampler == "aer":
-            return self._run_aer(pubs, shots, circuit_seeds(seed, len(pubs)))
-        return self._run_runtime(pubs, shots, seed)
+        if self.sampler == "aer" or self.dry_run:
+            return self._accounted(pubs, shots,
+                                   self._run_aer(pubs, shots, circuit_seeds(seed, len(pubs))))
+        return self._accounted(pubs, shots, self._run_runtime(pubs, shots, seed))
 
     def _run_aer(
         self, pubs: list[Pub], shots: int, seeds: list[int | None]
@@ -482,7 +528,9 @@ class IBMRunner:
         size = self.circuits_per_job
         chunks = [pubs[i : i + size] for i in range(0, len(pubs), size)]
         mode: Any = self.simulator() if self.is_fake else self.backend
-        batch = Batch(backend=mode) if len(chunks) > 1 else None
+        if self._in_batch and self._batch is None:  # the first submission of batch_mode()
+            self._batch = Batch(backend=mode)
+        batch = self._batch or (Batch(backend=mode) if len(chunks) > 1 else None)
         secrets = [] if self.is_fake else known_secrets()
         jobs: list[Any] = []
         try:
@@ -527,29 +575,13 @@ class IBMRunner:
                     out.append((pub.data, job_id, used_seed))
             return out
         finally:
-            if batch is not None:
-                try:
-                    batch.close()
-                except Exception:  # noqa: BLE001,S110 - closing is best effort
-                    pass
+            if batch is not self._batch:
+                _close(batch)
 
 
 def _pub(isa: IsaCircuit, values: np.ndarray | None):
     """A Sampler PUB: the ISA circuit, with its binding table when it has one."""
     return isa.circuit if values is None else (isa.circuit, values)
-
-
-def _others(jobs: Sequence[Any], skip: str | None = None) -> str:
-    ids = [str(j.job_id()) for j in jobs if str(j.job_id()) != skip]
-    return f"; other jobs of this run: {', '.join(ids)}" if ids else ""
-
-
-def _cancel(jobs: Sequence[Any]) -> None:
-    for job in jobs:
-        try:
-            job.cancel()
-        except Exception:  # noqa: BLE001,S110 - cancelling is best effort
-            pass
 
 
 def _is_local(backend: BackendV2) -> bool:

@@ -7,7 +7,8 @@ import importlib
 
 import pytest
 
-MODULES = ["credentials", "devices", "isa", "layout", "report", "runner", "calibration", "columns"]
+MODULES = ["cost", "credentials", "devices", "isa", "jobs", "layout", "report", "runner",
+           "scale", "calibration", "columns"]
 
 
 @pytest.mark.parametrize("name", MODULES)

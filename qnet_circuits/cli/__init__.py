@@ -21,10 +21,14 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from qnet_circuits.cli.common import (
+    DEVICE_COMMANDS,
     Context,
+    add_device_arguments,
     check_output_path,
     positive_int,
     render_comparison,
+    render_result,
+    run_guarded,
     to_json,
 )
 
@@ -138,6 +142,8 @@ def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentPa
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
         _add_common(sub)
         module.add_arguments(sub)
+        if name in DEVICE_COMMANDS:
+            add_device_arguments(sub)
         sub.set_defaults(_module=module)
     return parser
 
@@ -183,10 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         shots = args.shots or getattr(module, "DEFAULT_SHOTS", DEFAULT_SHOTS)
         ctx = Context(runner=runner, shots=shots, seed=args.seed, backend=args.backend,
                       qasm_path=args.qasm)
-        result = module.run(args, ctx)
+        result = run_guarded(module, args, ctx)
         compare = getattr(runner, "four_columns", None)
-        if callable(compare) and not ctx.is_simulator:  # a device: the four columns
-            comparison = compare(args.command, result, _rerun(module, args, ctx))
+        if callable(compare) and not ctx.is_simulator and "dry_run" not in result:
+            comparison = compare(args.command, result, _rerun(module, args, ctx))  # four columns
             if comparison is not None:
                 result["comparison"] = comparison
         if not ctx.is_simulator and "theory" in result:
@@ -203,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"qnet {args.command}: interrupted", file=sys.stderr)
         return 130
-    text = module.render(result)
+    text = render_result(module, result)
     if isinstance(result.get("comparison"), dict):
         text += "\n" + render_comparison(result["comparison"])
     print(to_json(result) if args.json else text)

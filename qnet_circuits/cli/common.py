@@ -171,6 +171,104 @@ def fmt(value: float | None, stderr: float | None = None, digits: int = 4) -> st
     return f"{value:.{digits}f} ± {stderr:.{digits}f}"
 
 
+# ---------------------------------------------------------------------------------------------
+# the cost guard of device runs (--dry-run, --max-device-seconds)
+# ---------------------------------------------------------------------------------------------
+
+#: The commands that run their circuits on ``--backend fake_<device>`` or an IBM device, and so
+#: take the cost guard (:func:`add_device_arguments`).
+DEVICE_COMMANDS: tuple[str, ...] = ("link", "swap", "purify", "teleport", "remote-cnot", "qkd",
+                                    "blind", "chain", "dense-coding", "sense", "ghz",
+                                    "distribute", "bb84", "demo", "switch")
+
+
+def add_device_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--dry-run`` and ``--max-device-seconds`` (see :func:`run_guarded`)."""
+    parser.add_argument("--dry-run", action="store_true",
+                        help="on a device: build and transpile everything, print circuits, jobs, "
+                             "shots, two-qubit gates and the estimated device time; submit nothing")
+    parser.add_argument("--max-device-seconds", type=number, default=None, metavar="S",
+                        help="on a device: refuse the run when its estimated device time "
+                             "exceeds S seconds")
+
+
+def run_guarded(module: Any, args: argparse.Namespace, ctx: Context) -> dict:
+    """Run a command with the cost guard. Without ``--dry-run``/``--max-device-seconds`` it just
+    runs (a device run's jobs and ids are added as ``device_jobs``; every runtime job of the
+    command goes into one ``Batch``, ``IBMRunner.batch_mode``). Otherwise the command first
+    runs on the runner's dry-run twin (``IBMRunner.costing``: every circuit transpiled and its job
+    accounted, nothing submitted, sampled locally so every later job is built too); ``--dry-run``
+    returns that estimate (``dry_run``); ``--max-device-seconds S`` refuses an estimate over S
+    (ValueError naming it) and otherwise runs for real (on a fake device the local dry run is the
+    run: same circuits, seeds and noise)."""
+    dry, limit = getattr(args, "dry_run", False), getattr(args, "max_device_seconds", None)
+    runner = ctx.runner
+    if not dry and limit is None:
+        with _batch_mode(runner):
+            result = module.run(args, ctx)
+        ledger = getattr(runner, "ledger", None)
+        if ledger is not None and ledger.jobs:
+            result["device_jobs"] = ledger.summary()
+        return result
+    if limit is not None and not (limit > 0 and math.isfinite(limit)):
+        raise ValueError(f"--max-device-seconds must be a finite number of seconds > 0, got {limit}")
+    if not callable(getattr(runner, "costing", None)):
+        raise ValueError("--dry-run and --max-device-seconds estimate a device's time: use "
+                         "--backend fake_<device> (e.g. fake_torino) or an IBM device name")
+    costing = runner.costing()
+    from dataclasses import replace
+
+    result = module.run(args, replace(ctx, runner=costing))
+    cost = costing.ledger.summary()
+    if dry:
+        return {"command": args.command, "backend": ctx.backend, "dry_run": cost}
+    if cost["estimated_device_s"] > limit:
+        raise ValueError(f"the estimated device time is {cost['estimated_device_s']:.1f} s "
+                         f"({cost['jobs']} jobs, {cost['shots']} shots), over "
+                         f"--max-device-seconds {limit:g}; lower --shots or raise the limit")
+    if not getattr(runner, "is_fake", False):
+        with _batch_mode(runner):
+            result = module.run(args, ctx)
+        cost = {**cost, "job_ids": runner.ledger.summary()["job_ids"]}
+    result["device_cost"] = cost
+    return result
+
+
+def _batch_mode(runner: Any) -> Any:
+    """The runner's ``batch_mode()`` (one runtime Batch for the whole command), or a no-op."""
+    from contextlib import nullcontext
+
+    mode = getattr(runner, "batch_mode", None)
+    return mode() if callable(mode) else nullcontext()
+
+
+def cost_lines(cost: dict, *, dry: bool) -> list[str]:
+    """The cost report of a device run (or a dry run) as text lines."""
+    head = "dry run (nothing submitted)" if dry else "device jobs"
+    lines = [
+        f"{head} on {cost['device']}: {cost['jobs']} jobs, {cost['circuits']} circuits, "
+        f"{cost['shots']} shots, {cost['two_qubit_gates']} two-qubit gates per shot summed over "
+        "circuits",
+        f"estimated device time {cost['estimated_device_s']:.1f} s (longest circuit "
+        f"{1e6 * cost['max_circuit_s']:.1f} us per shot + rep_delay {1e6 * cost['rep_delay_s']:.0f}"
+        f" us per shot, {cost['job_overhead_s']:g} s per job)",
+    ]
+    if cost.get("job_ids"):
+        lines.append(f"job ids: {', '.join(cost['job_ids'])}")
+    return lines
+
+
+def render_result(module: Any, result: dict) -> str:
+    """A command's text output, with the device cost report where there is one."""
+    if "dry_run" in result:
+        return "\n".join(cost_lines(result["dry_run"], dry=True))
+    text = module.render(result)
+    cost = result.get("device_cost") or result.get("device_jobs")
+    if cost:
+        text += "\n" + "\n".join(cost_lines(cost, dry=False))
+    return text
+
+
 def render_comparison(comparison: dict) -> str:
     """The four columns of a device run (``result["comparison"]``, from ``qnet_hardware.columns``)
     as text: one row per quantity, ``value ± stderr`` per column, the prediction's model error,

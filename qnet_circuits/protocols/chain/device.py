@@ -7,7 +7,15 @@ the waits of ideal memories are removed (:func:`~qnet_circuits.scheduler.device.
 with ``memory="device"`` the other waits are multiplied by ``time_scale`` (default: the device's
 median T2 over the path's shortest memory T2, :func:`~qnet_circuits.scheduler.device.memory_scale`),
 so the device's own qubits play the network's memories (effective T1/T2 = device T1/T2 over the
-scale, reported); ``memory="off"`` removes every wait.
+scale, reported); ``memory="off"`` removes every wait; ``memory="injected"`` removes every wait
+and applies the network's T1/T2 as explicit operations instead
+(:func:`~qnet_circuits.scheduler.inject.inject_memory`: amplitude damping by an ancilla dilation
+with reset, dephasing as a Pauli Z sampled per realization), on top of the device's own noise;
+photonic links then also carry their fiber loss as an exact beam-splitter dilation
+(:func:`~qnet_circuits.scheduler.inject.inject_fiber`) and classical dark counts, so the
+acceptance follows the network's closed form (not the lossless one).
+On Aer ``"injected"`` runs the same circuit with the network's memories made ideal (the other
+network noise still passes), so it reproduces the network model within statistics.
 
 Sampled realizations. When the delivered state cannot depend on the timing (ideal memories, or
 deterministic timing) one circuit per basis runs with many shots. Otherwise every realization is
@@ -26,6 +34,7 @@ import numpy as np
 
 from qnet_circuits.analysis import bell_fidelity, proportion
 from qnet_circuits.library.measurement import pauli_basis_circuits
+from qnet_circuits.network import Detector, Memory, Network
 from qnet_circuits.results import Estimate, ShotData
 from qnet_circuits.run import AerRunner, Runner
 from qnet_circuits.scheduler import BASES, emit_chain, sample_timeline
@@ -36,6 +45,12 @@ from qnet_circuits.scheduler.device import (
     frame_corrected,
     memory_scale,
     strip_ideal_waits,
+)
+from qnet_circuits.scheduler.inject import (
+    add_dark_counts,
+    dark_count_sites,
+    inject_fiber,
+    inject_memory,
 )
 from qnet_circuits.timeline import Timeline
 
@@ -57,7 +72,7 @@ class DeviceRun:
 
 
 #: What plays the network's memories on a device: the device's qubits over scaled waits, or none.
-MEMORY_MODES: tuple[str, ...] = ("device", "off")
+MEMORY_MODES: tuple[str, ...] = ("device", "off", "injected")
 
 
 def is_device(runner: Runner) -> bool:
@@ -75,74 +90,111 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
     coherence = getattr(runner, "median_coherence_s", (None, None)) if on_device else (None, None)
     scale = memory_scale(network, route, coherence[1], time_scale) if memory == "device" else 1.0
     waits = {"scale": scale, "everything": memory == "off"}
+    injected = memory == "injected"
+    frame_rng = np.random.default_rng(seeds.child()) if injected else None
+    passed = injected_network(network) if injected else network
     if static:
         sched = emit_chain(network, route, models, plan, timeline, estimator="open", block=1,
                            correction=correction)
         circuit = sched.bound_circuit(0)
-        if on_device:
+        if on_device and not injected:
             circuit = strip_ideal_waits(circuit, network, **waits)
         pair = circuit.metadata["pair"]
         shots = max(1, -(-realizations // 3))
         bits: dict[str, list[np.ndarray]] = {}
         method = ""
         for circ in pauli_basis_circuits(circuit, pair).values():
-            (data,) = runner.run_bindings(circ, {}, shots=shots, seed=seeds.child(), network=network)
-            for name, arr in data.bits.items():
-                bits.setdefault(name, []).append(arr)
-            method = method or data.metadata["method"]
-            report = data.metadata.get("isa")
+            table: dict = {}
+            if injected:
+                circ = inject_fiber(circ, network)
+                circ, names = inject_memory(circ, network, {}, rows=shots, rng=frame_rng)
+                table = {p: names[p.name] for p in circ.parameters}
+            per = 1 if table else shots
+            rows = runner.run_bindings(circ, table, shots=per, seed=seeds.child(), network=passed)
+            for name in rows[0].bits:
+                bits.setdefault(name, []).extend(r.bits[name] for r in rows)
+            method = method or rows[0].metadata["method"]
+            report = rows[0].metadata.get("isa")
         flat = {k: np.concatenate(v) for k, v in bits.items()}
         basis_index = np.repeat(np.arange(3), shots)
     else:
         sched = emit_chain(network, route, models, plan, timeline, estimator="parities", block=1,
                            correction=correction)
-        circuit, params, values = sched.circuit, list(sched.parameters), sched.values
-        if on_device:
-            circuit = strip_ideal_waits(circuit, network, **waits)
-            kept, timed = {p.name for p in circuit.parameters}, delay_parameters(circuit)
-            cols = [i for i, p in enumerate(params) if p.name in kept]
-            params, values = [params[i] for i in cols], values[:, cols].copy()
-            for i, p in enumerate(params):
-                if p.name in timed:
-                    values[:, i] *= scale
-        table = {p: values[:, i] for i, p in enumerate(params)}
-        rows = runner.run_bindings(circuit, table, shots=1, seed=seeds.child(), network=network)
+        circuit, table = _device_template(sched, network, on_device, waits, frame_rng)
+        rows = runner.run_bindings(circuit, table, shots=1, seed=seeds.child(), network=passed)
         flat = {k: np.concatenate([r.bits[k] for r in rows]) for k in rows[0].bits}
         basis_index = np.arange(len(rows)) % 3
         method = rows[0].metadata["method"]
         report = rows[0].metadata.get("isa")
         circuit = sched.bound_circuit(0)
     meta = sched.metadata
+    if injected:  # dark counts stay classical: OR-ed into the detector bits
+        flat = add_dark_counts(flat, dark_count_sites(sched.circuit, network), frame_rng)
     letters_all = np.array([BASES[i][1] for i in basis_index])
     mask = accepted(flat, meta["accept"])
     pair_bits = frame_corrected(flat["pair"], letters_all, flat, meta["frames"])
     total = int(mask.size)
     n_ok = int(mask.sum())
+    theory = acceptance_theory(models, plan, device=on_device and not injected, network=network)
     if n_ok == 0:
         raise ValueError(f"no shot of {total} passed the heralds and flags; raise --shots "
-                         "(acceptance closed form: "
-                         f"{acceptance_theory(models, plan, device=on_device, network=network)})")
+                         f"(acceptance closed form: {theory})")
     fidelity = _fidelity(pair_bits[mask], basis_index[mask])
-    theory = acceptance_theory(models, plan, device=on_device, network=network)
     summary = {
         "correction": correction,
         "acceptance": n_ok / total,
         "acceptance_stderr": proportion(n_ok, total).stderr,
         "acceptance_theory": theory,
-        "acceptance_theory_device": on_device,
+        "acceptance_theory_device": on_device and not injected,
         "shots": total,
         "accepted": n_ok,
         "post_selected": [list(a) for a in meta["accept"]],
         "frame_registers": list(meta["frames"]),
         "realizations_sampled": int(timeline.realizations),
         "isa": report,
-        "memory": memory if on_device else "network (Aer noise passes)",
+        "memory": memory if on_device or injected else "network (Aer noise passes)",
         "time_scale": scale if on_device and memory == "device" else None,
         "effective_t1_s": _effective(coherence[0], scale) if memory == "device" else None,
         "effective_t2_s": _effective(coherence[1], scale) if memory == "device" else None,
+        **(_injected_times(network, route) if injected else {}),
     }
     return DeviceRun(timeline, sched, fidelity, proportion(n_ok, total), total, n_ok, method,
                      circuit, summary)
+
+
+def _device_template(sched, network: Network, on_device: bool, waits: dict, frame_rng):
+    """The template run on the runner and its binding table: memories injected as operations
+    (``frame_rng`` given), or on a device the ideal waits stripped and the others scaled."""
+    circuit, params, values = sched.circuit, list(sched.parameters), sched.values
+    if frame_rng is not None:
+        circuit, names = inject_memory(inject_fiber(circuit, network), network,
+                                       {p.name: values[:, i] for i, p in enumerate(params)},
+                                       rows=values.shape[0], rng=frame_rng)
+        return circuit, {p: names[p.name] for p in circuit.parameters}
+    if on_device:
+        circuit = strip_ideal_waits(circuit, network, **waits)
+        kept, timed = {p.name for p in circuit.parameters}, delay_parameters(circuit)
+        cols = [i for i, p in enumerate(params) if p.name in kept]
+        params, values = [params[i] for i in cols], values[:, cols].copy()
+        for i, p in enumerate(params):
+            if p.name in timed:
+                values[:, i] *= waits["scale"]
+    return circuit, {p: values[:, i] for i, p in enumerate(params)}
+
+
+def injected_network(network: Network) -> Network:
+    """``network`` with ideal memories and detectors: what the runner's noise pass still applies
+    once memories, fiber loss and dark counts are injected (gate and readout errors on Aer)."""
+    from dataclasses import replace
+
+    return Network(tuple(replace(n, memory=Memory()) for n in network.nodes),
+                   tuple(replace(lk, detector=Detector()) for lk in network.links))
+
+
+def _injected_times(network: Network, route) -> dict:
+    """The network memory times the injected operations apply (s; shortest on the path)."""
+    mems = [n.memory for n in network.nodes if n.name in set(route)]
+    return {"injected_t1_s": min(m.t1_s for m in mems), "injected_t2_s": min(m.t2_s for m in mems)}
 
 
 def _effective(device_s: float | None, scale: float) -> float | None:

@@ -111,8 +111,8 @@ def simulate(
         runner: the runner (default: a local :class:`~qnet_circuits.run.AerRunner`).
         correction: None (simulator form on Aer; ``"auto"`` elsewhere), or the device form
             (:mod:`qnet_circuits.scheduler.device`) with ``"auto"``, ``"dynamic"`` or ``"frame"``.
-        memory, time_scale: on a device, ``"device"`` (waits times ``time_scale``, default device
-            median T2 / network T2: the device's qubits play the memories) or ``"off"`` (no waits).
+        memory, time_scale: ``"device"`` (waits times ``time_scale``, default device median T2 /
+            network T2), ``"off"`` (no waits) or ``"injected"`` (T1/T2 as operations; also Aer).
     """
     start, plan = time.perf_counter(), plan or ChainPlan()
     _check_count("realizations", realizations)
@@ -166,10 +166,14 @@ def _device_correction(runner: Runner, correction: str | None, estimator: str, m
     ``correction``); refuses what the target cannot run."""
     if memory not in MEMORY_MODES:
         raise ValueError(f"memory must be one of {', '.join(MEMORY_MODES)}, got {memory!r}")
-    if not is_device(runner) and (memory != "device" or time_scale is not None):
+    if memory == "injected" and time_scale is not None:
+        raise ValueError("time_scale scales the device's own waits (memory='device'); "
+                         "memory='injected' applies the network's T1/T2 as operations and keeps "
+                         "no wait: drop time_scale or use memory='device'")
+    if not is_device(runner) and (memory == "off" or time_scale is not None):
         raise ValueError("memory='off' and time_scale act on a device's own qubits; on Aer the "
                          "network's T1/T2 act through the noise passes: drop them or pick a device")
-    if correction is None and not is_device(runner):
+    if correction is None and not is_device(runner) and memory != "injected":
         return None
     if estimator != "parities":
         raise ValueError(f"estimator={estimator!r} needs the local Aer runner and the simulator "

@@ -55,8 +55,9 @@ class ChainParams:
             (``if_test`` swaps) or ``"frame"`` (software Pauli frame); see
             :mod:`qnet_circuits.scheduler.device`.
         memory: on a device, ``"device"`` (the device's qubits play the memories over waits
-            times ``time_scale``) or ``"off"`` (no waits); time_scale: that factor (> 0), or None
-            for the device's median T2 over the memory T2.
+            times ``time_scale``) or ``"off"`` (no waits); ``"injected"`` (device or Aer): the
+            device form with the network's T1/T2 as explicit operations; time_scale: that
+            factor (> 0), or None for the device's median T2 over the memory T2.
     """
 
     links: int = 2
@@ -92,9 +93,13 @@ class ChainParams:
         if self.correction is not None:
             _check_choice("correction", self.correction, ("auto", *DEVICE_CORRECTIONS))
             _check_choice("estimator (with correction)", self.estimator, ("parities",))
-        _check_choice("memory", self.memory, ("device", "off"))
+        _check_choice("memory", self.memory, ("device", "off", "injected"))
         if self.time_scale is not None:
             check_positive("time_scale", self.time_scale)
+            if self.memory == "injected":
+                raise ValueError("time_scale (--time-scale) scales the device's own waits, but "
+                                 "memory='injected' (--memory injected) keeps no wait and applies "
+                                 "the network's T1/T2 as operations: drop one of them")
         check_probability("detector_efficiency", self.detector_efficiency)
         check_finite("alpha", self.alpha)
         for name in ("t1_s", "t2_s"):

@@ -1,0 +1,246 @@
+"""The network's memories as explicit operations in a device circuit (``qnet chain --memory injected``).
+
+A network's waits are micro- to milliseconds and its memories' T2 can be seconds; a device qubit's
+T2 is ~100 us. :func:`inject_memory` replaces every memory wait (a ``Delay`` on a qubit of a node
+with a finite T1 or T2) by the network memory's own channel, built from gates a device runs, and
+removes every Delay, so a device run carries the network's memories on top of the device's noise:
+
+* amplitude damping ``gamma = 1 - exp(-t/T1)``: a controlled-RY(theta) from the memory onto the
+  fresh dilation ancilla (``metadata["dilation_ancilla"]``, |0> whenever a wait starts), a CX from
+  the ancilla back onto the memory, and a reset of the ancilla: |0>|0> -> |0>|0>,
+  |1>|0> -> cos(theta/2)|1>|0> + sin(theta/2)|0>|1>, so tracing the ancilla out leaves exactly the
+  amplitude-damping channel with ``sin^2(theta/2) = gamma`` (the controlled-RY is written as
+  RY(theta/2) CX RY(-theta/2) CX on the ancilla: gates every IBM target takes, and whose bound
+  values Aer honours, see :func:`qnet_circuits.noise.dilate_memory_waits`);
+* the dephasing left over down to ``exp(-t/T2)``: a Pauli Z sampled per realization (one binding
+  row) with probability ``p_z = (1 - exp(-t (1/T2 - 1/(2 T1))))/2``, as an ``RZ`` bound to 0 or pi
+  (a virtual gate on IBM devices). For pure dephasing this is exact: the channel is the
+  probabilistic mixture over rows of Z frames (physics-reference section 7). Z commutes with the
+  amplitude-damping channel, so the order does not matter.
+
+Photonic links (``--link-level photonic``): :func:`inject_fiber` replaces every fiber marker by the
+same dilation with a fixed angle, ``gamma = 1 - eta`` (``eta`` = the fiber's transmissivity over the
+marked length times the detector efficiency, as the Aer noise pass does): on a photon qubit
+(|0> vacuum, |1> one photon) that is exactly a beam splitter of transmissivity eta whose other
+input is the vacuum mode (the ancilla), so the heralds on a device follow the closed-form herald
+probability. Dark counts stay classical (:func:`dark_count_sites`, :func:`add_dark_counts`): each
+detector bit is OR-ed with a click of probability ``dark_count_prob`` after the run, which is the
+threshold detector's click exactly; the delivered state after a dark-count herald is exact where
+the herald's correction is coherent (``correction="frame"``), while an ``if_test`` correction
+(``"dynamic"``) acts on the photon's own click.
+
+Each wait gets its own angle Parameter ``<wait>_ad`` (theta/2) and frame Parameter ``<wait>_z``;
+the values come from the wait durations (Parameter waits: the binding table's column; fixed waits:
+constant) and from ``rng`` for the Z frames.
+
+>>> import math
+>>> from qiskit import QuantumCircuit, QuantumRegister
+>>> from qnet_circuits.network import chain
+>>> mem, anc = QuantumRegister(1, "alice_mem"), QuantumRegister(1, "src_anc")
+>>> qc = QuantumCircuit(mem, anc, metadata={"nodes": {"alice_mem": "alice"}, "dilation_ancilla": 1})
+>>> _ = qc.delay(0.1, 0, unit="s")
+>>> out, table = inject_memory(qc, chain(1, 1.0, t1_s=1.0, t2_s=0.5), {}, rows=4,
+...                            rng=np.random.default_rng(1))
+>>> [i.operation.name for i in out.data]
+['ry', 'cx', 'ry', 'cx', 'cx', 'reset', 'rz']
+>>> round(math.sin(table["d0_ad"][0]) ** 2, 6)  # 1 - exp(-0.1 s / 1 s)
+0.095163
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import numpy as np
+from qiskit.circuit import ControlFlowOp, Delay, Parameter, ParameterExpression, QuantumCircuit
+
+from qnet_circuits.library.markers import FIBER_TRANSIT
+from qnet_circuits.network import Network
+from qnet_circuits.noise import amplitude_angle, delay_seconds
+from qnet_circuits.scheduler.links import node_map
+
+
+def z_flip_probability(t_s: np.ndarray, t1_s: float, t2_s: float) -> np.ndarray:
+    """Probability of the sampled Z completing T2 after T1 damping over waits ``t_s`` (s):
+    ``(1 - exp(-t (1/T2 - 1/(2 T1))))/2`` (0 where T2 is infinite or T2 = 2 T1).
+
+    >>> float(z_flip_probability(np.array([0.1]), math.inf, 0.1)[0])  # (1 - e^-1)/2
+    0.31606027941427883
+    """
+    rate = (0.0 if math.isinf(t2_s) else 1.0 / t2_s) - (0.0 if math.isinf(t1_s) else 0.5 / t1_s)
+    return -np.expm1(-np.asarray(t_s, dtype=float) * max(rate, 0.0)) / 2.0
+
+
+def _owners(circuit: QuantumCircuit, network: Network) -> dict:
+    nodes = node_map(network)
+    regs = {r.name: r for r in circuit.qregs}
+    out = {}
+    for reg, node in (circuit.metadata or {}).get("nodes", {}).items():
+        if reg in regs and node in nodes:
+            for q in regs[reg]:
+                out[q] = nodes[node]
+    return out
+
+
+def inject_memory(circuit: QuantumCircuit, network: Network,
+                  table: Mapping[str, np.ndarray], *, rows: int,
+                  rng: np.random.Generator) -> tuple[QuantumCircuit, dict[str, np.ndarray]]:
+    """``circuit`` with every memory wait replaced by its explicit channel and every Delay removed
+    (see the module docstring), and the binding table (by Parameter name, ``rows`` values each):
+    the columns of ``table`` the new circuit still uses, plus the angle and frame columns.
+
+    ``table`` holds the values (s) of Parameter wait durations; fixed waits are read from the
+    circuit. Raises ValueError when a decaying wait has no dilation ancilla in scope."""
+    owners = _owners(circuit, network)
+    meta = circuit.metadata or {}
+    anc_index = meta.get("dilation_ancilla")
+    anc = circuit.qubits[anc_index] if anc_index is not None else None
+    columns: dict[str, np.ndarray] = {}
+    count = [0]
+
+    def wait_values(op: Delay) -> tuple[str, np.ndarray]:
+        if isinstance(op.duration, ParameterExpression):
+            if op.unit != "s" or not isinstance(op.duration, Parameter):
+                raise ValueError("injected memory needs waits that are one Parameter in seconds")
+            name = op.duration.name
+            if name not in table:
+                raise ValueError(f"no binding values for the wait {name!r}")
+            return name, np.asarray(table[name], dtype=float)
+        name = f"d{count[0]}"
+        count[0] += 1
+        return name, np.full(rows, delay_seconds(op))
+
+    def rewrite(block: QuantumCircuit, outer: list) -> QuantumCircuit:
+        to_outer = dict(zip(block.qubits, outer))
+        from_outer = {v: k for k, v in to_outer.items()}
+        out = block.copy_empty_like()
+        for inst in block.data:
+            op = inst.operation
+            if isinstance(op, ControlFlowOp):
+                blocks = [rewrite(b, [to_outer[q] for q in inst.qubits]) for b in op.blocks]
+                out.append(op.replace_blocks(blocks), inst.qubits, inst.clbits)
+                continue
+            if not isinstance(op, Delay):
+                out.append(op, inst.qubits, inst.clbits)
+                continue
+            node = owners.get(to_outer[inst.qubits[0]])
+            if node is None or node.memory.ideal:
+                continue
+            name, t = wait_values(op)
+            if t.shape != (rows,):
+                raise ValueError(f"the wait {name!r} has {t.size} values, expected {rows}")
+            q = inst.qubits[0]
+            t1, t2 = node.memory.t1_s, node.memory.t2_s
+            if not math.isinf(t1):
+                if anc is None or anc not in from_outer:
+                    raise ValueError("injected amplitude damping needs the dilation ancilla in "
+                                     "scope (metadata['dilation_ancilla'])")
+                a = from_outer[anc]
+                half = Parameter(f"{name}_ad")
+                columns[half.name] = amplitude_angle(t, t1)  # theta/2: sin^2(theta/2) = gamma
+                _damp(out, q, a, half)
+            p_z = z_flip_probability(t, t1, t2)
+            if np.any(p_z > 0):
+                frame = Parameter(f"{name}_z")
+                columns[frame.name] = np.pi * (rng.random(rows) < p_z)
+                out.rz(frame, q)
+        return out
+
+    result = rewrite(circuit, list(circuit.qubits))
+    kept = {p.name for p in result.parameters}
+    for name, values in table.items():
+        if name in kept and name not in columns:
+            columns[name] = np.asarray(values, dtype=float)
+    return result, {k: v for k, v in columns.items() if k in kept}
+
+
+def _damp(out: QuantumCircuit, q, a, half) -> None:
+    """Amplitude damping with sin^2(half) = gamma: controlled-RY(2 half) q -> a, CX a -> q, reset a."""
+    out.ry(half, a)
+    out.cx(q, a)
+    out.ry(-half, a)
+    out.cx(q, a)
+    out.cx(a, q)
+    out.reset(a)
+
+
+def inject_fiber(circuit: QuantumCircuit, network: Network) -> QuantumCircuit:
+    """``circuit`` with every fiber marker replaced by its exact loss dilation on the dilation
+    ancilla (see the module docstring); markers of lossless fibers are removed."""
+    meta = circuit.metadata or {}
+    anc_index = meta.get("dilation_ancilla")
+    anc = circuit.qubits[anc_index] if anc_index is not None else None
+
+    def rewrite(block: QuantumCircuit, outer: list) -> QuantumCircuit:
+        to_outer = dict(zip(block.qubits, outer))
+        from_outer = {v: k for k, v in to_outer.items()}
+        out = block.copy_empty_like()
+        for inst in block.data:
+            op = inst.operation
+            if isinstance(op, ControlFlowOp):
+                blocks = [rewrite(b, [to_outer[q] for q in inst.qubits]) for b in op.blocks]
+                out.append(op.replace_blocks(blocks), inst.qubits, inst.clbits)
+                continue
+            if op.name != FIBER_TRANSIT:
+                out.append(op, inst.qubits, inst.clbits)
+                continue
+            link = network.link_by_name(op.link)
+            eta = link.fiber.transmissivity_over(op.length_km) * link.detector.efficiency
+            if eta >= 1.0:
+                continue
+            if anc is None or anc not in from_outer:
+                raise ValueError("injected fiber loss needs the dilation ancilla in scope "
+                                 "(metadata['dilation_ancilla'])")
+            _damp(out, inst.qubits[0], from_outer[anc], math.asin(math.sqrt(1.0 - eta)))
+        return out
+
+    return rewrite(circuit, list(circuit.qubits))
+
+
+def dark_count_sites(circuit: QuantumCircuit, network: Network) -> list[tuple[str, int, float]]:
+    """``(register, bit, dark_count_prob)`` of every detector measurement in ``circuit`` (the
+    registers ``metadata["detectors"]`` maps to links) whose detector has dark counts."""
+    detectors = (circuit.metadata or {}).get("detectors", {}) or {}
+    regs = {r.name: r for r in circuit.qregs}
+    link_of = {q: network.link_by_name(name) for reg, name in detectors.items() if reg in regs
+               for q in regs[reg]}
+    sites: list[tuple[str, int, float]] = []
+
+    def walk(block: QuantumCircuit, outer: list) -> None:
+        to_outer = dict(zip(block.qubits, outer))
+        for inst in block.data:
+            op = inst.operation
+            if isinstance(op, ControlFlowOp):
+                for b in op.blocks:
+                    walk(b, [to_outer[q] for q in inst.qubits])
+            elif op.name == "measure" and to_outer[inst.qubits[0]] in link_of:
+                p = link_of[to_outer[inst.qubits[0]]].detector.dark_count_prob
+                loc = circuit.find_bit(inst.clbits[0])
+                if p > 0 and loc.registers:
+                    reg, index = loc.registers[0]
+                    sites.append((reg.name, index, float(p)))
+
+    walk(circuit, list(circuit.qubits))
+    return sites
+
+
+def add_dark_counts(bits: Mapping[str, np.ndarray], sites: list[tuple[str, int, float]],
+                    rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Copies of the measured ``bits`` (register -> (shots, size)) with each detector bit of
+    ``sites`` OR-ed with a dark click of its probability (independent per shot and detector).
+
+    >>> out = add_dark_counts({"h": np.zeros((4, 1), dtype=np.uint8)}, [("h", 0, 1.0)],
+    ...                       np.random.default_rng(0))
+    >>> out["h"][:, 0].tolist()
+    [1, 1, 1, 1]
+    """
+    out = {k: np.array(v, copy=True) for k, v in bits.items()}
+    for reg, index, p in sites:
+        column = out[reg][:, index]
+        out[reg][:, index] = column | (rng.random(column.shape[0]) < p)
+    return out
+
+
+__all__ = ["add_dark_counts", "dark_count_sites", "inject_fiber", "inject_memory",
+           "z_flip_probability"]
