@@ -39,13 +39,19 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_DEN", "MAX_ORACLE_STATES", "cutoff_chain_oracle", "grid_denominator"]
+__all__ = [
+    "MAX_DEN", "MAX_ORACLE_ENTRIES", "MAX_ORACLE_STATES", "MAX_ORACLE_WORK", "cutoff_chain_oracle",
+    "grid_denominator",
+]
 
 #: largest number of grid steps per attempt (``tau / g``)
 MAX_DEN = 64
-#: states per step beyond which :func:`cutoff_chain_oracle` refuses (ValueError)
-MAX_ORACLE_STATES = 60_000
-#: total state updates (states summed over steps) beyond which it refuses (ValueError)
+#: reachable states (with a cutoff; states per step without) beyond which
+#: :func:`cutoff_chain_oracle` refuses (ValueError)
+MAX_ORACLE_STATES = 100_000
+#: moment entries (5 per stored segment and state) beyond which it refuses, with a cutoff
+MAX_ORACLE_ENTRIES = 3_000_000
+#: total state updates (states summed over steps) beyond which it refuses, without a cutoff
 MAX_ORACLE_WORK = 3_000_000
 _BITS = ((0, 0), (0, 1), (1, 0), (1, 1))  # entries 1..4 of a segment axis
 
@@ -102,7 +108,7 @@ def _expire(ch: _Chain, phases, segs, tens):
         if k not in keep:
             for i in range(s[0], s[1]):
                 ph[i] = 0
-    idx = tuple(slice(None) if k in keep else 0 for k in range(len(segs)))
+    idx = (slice(None), *(slice(None) if k in keep else 0 for k in range(len(segs))))
     tens = {m: t[idx] for m, t in tens.items()}
     return tuple(ph), tuple(segs[k] for k in keep), tens
 
@@ -114,7 +120,7 @@ def _insert_leaf(ch: _Chain, segs, tens, i: int):
     new = {}
     for m, t in tens.items():
         v = ch.leaf[m][i]
-        new[m] = np.moveaxis(np.multiply.outer(t, v), t.ndim, pos)
+        new[m] = np.moveaxis(np.multiply.outer(t, v), t.ndim, pos + 1)
     return segs[:pos] + (seg,) + segs[pos:], new
 
 
@@ -157,8 +163,8 @@ def _swap(ch: _Chain, segs, tens, k: int):
     for m, t in tens.items():
         r = ch.rates[m][j]
         kern = _swap_kernel(math.exp(-r * lft[3]), math.exp(-r * rgt[2]))
-        out = np.tensordot(np.moveaxis(t, (k, k + 1), (-2, -1)), kern, axes=([-2, -1], [0, 1]))
-        new[m] = np.moveaxis(out, -1, k)
+        out = np.tensordot(np.moveaxis(t, (k + 1, k + 2), (-2, -1)), kern, axes=([-2, -1], [0, 1]))
+        new[m] = np.moveaxis(out, -1, k + 1)
     return segs[:k] + (merged,) + segs[k + 2:], new
 
 
@@ -171,17 +177,17 @@ def _settle(ch: _Chain, segs, tens):
         segs, tens = _swap(ch, segs, tens, k)
 
 
-def _deliver(ch: _Chain, seg, tens) -> tuple[float, dict[str, float]]:
-    """Mass and end-memory-weighted moments of a delivered ``(0, N)`` segment."""
+def _deliver(ch: _Chain, seg, tens) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Mass and end-memory-weighted moments (vectors over the batch axis) of a delivered
+    ``(0, N)`` segment."""
     _, _, al, ar, _, _, rp = seg
     out = {}
     for m, t in tens.items():
         r0, rn = ch.rates[m][0], ch.rates[m][ch.n]
-        acc = 0.0
-        for e, (kl, kr) in enumerate(_BITS, start=1):
-            acc += float(t[e]) * math.exp(-kl * r0 * (al + rp) - kr * rn * (ar + rp))
-        out[m] = acc
-    return float(tens["x"][0]), out
+        weights = np.array([0.0] + [math.exp(-kl * r0 * (al + rp) - kr * rn * (ar + rp))
+                                    for kl, kr in _BITS])
+        out[m] = t @ weights
+    return tens["x"][:, 0], out
 
 
 def _add_state(store: dict, key, tens, w: float) -> None:
@@ -206,28 +212,38 @@ def _branches(ch: _Chain, phases, herald_ok):
     return outs
 
 
+def _outcomes(ch: _Chain, key, tens):
+    """Every outcome of one step from state ``key`` with tensors ``tens`` (leading batch axis):
+    ``(probability, next key or None when delivered, tensors, delivered segment or None)``."""
+    phases, segs = _age(key)
+    herald_ok = [ph >= 0 and (ph + 1) % ch.den == 0 for ph in phases]
+    phases = tuple(ph if ph < 0 else (ph + 1) % ch.den for ph in phases)
+    phases, segs, tens = _expire(ch, phases, segs, tens)
+    for w, heralded in _branches(ch, phases, herald_ok):
+        ph, sg, tn = list(phases), segs, tens
+        for i in heralded:
+            ph[i] = -1
+            sg, tn = _insert_leaf(ch, sg, tn, i)
+        sg, tn = _settle(ch, sg, tn)
+        if len(sg) == 1 and sg[0][:2] == (0, ch.n):
+            yield w, None, tn, sg[0]
+        else:
+            yield w, (tuple(ph), sg), tn, None
+
+
 def _step(ch: _Chain, states: dict, t: int, delivered: dict, moments: dict) -> dict:
     """Advance every state by one grid step (expiries, heralds, swaps, delivery)."""
     nxt: dict = {}
-    for (phases, segs), tens in states.items():
-        phases, segs = _age((phases, segs))
-        herald_ok = [ph >= 0 and (ph + 1) % ch.den == 0 for ph in phases]
-        phases = tuple(ph if ph < 0 else (ph + 1) % ch.den for ph in phases)
-        phases, segs, tens = _expire(ch, phases, segs, tens)
-        for w, heralded in _branches(ch, phases, herald_ok):
-            ph, sg, tn = list(phases), segs, tens
-            for i in heralded:
-                ph[i] = -1
-                sg, tn = _insert_leaf(ch, sg, tn, i)
-            sg, tn = _settle(ch, sg, tn)
-            if len(sg) == 1 and sg[0][:2] == (0, ch.n):
-                mass, mom = _deliver(ch, sg[0], tn)
-                when = t + sg[0][6]
-                delivered[when] = delivered.get(when, 0.0) + w * mass
+    for key, tens in states.items():
+        for w, new, tn, seg in _outcomes(ch, key, tens):
+            if new is None:
+                mass, mom = _deliver(ch, seg, tn)
+                when = t + seg[6]
+                delivered[when] = delivered.get(when, 0.0) + w * float(mass[0])
                 for m in moments:
-                    moments[m] += w * mom[m]
-                continue
-            _add_state(nxt, (tuple(ph), sg), tn, w)
+                    moments[m] += w * float(mom[m][0])
+            else:
+                _add_state(nxt, new, tn, w)
     return nxt
 
 
@@ -236,7 +252,7 @@ def _leaf_vectors(coeffs: Sequence[np.ndarray]) -> list[np.ndarray]:
 
 
 def _run(ch: _Chain, tol: float, max_work: int, max_states: int):
-    states = {(tuple([0] * ch.n), ()): {m: np.ones(()) for m in ch.leaf}}
+    states = {(tuple([0] * ch.n), ()): {m: np.ones((1,)) for m in ch.leaf}}
     delivered: dict[int, float] = {}
     moments = {m: 0.0 for m in ch.leaf}
     t = work = 0
@@ -268,6 +284,7 @@ def cutoff_chain_oracle(
     tol: float = 1e-11,
     max_states: int = MAX_ORACLE_STATES,
     max_work: int = MAX_ORACLE_WORK,
+    max_entries: int = MAX_ORACLE_ENTRIES,
 ) -> dict[str, Any]:
     """Exact ``E[F]`` and delivery-time pmf of the scheduler's cutoff event loop.
 
@@ -294,13 +311,117 @@ def cutoff_chain_oracle(
     node_rates = {"x": [rx[0][0]] + [r[1] for r in rx], "z": [rz[0][0]] + [r[1] for r in rz]}
     ch = _Chain(list(p), den, cutoff, delays, strategy,
                 {"x": _leaf_vectors(cx), "z": _leaf_vectors(cz)}, node_rates)
-    delivered, mom, rest, work = _run(ch, tol, max_work, max_states)
+    if cutoff_s is None:
+        delivered, mom, rest, work = _run(ch, tol, max_work, max_states)
+        mean = None
+    else:
+        delivered, mom, mean, total, work = _solve_linear(ch, max_states, max_entries, tol)
+        rest = abs(1.0 - total)
     steps = np.array(sorted(delivered))
     pmf = np.array([delivered[k] for k in steps])
-    norm = float(pmf.sum())
+    norm = float(pmf.sum()) if mean is None else 1.0 - rest
     px, py, pz = _products(corr, factors)
     fid = (1.0 + ((px + py) * mom["x"] + pz * mom["z"]) / norm) / 4.0
     times = steps * g
-    return {"fidelity": float(fid), "mean_delivery_time_s": float(np.dot(times, pmf) / norm),
-            "delivery_times_s": times, "delivery_pmf": pmf / norm, "grid_s": g,
+    mean_s = float(np.dot(times, pmf) / pmf.sum()) if mean is None else mean * g
+    return {"fidelity": float(fid), "mean_delivery_time_s": mean_s,
+            "delivery_times_s": times, "delivery_pmf": pmf / pmf.sum(), "grid_s": g,
             "mass_dropped": rest, "state_updates": work, "method": "exact"}
+
+
+def _explore(ch: _Chain, max_states: int, max_entries: int):
+    """Every reachable state (breadth first) with its one-step linear maps: per state, a list of
+    ``(probability, next index or -1, {moment: matrix or vector}, delay, mass vector)``."""
+    init = (tuple([0] * ch.n), ())
+    index, order, moves = {init: 0}, [init], []
+    entries = 1
+    while len(moves) < len(order):
+        key = order[len(moves)]
+        size = 5 ** len(key[1])
+        eye = {m: np.eye(size).reshape((size,) + (5,) * len(key[1])) for m in ch.leaf}
+        out = []
+        for w, new, tn, seg in _outcomes(ch, key, eye):
+            if new is None:
+                mass, mom = _deliver(ch, seg, tn)
+                out.append((w, -1, mom, seg[6], mass))
+                continue
+            if new not in index:
+                index[new] = len(order)
+                order.append(new)
+                entries += 5 ** len(new[1])
+                if len(order) > max_states or entries > max_entries:
+                    raise ValueError(
+                        f"the cutoff oracle needs more than {max_states} states or {max_entries} "
+                        f"moment entries ({ch.n} links, cutoff {ch.cutoff} steps); fewer links or "
+                        "a shorter cutoff")
+            out.append((w, index[new], {m: t.reshape(size, -1) for m, t in tn.items()}, 0, None))
+        moves.append(out)
+    return order, moves
+
+
+def _assemble(ch: _Chain, order, moves):
+    """Sparse one-step matrices per moment (row vectors: ``v' = v P``), delivery vectors per
+    moment, and the mass chain (states only) with its delivery vectors per delay."""
+    from scipy import sparse
+
+    sizes = np.array([5 ** len(k[1]) for k in order])
+    offs = np.concatenate([[0], np.cumsum(sizes)])
+    big = int(offs[-1])
+    trip = {m: ([], [], []) for m in ch.leaf}
+    dvec = {m: np.zeros(big) for m in ch.leaf}
+    mrow, mcol, mval, mdel = [], [], [], {}
+    for s, out in enumerate(moves):
+        o = offs[s]
+        for w, nxt, maps, delay, mass in out:
+            if nxt < 0:
+                for m in ch.leaf:
+                    dvec[m][o:o + sizes[s]] += w * maps[m]
+                mdel.setdefault(delay, np.zeros(len(order)))[s] += w * mass[0]
+                continue
+            mrow.append(s)
+            mcol.append(nxt)
+            mval.append(w)
+            for m in ch.leaf:
+                r, c = np.nonzero(maps[m])
+                trip[m][0].append(r + o)
+                trip[m][1].append(c + offs[nxt])
+                trip[m][2].append(w * maps[m][r, c])
+    mats = {m: sparse.csr_matrix((np.concatenate(v[2]), (np.concatenate(v[0]), np.concatenate(v[1]))),
+                                 shape=(big, big)) for m, v in trip.items()}
+    chain = sparse.csr_matrix((mval, (mrow, mcol)), shape=(len(order), len(order)))
+    return mats, dvec, chain, mdel
+
+
+def _solve_linear(ch: _Chain, max_states: int, max_entries: int, tol: float):
+    """Moments, mean delivery time (steps) and delivery pmf from the finite Markov chain."""
+    from scipy import sparse
+    from scipy.sparse.linalg import spsolve
+
+    order, moves = _explore(ch, max_states, max_entries)
+    mats, dvec, chain, mdel = _assemble(ch, order, moves)
+    moments = {}
+    for m, mat in mats.items():
+        rhs = np.zeros(mat.shape[0])
+        rhs[0] = 1.0
+        y = spsolve((sparse.identity(mat.shape[0], format="csc") - mat.T.tocsc()), rhs)
+        moments[m] = float(y @ dvec[m])
+    eye = sparse.identity(len(order), format="csc")
+    v0 = np.zeros(len(order))
+    v0[0] = 1.0
+    y = spsolve(eye - chain.T.tocsc(), v0)  # sum_t v_t
+    z = spsolve(eye - chain.T.tocsc(), y)  # sum_t (t + 1) v_t
+    total = sum(mdel.values(), np.zeros(len(order)))
+    mass = float(y @ total)
+    if mass < 1e-9:
+        raise ValueError(f"with this cutoff ({ch.cutoff} grid steps) the chain never delivers: a "
+                         "stored pair always expires before the classical messages let it be "
+                         "swapped; raise the cutoff")
+    mean = (float(z @ total) + sum(d * float(y @ vec) for d, vec in mdel.items())) / mass
+    delivered: dict[int, float] = {}
+    v, t = v0, 0
+    while v.sum() > tol:
+        t += 1
+        for d, vec in mdel.items():
+            delivered[t + d] = delivered.get(t + d, 0.0) + float(v @ vec)
+        v = chain.T @ v
+    return delivered, moments, mean, mass, len(order)

@@ -22,11 +22,11 @@ from typing import Any
 
 from qnet_circuits.physics.chain_cutoff import cutoff_chain_oracle
 
-__all__ = ["PROBE_STATES", "PROBE_WORK", "cutoff_fidelity"]
+__all__ = ["PROBE_STATES", "PROBE_ENTRIES", "cutoff_fidelity"]
 
-#: per try, the most states per step and state updates in all before the oracle gives up
-PROBE_STATES = 3_000
-PROBE_WORK = 40_000
+#: per try, the most reachable states and moment entries before the oracle gives up
+PROBE_STATES = 6_000
+PROBE_ENTRIES = 300_000
 _MAX_BLOCK = 1 << 20
 
 
@@ -40,7 +40,7 @@ def _on_blocks(corr, p, tau, node_delay_s, t1_s, t2_s, strategy, factors, cutoff
         cut = max(1, round(cutoff_s / step)) * step
         delays = [round(d / step) * step for d in node_delay_s]
     return cutoff_chain_oracle(corr, pb, step, delays, t1_s, t2_s, strategy, factors, cut,
-                               max_states=PROBE_STATES, max_work=PROBE_WORK)
+                               max_states=PROBE_STATES, max_entries=PROBE_ENTRIES)
 
 
 def cutoff_fidelity(corr: Sequence[Sequence[float]], p: Sequence[float], cycle_time_s: float,
