@@ -17,6 +17,7 @@ time). The error is ``O(b tau / cutoff)``: the estimate is a heuristic, not a bo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,8 +38,8 @@ def _on_blocks(corr, p, tau, node_delay_s, t1_s, t2_s, strategy, factors, cutoff
     if exact:
         cut, delays = cutoff_s, list(node_delay_s)
     else:
-        cut = max(1, round(cutoff_s / step)) * step
-        delays = [round(d / step) * step for d in node_delay_s]
+        cut = max(1, math.floor(cutoff_s / step + 0.5)) * step
+        delays = [math.floor(d / step + 0.5) * step for d in node_delay_s]
     return cutoff_chain_oracle(corr, pb, step, delays, t1_s, t2_s, strategy, factors, cut,
                                max_states=PROBE_STATES, max_entries=PROBE_ENTRIES)
 

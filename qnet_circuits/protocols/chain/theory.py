@@ -187,9 +187,12 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
         f = chain_fidelity_from_waits(corr, timeline.left_wait_s[0], timeline.right_wait_s[0],
                                       t1, t2, factors)
         return {"fidelity_expected": f, "fidelity_method": "exact"}
-    out = expected_chain_fidelity(corr, [m.p for m in models], taus.pop(),
-                                  list(geometry_of(models).node_delay_s), t1, t2, plan.strategy,
-                                  factors, plan.cutoff_s)
+    try:
+        out = expected_chain_fidelity(corr, [m.p for m in models], taus.pop(),
+                                      list(geometry_of(models).node_delay_s), t1, t2,
+                                      plan.strategy, factors, plan.cutoff_s)
+    except ValueError as err:  # the cutoff oracle out of reach, or a chain that never delivers
+        return {"fidelity_note": str(err)}
     res = {"fidelity_expected": out["fidelity"], "fidelity_method": out["method"]}
     if "approx_error" in out:
         res["fidelity_approx_error"] = out["approx_error"]
