@@ -88,3 +88,20 @@ def test_cutoff_theory_matches_the_simulated_circuits(strategy, seed):
 
 def test_quantile_helper_on_a_point_mass():
     assert delivery_quantile([2.0, 3.0], [0.0, 1.0], 0.5) == 3.0
+
+
+@pytest.mark.parametrize("scheme,cutoff_cycles,seed", [("double-click", None, 17),
+                                                       ("single-click", 4, 2600)])
+def test_photonic_links_with_memories_beyond_two_links(scheme, cutoff_cycles, seed):
+    """Photonic attempts (circuit runs) on 3 links with T1/T2: the same closed forms apply."""
+    net = chain(3, 10.0, scheme=scheme, t1_s=3e-3, t2_s=1.5e-3)
+    tau = _tau(net, None)
+    cutoff = None if cutoff_cycles is None else cutoff_cycles * tau
+    res = simulate(net, ChainPlan(strategy="asap", link_level="photonic", cutoff_s=cutoff),
+                   realizations=1200, seed=seed)
+    th = res.theory
+    assert th["fidelity_method"] == "exact"
+    assert abs(res.fidelity.value - th["fidelity"]) <= K * res.fidelity.stderr
+    d = res.delivery
+    assert abs(d["mean_s"] - th["mean_delivery_time_s"]) <= K * d["stderr_s"]
+    assert th["fidelity_ideal_memories"] - th["fidelity"] > 2 * K * res.fidelity.stderr

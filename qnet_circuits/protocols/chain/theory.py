@@ -160,7 +160,8 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
     ``fidelity_method`` (``"exact"`` or ``"approx"``) and, for approx, ``fidelity_approx_error``
     and ``fidelity_block_attempts`` (attempts grouped per lattice step).
 
-    Applies to heralded-state links without purification with one cycle time, up to
+    Applies to links without purification with one cycle time (state level, or photonic level:
+    the photonic attempts herald the same state with the same probability), up to
     :data:`~qnet_circuits.physics.chain_expected.MAX_LINKS` links; with a cutoff it comes from
     the Markov chain of the event loop (:mod:`qnet_circuits.physics.chain_cutoff`), which also
     gives ``mean_delivery_time_s`` and the delivery-time quantiles.
@@ -176,8 +177,7 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
     """
     taus = {m.cycle_time_s for m in models}
     n = len(models)
-    if not (plan.purification is None and plan.link_level == "state" and len(taus) == 1
-            and n <= MAX_LINKS):
+    if not (plan.purification is None and len(taus) == 1 and n <= MAX_LINKS):
         return {}
     corr = [stored_link_correlations(m, nodes[i], nodes[i + 1]) for i, m in enumerate(models)]
     t1 = [nd.memory.t1_s for nd in nodes]
