@@ -8,8 +8,9 @@ an expiry before a swap at the same instant), and all of its links restart at th
 follow the strategy with the classical "segment known" delays; the delivered pair is never
 discarded and arrives once the end nodes know every swap outcome.
 
-All times are multiples of a grid step ``g = tau / den`` (the smallest ``den <= MAX_DEN`` that puts
-the cutoff and every node delay on the grid). The state after each step lists, per link, its
+All times are multiples of a grid step ``g = tau / den`` (``tau`` the shortest cycle time,
+``den <= MAX_DEN`` the smallest that puts every cycle time, the cutoff and every node delay on the
+grid). The state after each step lists, per link, its
 attempt phase, and per stored segment ``(a, b, age_left, age_right, known_left, known_right,
 report)`` (ages and remaining delays in steps). Every state carries, per moment (X/Y with T2
 rates, Z with T1 rates), a tensor with one axis of 5 entries per stored segment: entry 0 excludes
@@ -216,8 +217,8 @@ def _outcomes(ch: _Chain, key, tens):
     """Every outcome of one step from state ``key`` with tensors ``tens`` (leading batch axis):
     ``(probability, next key or None when delivered, tensors, delivered segment or None)``."""
     phases, segs = _age(key)
-    herald_ok = [ph >= 0 and (ph + 1) % ch.den == 0 for ph in phases]
-    phases = tuple(ph if ph < 0 else (ph + 1) % ch.den for ph in phases)
+    herald_ok = [ph >= 0 and (ph + 1) % d == 0 for ph, d in zip(phases, ch.den, strict=True)]
+    phases = tuple(ph if ph < 0 else (ph + 1) % d for ph, d in zip(phases, ch.den, strict=True))
     phases, segs, tens = _expire(ch, phases, segs, tens)
     for w, heralded in _branches(ch, phases, herald_ok):
         ph, sg, tn = list(phases), segs, tens
@@ -289,27 +290,33 @@ def cutoff_chain_oracle(
     """Exact ``E[F]`` and delivery-time pmf of the scheduler's cutoff event loop.
 
     Arguments as :func:`qnet_circuits.physics.chain_expected.expected_chain_fidelity`
-    (``cutoff_s`` None: no discard). Returns ``fidelity``, ``mean_delivery_time_s``,
-    ``delivery_times_s`` and ``delivery_pmf`` (arrays over the grid, pmf normalized),
-    ``grid_s``, ``mass_dropped`` (probability beyond the last step) and ``method`` ``"exact"``.
+    (``cutoff_s`` None: no discard), except that ``cycle_time_s`` may be one value per link
+    (unequal cycle times: link i attempts every ``cycle_time_s[i]`` from its start). Returns
+    ``fidelity``, ``mean_delivery_time_s``, ``delivery_times_s`` and ``delivery_pmf`` (arrays
+    over the grid, pmf normalized), ``grid_s``, ``mass_dropped`` (probability beyond the last
+    step) and ``method`` ``"exact"``.
     Raises ValueError when no grid step up to ``tau / MAX_DEN`` fits the cutoff and the delays,
     or when the state space exceeds ``max_states`` per step or ``max_work`` updates in all.
     """
     from qnet_circuits.physics.chain_expected import _moment_inputs, _products, _validate
 
-    n, factors = _validate(corr, p, cycle_time_s, node_delay_s, t1_s, t2_s, strategy, swap_factors)
-    tau = float(cycle_time_s)
+    taus = [float(x) for x in np.broadcast_to(np.asarray(cycle_time_s, dtype=float), (len(p),))]
+    for x in taus:
+        _validate(corr, p, x, node_delay_s, t1_s, t2_s, strategy, swap_factors)
+    n, factors = _validate(corr, p, taus[0], node_delay_s, t1_s, t2_s, strategy, swap_factors)
+    tau = min(taus)
     extra = [] if cutoff_s is None else [float(cutoff_s)]
-    den = grid_denominator(tau, [*extra, *node_delay_s])
+    den = grid_denominator(tau, [*taus, *extra, *node_delay_s])
     if den is None:
-        raise ValueError(f"cutoff_s and node_delay_s must be multiples of tau/{MAX_DEN} "
-                         "for the exact cutoff oracle; round them to the attempt grid")
+        raise ValueError(f"cutoff_s, node_delay_s and the cycle times must be multiples of "
+                         f"tau/{MAX_DEN} (tau: the shortest cycle time) for the exact cutoff "
+                         "oracle; round them to the attempt grid")
     g = tau / den
     cutoff = math.inf if cutoff_s is None else int(round(cutoff_s / g))
     delays = [int(round(d / g)) for d in node_delay_s]
     cx, rx, cz, rz = _moment_inputs(corr, t1_s, t2_s, g)
     node_rates = {"x": [rx[0][0]] + [r[1] for r in rx], "z": [rz[0][0]] + [r[1] for r in rz]}
-    ch = _Chain(list(p), den, cutoff, delays, strategy,
+    ch = _Chain(list(p), [int(round(x / g)) for x in taus], cutoff, delays, strategy,
                 {"x": _leaf_vectors(cx), "z": _leaf_vectors(cz)}, node_rates)
     if cutoff_s is None:
         delivered, mom, rest, work = _run(ch, tol, max_work, max_states)

@@ -105,3 +105,26 @@ def test_photonic_links_with_memories_beyond_two_links(scheme, cutoff_cycles, se
     d = res.delivery
     assert abs(d["mean_s"] - th["mean_delivery_time_s"]) <= K * d["stderr_s"]
     assert th["fidelity_ideal_memories"] - th["fidelity"] > 2 * K * res.fidelity.stderr
+
+
+@pytest.mark.parametrize("strategy,cutoff_cycles,seed", [("asap", 6, 8), ("sequential", 8, 515)])
+def test_unequal_cycle_times(strategy, cutoff_cycles, seed):
+    """Links of 20, 40 and 20 km (cycle times 1 : 2 : 1): the Markov chain on a common grid."""
+    import dataclasses
+
+    base = chain(3, 20.0, t1_s=4e-3, t2_s=2e-3)
+    links = list(base.links)
+    links[1] = dataclasses.replace(links[1], fiber=dataclasses.replace(links[1].fiber,
+                                                                       length_km=40.0))
+    net = dataclasses.replace(base, links=tuple(links))
+    tau = _tau(base, None)
+    cutoff = None if cutoff_cycles is None else cutoff_cycles * tau
+    res = simulate(net, ChainPlan(strategy=strategy, link_fidelity=0.97, cutoff_s=cutoff),
+                   realizations=1500, seed=seed)
+    th = res.theory
+    assert len(set(th["cycle_time_s"])) == 2
+    assert th["fidelity_method"] == "exact"
+    assert abs(res.fidelity.value - th["fidelity"]) <= K * res.fidelity.stderr
+    d = res.delivery
+    assert abs(d["mean_s"] - th["mean_delivery_time_s"]) <= K * d["stderr_s"]
+    assert th["fidelity_ideal_memories"] - th["fidelity"] > 2 * K * res.fidelity.stderr

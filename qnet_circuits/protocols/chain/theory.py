@@ -19,6 +19,7 @@ import numpy as np
 
 from qnet_circuits import physics
 from qnet_circuits.network import Network, Node
+from qnet_circuits.physics.chain_cutoff import cutoff_chain_oracle
 from qnet_circuits.physics.chain_delivery import delivery_quantile, delivery_time_distribution
 from qnet_circuits.physics.chain_exact import MAX_EXACT_LINKS, mean_delivery_time
 from qnet_circuits.physics.chain_expected import (
@@ -160,7 +161,9 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
     ``fidelity_method`` (``"exact"`` or ``"approx"``) and, for approx, ``fidelity_approx_error``
     and ``fidelity_block_attempts`` (attempts grouped per lattice step).
 
-    Applies to links without purification with one cycle time (state level, or photonic level:
+    Applies to links without purification (unequal cycle times with a cutoff through the Markov
+    chain of :mod:`qnet_circuits.physics.chain_cutoff`, exact while it fits; state level, or
+    photonic level:
     the photonic attempts herald the same state with the same probability), up to
     :data:`~qnet_circuits.physics.chain_expected.MAX_LINKS` links; with a cutoff it comes from
     the Markov chain of the event loop (:mod:`qnet_circuits.physics.chain_cutoff`), which also
@@ -177,7 +180,7 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
     """
     taus = {m.cycle_time_s for m in models}
     n = len(models)
-    if not (plan.purification is None and len(taus) == 1 and n <= MAX_LINKS):
+    if not (plan.purification is None and n <= MAX_LINKS):
         return {}
     corr = [stored_link_correlations(m, nodes[i], nodes[i + 1]) for i, m in enumerate(models)]
     t1 = [nd.memory.t1_s for nd in nodes]
@@ -187,10 +190,16 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
         f = chain_fidelity_from_waits(corr, timeline.left_wait_s[0], timeline.right_wait_s[0],
                                       t1, t2, factors)
         return {"fidelity_expected": f, "fidelity_method": "exact"}
+    args = (corr, [m.p for m in models], [m.cycle_time_s for m in models],
+            list(geometry_of(models).node_delay_s), t1, t2, plan.strategy, factors, plan.cutoff_s)
     try:
-        out = expected_chain_fidelity(corr, [m.p for m in models], taus.pop(),
-                                      list(geometry_of(models).node_delay_s), t1, t2,
-                                      plan.strategy, factors, plan.cutoff_s)
+        if len(taus) > 1 and plan.cutoff_s is None:
+            return {"fidelity_note": "unequal cycle times without a cutoff: no closed form yet "
+                                     "(the Markov chain needs a cutoff to be finite)"}
+        if len(taus) > 1:  # unequal cycle times: the Markov chain on a common grid
+            out = cutoff_chain_oracle(*args)
+        else:
+            out = expected_chain_fidelity(*args[:2], taus.pop(), *args[3:])
     except ValueError as err:  # the cutoff oracle out of reach, or a chain that never delivers
         return {"fidelity_note": str(err)}
     res = {"fidelity_expected": out["fidelity"], "fidelity_method": out["method"]}
