@@ -159,3 +159,14 @@ def test_grid_and_bad_input():
         delivery_time_distribution([0.0], [0.0], 1.0)
     with pytest.raises(ValueError, match="q must be"):
         delivery_quantile([1.0], [1.0], 0.0)
+
+
+@pytest.mark.parametrize("n", [2, 4, 8])
+def test_mean_waiting_time_of_parallel_links(n):
+    """Shchukin, Schmidt, van Loock, PRA 100, 032322 (2019): deterministic swaps, no cutoff,
+    ``E[K_n] = sum_k (-1)^(k+1) C(n, k) / (1 - q^k)``; for n = 2, ``(3 - 2p) / (p (2 - p))``."""
+    for p in (0.1, 0.5):
+        q = 1 - p
+        ref = sum((-1) ** (k + 1) * math.comb(n, k) / (1 - q**k) for k in range(1, n + 1))
+        d = delivery_time_distribution([p] * n, [0.0] * n, 1.0)
+        assert d["mean_s"] == pytest.approx(ref, rel=1e-10)
