@@ -303,7 +303,9 @@ class _CutoffLoop:
         self.next_version = 0
 
     def push(self, t: float, kind: str, data: tuple) -> None:
-        heapq.heappush(self.heap, (t, self.counter, kind, data))
+        # times are sums of cycle times, cutoffs and delays: round to 1e-12 s so that instants
+        # equal on paper are equal here and the counter (not float rounding) orders ties
+        heapq.heappush(self.heap, (round(t, 12), self.counter, kind, data))
         self.counter += 1
 
     def start(self, i: int, t: float) -> None:

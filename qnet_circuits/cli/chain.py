@@ -114,16 +114,33 @@ def render(result: dict) -> str:
         f"{'mean delivery time (ms)':26}{fmt(1e3 * d['mean_s'], 1e3 * d['stderr_s']):>22}"
         f"{fmt(_ms(th.get('mean_delivery_time_s'))):>14}",
         f"{'  p50 / p90 / p99 (ms)':26}{1e3 * d['p50_s']:.4g} / {1e3 * d['p90_s']:.4g} / "
-        f"{1e3 * d['p99_s']:.4g}",
+        f"{1e3 * d['p99_s']:.4g}" + _quantile_theory(th),
         f"{'rate (Hz)':26}{fmt(result['rate_hz'], result['rate_hz_stderr']):>22}",
         f"pairs per channel use {th['pairs_per_channel_use']:.4g}; PLOB bound: repeaterless "
         f"{th['plob_repeaterless']:.4g}, ideal {result['links']}-segment chain {th['plob_chain']:.4g}",
-        "closed-form delivery time assumes instantaneous classical messages (a lower bound)",
+        _delivery_note(th),
         f"wall time {result['wall_s']:.2f} s",
     ]
     if result.get("device_form") is not None:
         lines += _device_lines(result["device_form"], result.get("backend", "aer"))
     return "\n".join(lines)
+
+
+def _quantile_theory(th: dict) -> str:
+    """`` (closed form p50 / p90)`` where the delivery-time law is known."""
+    if "delivery_time_p50_s" not in th:
+        return ""
+    return (f"  (closed form {1e3 * th['delivery_time_p50_s']:.4g} / "
+            f"{1e3 * th['delivery_time_p90_s']:.4g})")
+
+
+def _delivery_note(th: dict) -> str:
+    if "mean_delivery_time_s" not in th:
+        return "no closed-form delivery time for this plan (purification or photonic trials)"
+    if "mean_delivery_time_error_s" in th:
+        return (f"closed-form delivery time approximate (blocks of attempts), error about "
+                f"{1e3 * th['mean_delivery_time_error_s']:.1g} ms; classical messages included")
+    return "closed-form delivery time exact, classical messages and cutoff included"
 
 
 def _device_lines(dev: dict, backend: str) -> list[str]:

@@ -103,7 +103,7 @@ class ChainResult:
 
     def plot(self, ax=None):
         """Histogram of the delivery times (ms) with the simulated mean and, where it applies, the
-        closed-form mean (instantaneous messages: a lower bound); the title compares the
+        closed-form mean (classical messages and cutoff included); the title compares the
         fidelity with its closed form. Returns the matplotlib Axes."""
         if ax is None:
             import matplotlib.pyplot as plt
@@ -116,7 +116,7 @@ class ChainResult:
         theory_mean = self.theory.get("mean_delivery_time_s")
         if theory_mean is not None:
             ax.axvline(1e3 * theory_mean, color="k", ls="--", lw=1,
-                       label=f"closed form {1e3 * theory_mean:.3g} ms (no message delays)")
+                       label=f"closed form {1e3 * theory_mean:.3g} ms")
         title = f"{len(self.path) - 1} links: F = {self.fidelity:.4f}"
         if self.theory.get("fidelity") is not None:
             title += f" (closed form {self.theory['fidelity']:.4f})"

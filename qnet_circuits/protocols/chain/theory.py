@@ -19,6 +19,8 @@ import numpy as np
 
 from qnet_circuits import physics
 from qnet_circuits.network import Network, Node
+from qnet_circuits.physics.chain_cutoff import cutoff_chain_oracle
+from qnet_circuits.physics.chain_delivery import delivery_quantile, delivery_time_distribution
 from qnet_circuits.physics.chain_exact import MAX_EXACT_LINKS, mean_delivery_time
 from qnet_circuits.physics.chain_expected import (
     MAX_LINKS,
@@ -107,7 +109,12 @@ def _delivery_and_dephasing(models: Sequence[LinkModel], plan: ChainPlan, nodes:
     if n <= MAX_EXACT_LINKS:
         offsets = classical_offsets(geometry_of(models), plan.strategy)
         out["mean_delivery_time_s"] = mean_delivery_time([p] * n, offsets, tau)
-    elif n <= 20 or p > 1e-4:
+    if n <= MAX_LINKS and p > 1e-4:
+        offsets = classical_offsets(geometry_of(models), plan.strategy)
+        law = delivery_time_distribution([p] * n, offsets, tau)
+        summary = _delivery_summary(law["times_s"], law["pmf"], law["mean_s"], "exact")
+        out.update({k: v for k, v in summary.items() if k not in out})
+    elif n > MAX_EXACT_LINKS and (n <= 20 or p > 1e-4):
         # beyond the exact range: bounds from the smallest and largest classical offset
         offsets = classical_offsets(geometry_of(models), plan.strategy)
         base = tau * physics.expected_max_geometric(n, p)
@@ -154,8 +161,13 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
     ``fidelity_method`` (``"exact"`` or ``"approx"``) and, for approx, ``fidelity_approx_error``
     and ``fidelity_block_attempts`` (attempts grouped per lattice step).
 
-    Applies to heralded-state links without purification with one cycle time, up to
-    :data:`~qnet_circuits.physics.chain_expected.MAX_LINKS` links; with a cutoff, to two links.
+    Applies to links without purification (unequal cycle times with a cutoff through the Markov
+    chain of :mod:`qnet_circuits.physics.chain_cutoff`, exact while it fits; state level, or
+    photonic level:
+    the photonic attempts herald the same state with the same probability), up to
+    :data:`~qnet_circuits.physics.chain_expected.MAX_LINKS` links; with a cutoff it comes from
+    the Markov chain of the event loop (:mod:`qnet_circuits.physics.chain_cutoff`), which also
+    gives ``mean_delivery_time_s`` and the delivery-time quantiles.
     With ``timing="deterministic"`` it is the fidelity of the one realization.
 
     >>> from qnet_circuits.network import chain
@@ -168,8 +180,7 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
     """
     taus = {m.cycle_time_s for m in models}
     n = len(models)
-    if not (plan.purification is None and plan.link_level == "state" and len(taus) == 1
-            and (plan.cutoff_s is None or n <= 2) and n <= MAX_LINKS):
+    if not (plan.purification is None and n <= MAX_LINKS):
         return {}
     corr = [stored_link_correlations(m, nodes[i], nodes[i + 1]) for i, m in enumerate(models)]
     t1 = [nd.memory.t1_s for nd in nodes]
@@ -179,14 +190,37 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
         f = chain_fidelity_from_waits(corr, timeline.left_wait_s[0], timeline.right_wait_s[0],
                                       t1, t2, factors)
         return {"fidelity_expected": f, "fidelity_method": "exact"}
-    out = expected_chain_fidelity(corr, [m.p for m in models], taus.pop(),
-                                  list(geometry_of(models).node_delay_s), t1, t2, plan.strategy,
-                                  factors, plan.cutoff_s)
+    args = (corr, [m.p for m in models], [m.cycle_time_s for m in models],
+            list(geometry_of(models).node_delay_s), t1, t2, plan.strategy, factors, plan.cutoff_s)
+    try:
+        if len(taus) > 1 and plan.cutoff_s is None:
+            return {"fidelity_note": "unequal cycle times without a cutoff: no closed form yet "
+                                     "(the Markov chain needs a cutoff to be finite)"}
+        if len(taus) > 1:  # unequal cycle times: the Markov chain on a common grid
+            out = cutoff_chain_oracle(*args)
+        else:
+            out = expected_chain_fidelity(*args[:2], taus.pop(), *args[3:])
+    except ValueError as err:  # the cutoff oracle out of reach, or a chain that never delivers
+        return {"fidelity_note": str(err)}
     res = {"fidelity_expected": out["fidelity"], "fidelity_method": out["method"]}
     if "approx_error" in out:
         res["fidelity_approx_error"] = out["approx_error"]
         res["fidelity_block_attempts"] = out["block"]
+    if "delivery_pmf" in out:  # the cutoff oracle: the delivery-time law of the same chain
+        res.update(_delivery_summary(out["delivery_times_s"], out["delivery_pmf"],
+                                     out["mean_delivery_time_s"], out["method"]))
+        if "mean_delivery_time_error_s" in out:
+            res["mean_delivery_time_error_s"] = out["mean_delivery_time_error_s"]
     return res
+
+
+def _delivery_summary(times_s, pmf, mean_s: float, method: str) -> dict[str, Any]:
+    """``mean_delivery_time_s``, ``delivery_time_p50_s``, ``delivery_time_p90_s`` and
+    ``delivery_time_method`` of a delivery-time pmf (inverted-cdf quantiles)."""
+    return {"mean_delivery_time_s": float(mean_s),
+            "delivery_time_p50_s": delivery_quantile(times_s, pmf, 0.5),
+            "delivery_time_p90_s": delivery_quantile(times_s, pmf, 0.9),
+            "delivery_time_method": method}
 
 
 def classical_offsets(geometry: ChainGeometry, strategy: str) -> list[float]:

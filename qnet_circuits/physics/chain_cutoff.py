@@ -1,0 +1,434 @@
+"""Exact repeater-chain oracle with a cutoff: a Markov chain over the scheduler's event loop.
+
+Model: :func:`qnet_circuits.timeline.event_realization`, step for step. Links ``0..N-1`` attempt
+every ``tau`` from their start (``t = 0``, or the moment their pair was discarded) and herald with
+probability ``p_i``; a stored pair (a link or a swapped segment) is discarded when its older end
+memory has waited ``cutoff`` (a wait of exactly ``cutoff`` is discarded: the event loop processes
+an expiry before a swap at the same instant), and all of its links restart at that moment; swaps
+follow the strategy with the classical "segment known" delays; the delivered pair is never
+discarded and arrives once the end nodes know every swap outcome.
+
+All times are multiples of a grid step ``g = tau / den`` (``tau`` the shortest cycle time,
+``den <= MAX_DEN`` the smallest that puts every cycle time, the cutoff and every node delay on the
+grid). The state after each step lists, per link, its
+attempt phase, and per stored segment ``(a, b, age_left, age_right, known_left, known_right,
+report)`` (ages and remaining delays in steps). Every state carries, per moment (X/Y with T2
+rates, Z with T1 rates), a tensor with one axis of 5 entries per stored segment: entry 0 excludes
+the segment's memories from the product, entries 1-4 are its outer-memory bits ``(k_l, k_r)`` of
+the bit expansion of :mod:`qnet_circuits.physics._chain_dp`; a discard keeps entry 0 of its axis, a
+swap contracts the inner bits with their decay factors. The delivered mass per step is the
+delivery-time pmf, and the moments give ``E[F]`` exactly (mass below ``tol`` is dropped).
+
+>>> from qnet_circuits.physics.chain_expected import pair_correlations_werner
+>>> out = cutoff_chain_oracle([pair_correlations_werner(1.0)] * 2, [0.5] * 2, 1.0, [0.0] * 3,
+...                           [float("inf")] * 3, [float("inf")] * 3, "asap", cutoff_s=1.0)
+>>> round(out["mean_delivery_time_s"], 6)  # (1 + 2p) / p^2: see below
+8.0
+
+With ``cutoff = tau`` only simultaneous heralds are kept, but a pair heralded alone stays stored
+until its expiry at the next attempt boundary, where the partner's herald at that very instant is
+kept and the discarded link needs a full attempt again; from "both attempting" the mean is
+``E = (1 + 2p) / p^2`` attempts, not the ``1 / p^2`` of step models in which a discarded link
+attempts again within the step of its discard.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "MAX_DEN", "MAX_ORACLE_ENTRIES", "MAX_ORACLE_STATES", "MAX_ORACLE_WORK", "cutoff_chain_oracle",
+    "grid_denominator",
+]
+
+#: largest number of grid steps per attempt (``tau / g``)
+MAX_DEN = 64
+#: reachable states (with a cutoff; states per step without) beyond which
+#: :func:`cutoff_chain_oracle` refuses (ValueError)
+MAX_ORACLE_STATES = 100_000
+#: moment entries (5 per stored segment and state) beyond which it refuses, with a cutoff
+MAX_ORACLE_ENTRIES = 3_000_000
+#: total state updates (states summed over steps) beyond which it refuses, without a cutoff
+MAX_ORACLE_WORK = 3_000_000
+_BITS = ((0, 0), (0, 1), (1, 0), (1, 1))  # entries 1..4 of a segment axis
+
+
+def grid_denominator(tau: float, values: Sequence[float], max_den: int = MAX_DEN) -> int | None:
+    """Smallest ``den <= max_den`` with every ``value / tau * den`` an integer (1e-9), or None.
+
+    >>> grid_denominator(1.0, [2.5, 0.25])
+    4
+    """
+    for den in range(1, max_den + 1):
+        if all(abs(v / tau * den - round(v / tau * den)) < 1e-9 for v in values):
+            return den
+    return None
+
+
+class _Chain:
+    """Constants of one oracle run (grid units)."""
+
+    def __init__(self, p, den, cutoff, delays, strategy, leaf, rates):
+        self.n = len(p)
+        self.p, self.den, self.cutoff, self.delays, self.strategy = p, den, cutoff, delays, strategy
+        self.leaf = leaf  # moment -> per link 5-vector
+        self.rates = rates  # moment -> per node decay per step (bit 1)
+        n = self.n
+        self.tree = {}
+        if strategy == "nested":
+            from qnet_circuits.physics.chain_expected import _nested_tree
+
+            self.tree = {m: (a, b) for a, m, b in _nested_tree(n)}
+
+    def delay(self, a: int, b: int) -> int:
+        return abs(self.delays[b] - self.delays[a])
+
+    def report(self, j: int) -> int:
+        return max(self.delay(j, 0), self.delay(j, self.n))
+
+
+def _age(state):
+    """One step later: phases advance, ages grow, remaining delays shrink."""
+    phases, segs = state
+    segs = tuple((a, b, al + 1, ar + 1, max(kl - 1, 0), max(kr - 1, 0), max(rp - 1, 0))
+                 for a, b, al, ar, kl, kr, rp in segs)
+    return phases, segs
+
+
+def _expire(ch: _Chain, phases, segs, tens):
+    """Discard every segment whose older memory reached the cutoff; its links restart (phase 0)."""
+    keep = [k for k, s in enumerate(segs) if max(s[2], s[3]) < ch.cutoff]
+    if len(keep) == len(segs):
+        return phases, segs, tens
+    ph = list(phases)
+    for k, s in enumerate(segs):
+        if k not in keep:
+            for i in range(s[0], s[1]):
+                ph[i] = 0
+    idx = (slice(None), *(slice(None) if k in keep else 0 for k in range(len(segs))))
+    tens = {m: t[idx] for m, t in tens.items()}
+    return tuple(ph), tuple(segs[k] for k in keep), tens
+
+
+def _insert_leaf(ch: _Chain, segs, tens, i: int):
+    """Add the fresh link ``i`` as a segment (its axis: the leaf vector), keeping ``a`` order."""
+    seg = (i, i + 1, 0, 0, 0, 0, 0)
+    pos = sum(1 for s in segs if s[0] < i)
+    new = {}
+    for m, t in tens.items():
+        v = ch.leaf[m][i]
+        new[m] = np.moveaxis(np.multiply.outer(t, v), t.ndim, pos + 1)
+    return segs[:pos] + (seg,) + segs[pos:], new
+
+
+def _find_swap(ch: _Chain, segs) -> int | None:
+    """Index ``k`` such that segments ``k, k+1`` swap now at their common node, or None."""
+    for k in range(len(segs) - 1):
+        lft, rgt = segs[k], segs[k + 1]
+        if lft[1] != rgt[0]:
+            continue
+        j = lft[1]
+        if ch.strategy == "asap":
+            return k
+        if ch.strategy == "sequential":
+            if lft[0] == 0 and rgt[1] == j + 1 and lft[5] == 0:
+                return k
+        elif ch.tree.get(j) == (lft[0], rgt[1]) and lft[5] == 0 and rgt[4] == 0:
+            return k
+    return None
+
+
+def _swap_kernel(el: float, er: float) -> np.ndarray:
+    """``K[i_l, i_r, e]``: entry ``e`` of the merged axis from entries ``i_l, i_r`` of the two
+    swapped segments' axes (``el``, ``er``: decay of the consumed memories when their bit is 1)."""
+    kern = np.zeros((5, 5, 5))
+    kern[0, 0, 0] = 1.0
+    for e, (kl, kr) in enumerate(_BITS, start=1):
+        for x in (0, 1):
+            for y in (0, 1):
+                kern[1 + 2 * kl + x, 1 + 2 * y + kr, e] = (el if x else 1.0) * (er if y else 1.0)
+    return kern
+
+
+def _swap(ch: _Chain, segs, tens, k: int):
+    """Swap segments ``k`` and ``k+1``: contract the inner bits with their decay factors."""
+    lft, rgt = segs[k], segs[k + 1]
+    j = lft[1]
+    merged = (lft[0], rgt[1], lft[2], rgt[3], ch.delay(j, lft[0]), ch.delay(j, rgt[1]),
+              max(lft[6], rgt[6], ch.report(j)))
+    new = {}
+    for m, t in tens.items():
+        r = ch.rates[m][j]
+        kern = _swap_kernel(math.exp(-r * lft[3]), math.exp(-r * rgt[2]))
+        out = np.tensordot(np.moveaxis(t, (k + 1, k + 2), (-2, -1)), kern, axes=([-2, -1], [0, 1]))
+        new[m] = np.moveaxis(out, -1, k + 1)
+    return segs[:k] + (merged,) + segs[k + 2:], new
+
+
+def _settle(ch: _Chain, segs, tens):
+    """All swaps that happen now (cascades included)."""
+    while True:
+        k = _find_swap(ch, segs)
+        if k is None:
+            return segs, tens
+        segs, tens = _swap(ch, segs, tens, k)
+
+
+def _deliver(ch: _Chain, seg, tens) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Mass and end-memory-weighted moments (vectors over the batch axis) of a delivered
+    ``(0, N)`` segment."""
+    _, _, al, ar, _, _, rp = seg
+    out = {}
+    for m, t in tens.items():
+        r0, rn = ch.rates[m][0], ch.rates[m][ch.n]
+        weights = np.array([0.0] + [math.exp(-kl * r0 * (al + rp) - kr * rn * (ar + rp))
+                                    for kl, kr in _BITS])
+        out[m] = t @ weights
+    return tens["x"][:, 0], out
+
+
+def _add_state(store: dict, key, tens, w: float) -> None:
+    if key in store:
+        cur = store[key]
+        for m in cur:
+            cur[m] = cur[m] + w * tens[m]
+    else:
+        store[key] = {m: w * t for m, t in tens.items()}
+
+
+def _branches(ch: _Chain, phases, herald_ok):
+    """Herald outcomes of the links whose attempt ends now: (probability, heralded links)."""
+    cands = [i for i in range(ch.n) if herald_ok[i]]
+    outs = [(1.0, ())]
+    for i in cands:
+        pi = ch.p[i]
+        nxt = [(w * pi, hs + (i,)) for w, hs in outs]
+        if pi < 1.0:
+            nxt += [(w * (1.0 - pi), hs) for w, hs in outs]
+        outs = nxt
+    return outs
+
+
+def _outcomes(ch: _Chain, key, tens):
+    """Every outcome of one step from state ``key`` with tensors ``tens`` (leading batch axis):
+    ``(probability, next key or None when delivered, tensors, delivered segment or None)``."""
+    phases, segs = _age(key)
+    herald_ok = [ph >= 0 and (ph + 1) % d == 0 for ph, d in zip(phases, ch.den, strict=True)]
+    phases = tuple(ph if ph < 0 else (ph + 1) % d for ph, d in zip(phases, ch.den, strict=True))
+    phases, segs, tens = _expire(ch, phases, segs, tens)
+    for w, heralded in _branches(ch, phases, herald_ok):
+        ph, sg, tn = list(phases), segs, tens
+        for i in heralded:
+            ph[i] = -1
+            sg, tn = _insert_leaf(ch, sg, tn, i)
+        sg, tn = _settle(ch, sg, tn)
+        if len(sg) == 1 and sg[0][:2] == (0, ch.n):
+            yield w, None, tn, sg[0]
+        else:
+            yield w, (tuple(ph), sg), tn, None
+
+
+def _step(ch: _Chain, states: dict, t: int, delivered: dict, moments: dict) -> dict:
+    """Advance every state by one grid step (expiries, heralds, swaps, delivery)."""
+    nxt: dict = {}
+    for key, tens in states.items():
+        for w, new, tn, seg in _outcomes(ch, key, tens):
+            if new is None:
+                mass, mom = _deliver(ch, seg, tn)
+                when = t + seg[6]
+                delivered[when] = delivered.get(when, 0.0) + w * float(mass[0])
+                for m in moments:
+                    moments[m] += w * float(mom[m][0])
+            else:
+                _add_state(nxt, new, tn, w)
+    return nxt
+
+
+def _leaf_vectors(coeffs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    return [np.array([1.0, c[0, 0], c[0, 1], c[1, 0], c[1, 1]]) for c in coeffs]
+
+
+def _run(ch: _Chain, tol: float, max_work: int, max_states: int):
+    states = {(tuple([0] * ch.n), ()): {m: np.ones((1,)) for m in ch.leaf}}
+    delivered: dict[int, float] = {}
+    moments = {m: 0.0 for m in ch.leaf}
+    t = work = 0
+    while states:
+        t += 1
+        states = _step(ch, states, t, delivered, moments)
+        work += len(states)
+        if len(states) > max_states or work > max_work:
+            raise ValueError(f"the cutoff oracle needs more than {max_states} states per step or "
+                             f"{max_work} state updates ({ch.n} links, cutoff {ch.cutoff} steps); "
+                             "fewer links or a shorter cutoff")
+        rest = math.fsum(float(v["x"].flat[0]) for v in states.values())
+        if rest < tol:
+            return delivered, moments, rest, work
+    return delivered, moments, 0.0, work
+
+
+def cutoff_chain_oracle(
+    corr: Sequence[Sequence[float]],
+    p: Sequence[float],
+    cycle_time_s: float,
+    node_delay_s: Sequence[float],
+    t1_s: Sequence[float],
+    t2_s: Sequence[float],
+    strategy: str,
+    swap_factors: Sequence[Sequence[float]] | None = None,
+    cutoff_s: float | None = None,
+    *,
+    tol: float = 1e-11,
+    max_states: int = MAX_ORACLE_STATES,
+    max_work: int = MAX_ORACLE_WORK,
+    max_entries: int = MAX_ORACLE_ENTRIES,
+) -> dict[str, Any]:
+    """Exact ``E[F]`` and delivery-time pmf of the scheduler's cutoff event loop.
+
+    Arguments as :func:`qnet_circuits.physics.chain_expected.expected_chain_fidelity`
+    (``cutoff_s`` None: no discard), except that ``cycle_time_s`` may be one value per link
+    (unequal cycle times: link i attempts every ``cycle_time_s[i]`` from its start). Returns
+    ``fidelity``, ``mean_delivery_time_s``, ``delivery_times_s`` and ``delivery_pmf`` (arrays
+    over the grid, pmf normalized), ``grid_s``, ``mass_dropped`` (probability beyond the last
+    step) and ``method`` ``"exact"``.
+    Raises ValueError when no grid step up to ``tau / MAX_DEN`` fits the cutoff and the delays,
+    or when the state space exceeds ``max_states`` per step or ``max_work`` updates in all.
+    """
+    from qnet_circuits.physics.chain_expected import _moment_inputs, _products, _validate
+
+    taus = [float(x) for x in np.broadcast_to(np.asarray(cycle_time_s, dtype=float), (len(p),))]
+    for x in taus:
+        _validate(corr, p, x, node_delay_s, t1_s, t2_s, strategy, swap_factors)
+    n, factors = _validate(corr, p, taus[0], node_delay_s, t1_s, t2_s, strategy, swap_factors)
+    tau = min(taus)
+    extra = [] if cutoff_s is None else [float(cutoff_s)]
+    den = grid_denominator(tau, [*taus, *extra, *node_delay_s])
+    if den is None:
+        raise ValueError(f"cutoff_s, node_delay_s and the cycle times must be multiples of "
+                         f"tau/{MAX_DEN} (tau: the shortest cycle time) for the exact cutoff "
+                         "oracle; round them to the attempt grid")
+    g = tau / den
+    cutoff = math.inf if cutoff_s is None else int(round(cutoff_s / g))
+    delays = [int(round(d / g)) for d in node_delay_s]
+    cx, rx, cz, rz = _moment_inputs(corr, t1_s, t2_s, g)
+    node_rates = {"x": [rx[0][0]] + [r[1] for r in rx], "z": [rz[0][0]] + [r[1] for r in rz]}
+    ch = _Chain(list(p), [int(round(x / g)) for x in taus], cutoff, delays, strategy,
+                {"x": _leaf_vectors(cx), "z": _leaf_vectors(cz)}, node_rates)
+    if cutoff_s is None:
+        delivered, mom, rest, work = _run(ch, tol, max_work, max_states)
+        mean = None
+    else:
+        delivered, mom, mean, total, work = _solve_linear(ch, max_states, max_entries, tol)
+        rest = abs(1.0 - total)
+    steps = np.array(sorted(delivered))
+    pmf = np.array([delivered[k] for k in steps])
+    norm = float(pmf.sum()) if mean is None else 1.0 - rest
+    px, py, pz = _products(corr, factors)
+    fid = (1.0 + ((px + py) * mom["x"] + pz * mom["z"]) / norm) / 4.0
+    times = steps * g
+    mean_s = float(np.dot(times, pmf) / pmf.sum()) if mean is None else mean * g
+    return {"fidelity": float(fid), "mean_delivery_time_s": mean_s,
+            "delivery_times_s": times, "delivery_pmf": pmf / pmf.sum(), "grid_s": g,
+            "mass_dropped": rest, "state_updates": work, "method": "exact"}
+
+
+def _explore(ch: _Chain, max_states: int, max_entries: int):
+    """Every reachable state (breadth first) with its one-step linear maps: per state, a list of
+    ``(probability, next index or -1, {moment: matrix or vector}, delay, mass vector)``."""
+    init = (tuple([0] * ch.n), ())
+    index, order, moves = {init: 0}, [init], []
+    entries = 1
+    while len(moves) < len(order):
+        key = order[len(moves)]
+        size = 5 ** len(key[1])
+        eye = {m: np.eye(size).reshape((size,) + (5,) * len(key[1])) for m in ch.leaf}
+        out = []
+        for w, new, tn, seg in _outcomes(ch, key, eye):
+            if new is None:
+                mass, mom = _deliver(ch, seg, tn)
+                out.append((w, -1, mom, seg[6], mass))
+                continue
+            if new not in index:
+                index[new] = len(order)
+                order.append(new)
+                entries += 5 ** len(new[1])
+                if len(order) > max_states or entries > max_entries:
+                    raise ValueError(
+                        f"the cutoff oracle needs more than {max_states} states or {max_entries} "
+                        f"moment entries ({ch.n} links, cutoff {ch.cutoff} steps); fewer links or "
+                        "a shorter cutoff")
+            out.append((w, index[new], {m: t.reshape(size, -1) for m, t in tn.items()}, 0, None))
+        moves.append(out)
+    return order, moves
+
+
+def _assemble(ch: _Chain, order, moves):
+    """Sparse one-step matrices per moment (row vectors: ``v' = v P``), delivery vectors per
+    moment, and the mass chain (states only) with its delivery vectors per delay."""
+    from scipy import sparse
+
+    sizes = np.array([5 ** len(k[1]) for k in order])
+    offs = np.concatenate([[0], np.cumsum(sizes)])
+    big = int(offs[-1])
+    trip = {m: ([], [], []) for m in ch.leaf}
+    dvec = {m: np.zeros(big) for m in ch.leaf}
+    mrow, mcol, mval, mdel = [], [], [], {}
+    for s, out in enumerate(moves):
+        o = offs[s]
+        for w, nxt, maps, delay, mass in out:
+            if nxt < 0:
+                for m in ch.leaf:
+                    dvec[m][o:o + sizes[s]] += w * maps[m]
+                mdel.setdefault(delay, np.zeros(len(order)))[s] += w * mass[0]
+                continue
+            mrow.append(s)
+            mcol.append(nxt)
+            mval.append(w)
+            for m in ch.leaf:
+                r, c = np.nonzero(maps[m])
+                trip[m][0].append(r + o)
+                trip[m][1].append(c + offs[nxt])
+                trip[m][2].append(w * maps[m][r, c])
+    mats = {m: sparse.csr_matrix((np.concatenate(v[2]), (np.concatenate(v[0]), np.concatenate(v[1]))),
+                                 shape=(big, big)) for m, v in trip.items()}
+    chain = sparse.csr_matrix((mval, (mrow, mcol)), shape=(len(order), len(order)))
+    return mats, dvec, chain, mdel
+
+
+def _solve_linear(ch: _Chain, max_states: int, max_entries: int, tol: float):
+    """Moments, mean delivery time (steps) and delivery pmf from the finite Markov chain."""
+    from scipy import sparse
+    from scipy.sparse.linalg import spsolve
+
+    order, moves = _explore(ch, max_states, max_entries)
+    mats, dvec, chain, mdel = _assemble(ch, order, moves)
+    moments = {}
+    for m, mat in mats.items():
+        rhs = np.zeros(mat.shape[0])
+        rhs[0] = 1.0
+        y = spsolve((sparse.identity(mat.shape[0], format="csc") - mat.T.tocsc()), rhs)
+        moments[m] = float(y @ dvec[m])
+    eye = sparse.identity(len(order), format="csc")
+    v0 = np.zeros(len(order))
+    v0[0] = 1.0
+    y = spsolve(eye - chain.T.tocsc(), v0)  # sum_t v_t
+    z = spsolve(eye - chain.T.tocsc(), y)  # sum_t (t + 1) v_t
+    total = sum(mdel.values(), np.zeros(len(order)))
+    mass = float(y @ total)
+    if mass < 1e-9:
+        raise ValueError(f"with this cutoff ({ch.cutoff} grid steps) the chain never delivers: a "
+                         "stored pair always expires before the classical messages let it be "
+                         "swapped; raise the cutoff")
+    mean = (float(z @ total) + sum(d * float(y @ vec) for d, vec in mdel.items())) / mass
+    delivered: dict[int, float] = {}
+    v, t = v0, 0
+    while v.sum() > tol:
+        t += 1
+        for d, vec in mdel.items():
+            delivered[t + d] = delivered.get(t + d, 0.0) + float(v @ vec)
+        v = chain.T @ v
+    return delivered, moments, mean, mass, len(order)
