@@ -72,6 +72,8 @@ class CompareParams:
     pulses: int = 0
 
     def __post_init__(self) -> None:
+        if isinstance(self.lengths_km, (str, bytes)) or not hasattr(self.lengths_km, "__iter__"):
+            raise ValueError(f"--lengths must be a list of lengths in km, got {self.lengths_km!r}")
         lengths = tuple(check_positive("--lengths", x) for x in self.lengths_km)
         if not 1 <= len(lengths) <= MAX_LENGTHS:
             raise ValueError(f"--lengths takes 1 to {MAX_LENGTHS} lengths, got {len(lengths)}")
