@@ -124,8 +124,9 @@ def run_protocol(protocol: Any, params: Any, ctx: Any) -> dict:
     """Hand the ideal protocol circuit to the context (``--qasm``), run ``protocol`` with the
     context's runner, shots and seed, and return the result's JSON dict."""
     hook = getattr(ctx, "protocol_circuit", None)
-    if callable(hook):
-        hook(protocol.circuits(params)[0])
+    circuits = protocol.circuits(params) if callable(hook) else []
+    if circuits:  # closed-form commands (compare-qkd) have none
+        hook(circuits[0])
     result = protocol.run(params, runner=getattr(ctx, "runner", None),
                           shots=getattr(ctx, "shots", None), seed=getattr(ctx, "seed", None))
     return result.to_dict()

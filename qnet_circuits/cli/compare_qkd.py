@@ -17,6 +17,8 @@ from typing import Any
 from qnet_circuits.cli.common import number, run_protocol
 
 HELP = "key rate vs distance: direct BB84, trusted-node relay, repeater chain, PLOB bound"
+#: common options this command ignores
+UNUSED_OPTIONS = {"--qasm": "compare-qkd evaluates closed forms and pulse statistics; it builds no circuit"}
 #: no simulation unless --shots asks for pulses per point
 DEFAULT_SHOTS = None
 

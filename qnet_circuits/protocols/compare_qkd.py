@@ -139,9 +139,15 @@ def repeater_rate_hz(length_km: float, link_km: float, link_fidelity: float) -> 
     from qnet_circuits.network import chain
     from qnet_circuits.physics.chain_exact import MAX_EXACT_LINKS, mean_delivery_time
     from qnet_circuits.protocols.chain.theory import classical_offsets
+    from qnet_circuits.protocols.limits import check_chain_links
     from qnet_circuits.timeline import ChainGeometry
 
     n = max(1, math.ceil(length_km / link_km - 1e-9))
+    try:
+        check_chain_links(n, "state")
+    except ValueError as exc:
+        raise ValueError(f"--lengths {length_km:g} km at --repeater-link-km {link_km:g}: "
+                         f"{exc}") from None
     net = chain(1, length_km / n)
     link = net.links[0]
     p = float(physics.link_theory(link, net)["p_success"])
