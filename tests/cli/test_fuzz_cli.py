@@ -14,7 +14,8 @@ from qnet_circuits.cli import COMMANDS, build_parser, main
 
 #: per-call wall-clock limit, s (a refused or tiny run; the shots are kept small)
 CALL_LIMIT_S = 20.0
-VALUES = ["0", "1", "-1", "2", "3", "0.5", "0.9", "0.99", "10", "1e9", "1e-300", "inf", "-inf", "nan", "x", ""]
+VALUES = ["0", "1", "-1", "2", "3", "0.5", "0.9", "0.99", "10", "1e9", "1e-300", "inf", "-inf",
+          "nan", "x", ""]
 COMMON = {"-h", "--help", "--json", "--shots", "--seed", "--backend", "--qasm"}
 SKIP = {"sweep", "plot", "demo", "network"}  # file/store commands: covered by test_hostile_inputs
 
