@@ -17,8 +17,9 @@ from typing import Any
 from qnet_circuits.cli.common import number, run_protocol
 
 HELP = "key rate vs distance: direct BB84, trusted-node relay, repeater chain, PLOB bound"
-#: common options this command ignores
-UNUSED_OPTIONS = {"--qasm": "compare-qkd evaluates closed forms and pulse statistics; it builds no circuit"}
+#: common options this command ignores (refused, naming what does the job)
+IGNORED_OPTIONS = {"--qasm": "compare-qkd evaluates closed forms and pulse statistics and builds "
+                             "no circuit; use --plot FILE for a picture or --json for the numbers"}
 #: no simulation unless --shots asks for pulses per point
 DEFAULT_SHOTS = None
 
