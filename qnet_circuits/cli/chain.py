@@ -117,7 +117,7 @@ def render(result: dict) -> str:
         f"{'rate (Hz)':26}{fmt(result['rate_hz'], result['rate_hz_stderr']):>22}",
         f"pairs per channel use {th['pairs_per_channel_use']:.4g}; PLOB bound: repeaterless "
         f"{th['plob_repeaterless']:.4g}, ideal {result['links']}-segment chain {th['plob_chain']:.4g}",
-        "closed-form delivery time assumes instantaneous classical messages (a lower bound)",
+        _delivery_note(th),
         f"wall time {result['wall_s']:.2f} s",
     ]
     if result.get("device_form") is not None:
@@ -147,6 +147,19 @@ def _device_lines(dev: dict, backend: str) -> list[str]:
                      f"{isa['layout_method']}, {isa['delays']['count']} delays "
                      f"(max rounding {isa['delays']['max_error_s']:.2g} s)")
     return lines
+
+
+def _delivery_note(th: dict) -> str:
+    """What the closed-form delivery time is: exact with the swaps' classical messages, bounds,
+    or none for this plan."""
+    if th.get("mean_delivery_time_s") is not None:
+        return ("closed-form delivery time: exact, geometric link generation with the swaps' "
+                "classical messages")
+    bounds = th.get("mean_delivery_time_bounds_s")
+    if bounds:
+        return (f"closed-form delivery time: between {1e3 * bounds[0]:.4g} and {1e3 * bounds[1]:.4g}"
+                " ms (beyond the exact range; classical messages included)")
+    return "closed-form delivery time: none for this plan (purification, cutoff or unequal links)"
 
 
 def _ms(value: float | None) -> float | None:
