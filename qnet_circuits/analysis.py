@@ -117,6 +117,35 @@ def bell_fidelity(
     return Estimate(value, stderr)
 
 
+def parity_fidelity(data: Mapping[str, ShotData]) -> Estimate:
+    """F = (1 + <XX> - <YY> + <ZZ>)/4 from the ``pair`` bits of each basis (no post-selection:
+    one parity per delivered pair, as in repeater chains).
+    A basis whose parities all agree has a plug-in standard error of 0; its parity's error is
+    then the Agresti-Coull one (:func:`agresti_coull_stderr`), so a small run never reports
+    ``F = 1 +- 0``."""
+    var = 0.0
+    for b in ("XX", "YY", "ZZ"):
+        pair = data[b].bits["pair"]
+        n = int(pair.shape[0])
+        odd = int(np.count_nonzero(pair.sum(axis=1) % 2))
+        plain = 4.0 * odd * (n - odd) / n**3 if n else 0.0      # var of <P> = 1 - 2 odd/n
+        var += plain if 0 < odd < n else (2.0 * agresti_coull_stderr(odd, n)) ** 2
+    return Estimate(bell_fidelity(data, postselect=False).value, math.sqrt(var) / 4.0)
+
+
+def agresti_coull_stderr(k: int, n: int, z: float = 2.0) -> float:
+    """Standard error of a binomial proportion ``k / n`` by Agresti and Coull (Am. Stat. 52, 119
+    (1998)): ``sqrt(p~ (1 - p~) / n~)`` with ``n~ = n + z^2``, ``p~ = (k + z^2/2) / n~``;
+    nonzero when ``k`` is 0 or ``n``.
+
+    >>> round(agresti_coull_stderr(0, 100), 4), round(agresti_coull_stderr(50, 100), 4)
+    (0.0135, 0.049)
+    """
+    nt = n + z * z
+    pt = (k + z * z / 2.0) / nt
+    return math.sqrt(pt * (1.0 - pt) / nt)
+
+
 def bell_coefficients_from_parities(
     data_by_basis: Mapping[str, ShotData], register: str = "pair", postselect: bool = True
 ) -> dict[str, Estimate]:

@@ -164,9 +164,35 @@ def _refuse_ignored_options(module: Any, argv: Sequence[str]) -> None:
             raise ValueError(f"{option} does nothing here: {instead}")
 
 
+#: exit code when the reader of stdout went away (``qnet ... | head -1``): 128 + SIGPIPE
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``qnet`` command; returns the exit code."""
-    argv = sys.argv[1:] if argv is None else argv
+    """Entry point of the ``qnet`` command; returns the exit code.
+
+    A closed stdout (``qnet chain | head -1``) ends quietly with :data:`EXIT_BROKEN_PIPE`: the
+    rest of the output goes to the null device, so the interpreter's final flush raises nothing.
+    """
+    try:
+        code = _main(sys.argv[1:] if argv is None else argv)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):  # a stdout without a descriptor (captured in tests)
+            pass
+        finally:
+            os.close(devnull)
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str]) -> int:
+    """:func:`main` without the broken-pipe handling."""
     command = requested_command(argv)
     parser = build_parser([] if command is None else [command])
     args = parser.parse_args(argv)

@@ -172,5 +172,18 @@ def _device_lines(dev: dict, backend: str) -> list[str]:
     return lines
 
 
+def _delivery_note(th: dict) -> str:
+    """What the closed-form delivery time is: exact with the swaps' classical messages, bounds,
+    or none for this plan."""
+    if th.get("mean_delivery_time_s") is not None:
+        return ("closed-form delivery time: exact, geometric link generation with the swaps' "
+                "classical messages")
+    bounds = th.get("mean_delivery_time_bounds_s")
+    if bounds:
+        return (f"closed-form delivery time: between {1e3 * bounds[0]:.4g} and {1e3 * bounds[1]:.4g}"
+                " ms (beyond the exact range; classical messages included)")
+    return "closed-form delivery time: none for this plan (purification, cutoff or unequal links)"
+
+
 def _ms(value: float | None) -> float | None:
     return None if value is None else 1e3 * value

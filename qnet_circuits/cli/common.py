@@ -120,6 +120,36 @@ def check_output_path(option: str, path: Any) -> None:
         raise ValueError(f"{option} {p}: the folder {p.parent} does not exist; create it first")
 
 
+#: largest input file a command reads (bytes)
+MAX_INPUT_BYTES = 16 * 2**20
+
+
+def check_input_file(option: str, path: Any, max_bytes: int = MAX_INPUT_BYTES) -> Path:
+    """``path`` if it is a regular file of at most ``max_bytes``; else a one-line ValueError
+    naming the option and the path (missing, a directory, a device or pipe, too large)."""
+    p = Path(path)
+    if not p.exists():
+        raise ValueError(f"{option} {p}: cannot read it (it does not exist); give an existing file")
+    if not p.is_file():
+        raise ValueError(f"{option} {p} is not a regular file; give a file")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise ValueError(f"{option} {p} has {size} bytes; at most {max_bytes} are read")
+    return p
+
+
+def read_input_file(option: str, path: Any, max_bytes: int = MAX_INPUT_BYTES) -> str:
+    """The UTF-8 text of an input file checked by :func:`check_input_file` (unreadable or not
+    UTF-8: a one-line ValueError naming the option and the path)."""
+    p = check_input_file(option, path, max_bytes)
+    try:
+        return p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"{option} {p}: cannot read it ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{option} {p} is not UTF-8 text") from None
+
+
 def run_protocol(protocol: Any, params: Any, ctx: Any) -> dict:
     """Hand the ideal protocol circuit to the context (``--qasm``), run ``protocol`` with the
     context's runner, shots and seed, and return the result's JSON dict."""

@@ -62,11 +62,9 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
 
     qasm, source = None, "<qasm>"
     if args.qasm is not None:
-        try:
-            qasm, source = args.qasm.read_text(), str(args.qasm)
-        except OSError as exc:
-            raise ValueError(f"--qasm {args.qasm}: cannot read it ({exc.strerror}); give an "
-                             "existing OpenQASM file") from None
+        from qnet_circuits.cli.common import read_input_file
+
+        qasm, source = read_input_file("--qasm", args.qasm), str(args.qasm)
     params = protocol.DistributeParams(
         circuit=args.circuit, qasm=qasm, source=source, nodes=args.nodes,
         placement=_placement(args.placement), link_fidelity=args.link_fidelity,

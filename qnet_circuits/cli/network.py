@@ -77,7 +77,9 @@ def _network(args: argparse.Namespace, ctx: Any):
     from qnet_circuits.network.topologies import from_spec
 
     if args.graph:
-        return load(args.graph, scheme=args.scheme)
+        from qnet_circuits.cli.common import check_input_file
+
+        return load(check_input_file("--graph", args.graph), scheme=args.scheme)
     return from_spec(args.topology, args.length_km, seed=ctx.seed or 0, scheme=args.scheme,
                      t1_s=args.t1, t2_s=args.t2, gate_error=args.gate_error,
                      readout_error=args.readout_error, memories=args.memories)

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 DEFAULT_LENGTHS_KM = (100.0, 500.0, 1000.0, 2000.0)
 #: most lengths one comparison takes
 MAX_LENGTHS = 200
+#: most trusted-node hops of the relay at one length
+MAX_RELAY_HOPS = 10**6
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class CompareParams:
     pulses: int = 0
 
     def __post_init__(self) -> None:
+        if isinstance(self.lengths_km, (str, bytes)) or not hasattr(self.lengths_km, "__iter__"):
+            raise ValueError(f"--lengths must be a list of lengths in km, got {self.lengths_km!r}")
         lengths = tuple(check_positive("--lengths", x) for x in self.lengths_km)
         if not 1 <= len(lengths) <= MAX_LENGTHS:
             raise ValueError(f"--lengths takes 1 to {MAX_LENGTHS} lengths, got {len(lengths)}")
@@ -84,6 +88,10 @@ class CompareParams:
         if not 0.25 <= fid <= 1.0:
             raise ValueError(f"--link-fidelity must be in [0.25, 1] (Werner fidelity), got {fid}")
         object.__setattr__(self, "link_fidelity", fid)
+        longest = max(lengths)
+        if not longest / self.relay_hop_km <= MAX_RELAY_HOPS:
+            raise ValueError(f"--relay-hop-km {self.relay_hop_km:g} splits {longest:g} km into more "
+                             f"than {MAX_RELAY_HOPS} hops; raise --relay-hop-km")
         if self.method not in physics.DECOY_METHODS:
             raise ValueError(f"--decoy must be one of {', '.join(physics.DECOY_METHODS)}, got "
                              f"{self.method!r}")
@@ -137,13 +145,24 @@ def repeater_rate_hz(length_km: float, link_km: float, link_fidelity: float) -> 
     """The repeater-chain row of the module doc: links, delivered fidelity, pairs/s, key bit/s."""
     from qnet_circuits.network import chain
     from qnet_circuits.physics.chain_exact import MAX_EXACT_LINKS, mean_delivery_time
+    from qnet_circuits.physics.link import raw_heralded_state
     from qnet_circuits.protocols.chain.theory import classical_offsets
+    from qnet_circuits.protocols.limits import MAX_CHAIN_LINKS
     from qnet_circuits.timeline import ChainGeometry
 
-    n = max(1, math.ceil(length_km / link_km - 1e-9))
+    ratio = length_km / link_km
+    if not ratio <= MAX_CHAIN_LINKS:  # the chain's geometry grows with n (offsets per link)
+        raise ValueError(f"--lengths {length_km:g} km at --repeater-link-km {link_km:g} needs "
+                         f"{ratio:.3g} repeater links; at most {MAX_CHAIN_LINKS}: raise "
+                         "--repeater-link-km")
+    n = max(1, math.ceil(ratio - 1e-9))
     net = chain(1, length_km / n)
     link = net.links[0]
-    p = float(physics.link_theory(link, net)["p_success"])
+    with np.errstate(invalid="ignore", divide="ignore"):  # p underflows to 0 on long links
+        p = float(raw_heralded_state(link)[0])
+    if p <= 0.0:  # no link ever heralds: no pair, no key (fidelity undefined)
+        return {"repeater_links": n, "repeater_p_link": 0.0, "repeater_fidelity": None,
+                "repeater_pairs_hz": 0.0, "repeater_hz": 0.0, "repeater_exact": True}
     tau = link.cycle_time_s
     geometry = ChainGeometry.uniform(n, cycle_time_s=tau, hop_delay_s=link.fiber.delay_s)
     offsets = classical_offsets(geometry, "sequential")

@@ -49,6 +49,8 @@ EXACT_MAX_DATA = 6
 EXACT_MAX_WIDTH = 11
 #: ways to sample the output (see DistributeParams.sampling)
 SAMPLING = ("auto", "dynamic")
+#: widest input circuit (its ideal output distribution is computed as a state vector)
+MAX_DATA_QUBITS = 20
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,24 @@ class DistributeParams:
     data_waits: bool = True
 
     def __post_init__(self) -> None:
+        if not isinstance(self.circuit, str):
+            raise ValueError(f"--circuit must be a name such as qft:4 or ghz:3, got {self.circuit!r}")
+        if self.qasm is not None and not isinstance(self.qasm, str):
+            raise ValueError(f"--qasm must be OpenQASM 2 or 3 source text (or None), got "
+                             f"{type(self.qasm).__name__} {self.qasm!r}")
+        if self.qasm is not None and not self.qasm.strip():
+            raise ValueError("--qasm input is empty; give an OpenQASM 2 or 3 circuit")
+        if not isinstance(self.source, str):
+            raise ValueError(f"source must be the name of the --qasm input (a str), got "
+                             f"{self.source!r}")
         qc = self.build()
+        if qc.num_qubits == 0:
+            raise ValueError(f"--qasm {self.source}: the circuit has no qubits; declare a qubit "
+                             "register")
+        if qc.num_qubits > MAX_DATA_QUBITS:
+            what = f"--qasm {self.source}" if self.qasm is not None else f"--circuit {self.circuit}"
+            raise ValueError(f"{what} has {qc.num_qubits} qubits; at most {MAX_DATA_QUBITS} (the "
+                             "monolithic reference output is a state vector of 2^n amplitudes)")
         object.__setattr__(self, "nodes", check_int("--nodes", self.nodes, minimum=2))
         if self.nodes > qc.num_qubits:
             raise ValueError(f"--nodes ({self.nodes}) exceeds the circuit's {qc.num_qubits} qubits; "
@@ -111,11 +130,14 @@ class DistributeParams:
         if self.t2_s > 2 * self.t1_s:
             raise ValueError(f"--t2 ({self.t2_s}) exceeds 2 * --t1 ({self.t1_s}); lower --t2")
         if self.placement is not None:
+            if isinstance(self.placement, (str, bytes)) or not hasattr(self.placement, "__iter__"):
+                raise ValueError(f"--placement must be one node number per qubit (e.g. 0,0,1,1), "
+                                 f"got {self.placement!r}")
             p = tuple(self.placement)
             if len(p) != qc.num_qubits:
                 raise ValueError(f"--placement names {len(p)} qubits but the circuit has "
                                  f"{qc.num_qubits}; give one node per qubit")
-            bad = [v for v in p if not (isinstance(v, int) and 0 <= v < self.nodes)]
+            bad = [v for v in p if isinstance(v, bool) or not (isinstance(v, int) and 0 <= v < self.nodes)]
             if bad:
                 raise ValueError(f"--placement names unknown nodes {sorted(set(bad))}; nodes are "
                                  f"0..{self.nodes - 1}")
@@ -226,6 +248,7 @@ def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
     from qiskit import ClassicalRegister
 
     from qnet_circuits.library.distributed import distribute
+    from qnet_circuits.protocols.limits import check_width
     from qnet_circuits.run import AerRunner
 
     if not isinstance(runner, AerRunner):
@@ -239,6 +262,8 @@ def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
         form = "deferred (exact equivalent: ideal ebits)"
     else:
         circ, form = dist.circuit, "dynamic (if_test, measured and reset communication qubits)"
+    check_width("the distributed circuit", circ.num_qubits,
+                "use a smaller circuit, or --max-open 1 (the fewest communication qubits)")
     circ = circ.copy()
     out = ClassicalRegister(dist.n_data_qubits, "out")
     circ.add_register(out)

@@ -86,7 +86,7 @@ class GHZParams:
         check_choice("--correction", self.correction, CORRECTIONS)
         object.__setattr__(self, "wait_s", check_nonnegative("--wait", self.wait_s))
         object.__setattr__(self, "t2_s", check_positive("--t2", self.t2_s, allow_inf=True))
-        if not self.center.isidentifier() or self.center in self.names:
+        if not isinstance(self.center, str) or not self.center.isidentifier() or self.center in self.names:
             raise ValueError(f"--center must be an identifier other than the end names u1..un, "
                              f"got {self.center!r}")
 

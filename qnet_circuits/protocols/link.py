@@ -28,7 +28,12 @@ from qnet_circuits.library.options import CORRECTIONS
 from qnet_circuits.network import Network, chain
 from qnet_circuits.physics import fidelity_phi_plus, link_theory
 from qnet_circuits.protocols import plots
-from qnet_circuits.protocols.base import Provenance, resolve_runner, resolve_shots
+from qnet_circuits.protocols.base import (
+    Provenance,
+    check_probability,
+    resolve_runner,
+    resolve_shots,
+)
 from qnet_circuits.protocols.pairs import check_choice
 from qnet_circuits.results import Estimate
 from qnet_circuits.run import heralded_density_matrix
@@ -74,6 +79,7 @@ class LinkParams:
     network: Network = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        check_probability("detector_efficiency", self.detector_efficiency)
         if self.satellite is not None:
             object.__setattr__(self, "network", self._satellite_network())
             check_choice("--correction", self.correction, CORRECTIONS)

@@ -91,7 +91,11 @@ class TeleportParams:
             object.__setattr__(self, "theta", check_finite("--theta", self.theta))
         object.__setattr__(self, "phi", check_finite("--phi", self.phi))
         if self.states is not None:
-            states = (self.states,) if isinstance(self.states, str) else tuple(self.states)
+            try:
+                states = (self.states,) if isinstance(self.states, str) else tuple(self.states)
+            except TypeError:
+                raise ValueError(f"--state must be a cardinal state name or a list of them, "
+                                 f"got {self.states!r}") from None
             for s in states:
                 check_choice("--state", s, tuple(CARDINAL_STATES))
             object.__setattr__(self, "states", states or None)

@@ -25,6 +25,8 @@ __all__ = ["CIRCUIT_KINDS", "load_qasm", "named_circuit"]
 
 CIRCUIT_KINDS = ("qft:N", "ghz:N", "adder:N", "random:N:GATES:SEED")
 MAX_QUBITS = 64
+#: most CX gates of a ``random:N:GATES:SEED`` circuit (each may cost an ebit)
+MAX_RANDOM_GATES = 500
 
 
 def load_qasm(text: str, source: str = "<qasm>") -> QuantumCircuit:
@@ -109,6 +111,9 @@ def named_circuit(spec: str) -> QuantumCircuit:
         n = _size(spec, args[0], 2)
         if not (args[1].isdigit() and args[2].isdigit()):
             raise ValueError(f"--circuit {spec!r}: GATES and SEED must be non-negative integers")
+        if int(args[1]) > MAX_RANDOM_GATES:
+            raise ValueError(f"--circuit {spec!r}: at most {MAX_RANDOM_GATES} GATES (each non-local "
+                             f"CX costs an ebit), got {args[1]}")
         rng = random.Random(int(args[2]))
         qc = QuantumCircuit(n, name=f"random{n}")
         for _ in range(int(args[1])):

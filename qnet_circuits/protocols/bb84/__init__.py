@@ -120,7 +120,10 @@ class Bb84Params:
                              f"({self.mu})")
         object.__setattr__(self, "pulses", check_int("--pulses", self.pulses, minimum=1))
         object.__setattr__(self, "rounds", check_int("--rounds", self.rounds, minimum=1))
-        p = tuple(float(x) for x in self.probabilities)
+        try:
+            p = tuple(float(x) for x in self.probabilities)
+        except (TypeError, ValueError):
+            p = ()
         if len(p) != 3 or min(p) < 0 or not math.isclose(sum(p), 1.0):
             raise ValueError("probabilities must be three numbers >= 0 (signal, decoy, vacuum) "
                              f"summing to 1, got {self.probabilities!r}")

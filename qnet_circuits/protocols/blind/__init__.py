@@ -108,12 +108,16 @@ class BlindParams:
         traps = check_int("--traps", self.traps, minimum=0)
         object.__setattr__(self, "traps", traps)
         if self.link_fidelity is not None:
-            f = float(self.link_fidelity)
+            try:
+                f = float(self.link_fidelity)
+            except (TypeError, ValueError):
+                raise ValueError(f"--link-fidelity must be a number in [0.25, 1], got "
+                                 f"{self.link_fidelity!r}") from None
             if not 0.25 <= f <= 1.0:
                 raise ValueError(
                     f"--link-fidelity must be in [0.25, 1] (Werner), got {self.link_fidelity}")
             object.__setattr__(self, "link_fidelity", f)
-        if self.server not in BLIND_SERVERS:
+        if not isinstance(self.server, str) or self.server not in BLIND_SERVERS:
             raise ValueError(
                 f"--server must be one of {', '.join(BLIND_SERVERS)}, got {self.server!r}")
         if BLIND_SERVERS[self.server] is not None and traps == 0:

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from qnet_circuits.analysis import bell_fidelity, proportion
+from qnet_circuits.analysis import parity_fidelity, proportion
 from qnet_circuits.library.measurement import pauli_basis_circuits
 from qnet_circuits.network import Detector, Memory, Network
 from qnet_circuits.results import Estimate, ShotData
@@ -209,7 +209,7 @@ def _fidelity(bits: np.ndarray, basis_index: np.ndarray) -> Estimate:
         if sel.shape[0] == 0:
             raise ValueError(f"no accepted shot was measured in {b}; raise --shots")
         data[b] = ShotData({"pair": sel}, int(sel.shape[0]), {"basis": b})
-    return bell_fidelity(data, postselect=False)
+    return parity_fidelity(data)
 
 
 __all__ = ["MEMORY_MODES", "DeviceRun", "is_device", "run_device_form"]

@@ -35,7 +35,7 @@ import numpy as np
 from qiskit import QuantumCircuit
 
 from qnet_circuits import physics
-from qnet_circuits.analysis import bell_fidelity
+from qnet_circuits.analysis import parity_fidelity
 from qnet_circuits.library.measurement import pauli_basis_circuits
 from qnet_circuits.network import Network
 from qnet_circuits.protocols.base import Provenance, resolve_runner
@@ -255,7 +255,7 @@ def _run_static(network, route, models, plan, realizations, estimator, seeds: Ch
         (rows,) = runner.run_bindings(circ, {}, shots=shots, seed=seeds.child(), network=network)
         data[basis] = ShotData({"pair": rows.bits["pair"]}, shots, {"basis": basis})
         chosen = chosen or rows.metadata["method"]
-    return _Run(timeline, sched, bell_fidelity(data, postselect=False), None, None, chosen, bound)
+    return _Run(timeline, sched, parity_fidelity(data), None, None, chosen, bound)
 
 
 def _run_template(network, route, models, plan, realizations, estimator, seeds: ChainSeeds,
@@ -290,7 +290,7 @@ def _fidelity_from_parities(bits: np.ndarray, basis_index: np.ndarray) -> Estima
     for k, b in enumerate(BASES):
         sel = bits[basis_index == k]
         data[b] = ShotData({"pair": sel}, int(sel.shape[0]), {"basis": b})
-    return bell_fidelity(data, postselect=False)
+    return parity_fidelity(data)
 
 
 def _rate(delivery_s: np.ndarray) -> Estimate:

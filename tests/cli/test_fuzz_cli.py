@@ -1,0 +1,109 @@
+"""Bounded fuzz of every ``qnet`` command (``cli.COMMANDS``) in-process: random (hostile)
+arguments never give a traceback or another exit code than 0 and 2 (one line on stderr); each
+call runs under a wall-clock alarm (a hang fails the test); outputs are in their physical range
+(probabilities and fidelities in [0, 1], CHSH S <= 2 sqrt 2 within a few standard errors)."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import signal
+
+import pytest
+
+from qnet_circuits.cli import COMMANDS, build_parser, main
+
+#: per-call wall-clock limit, s (a refused or tiny run; the shots are kept small)
+CALL_LIMIT_S = 30
+#: calls per command
+CALLS = 4
+VALUES = ["0", "1", "-1", "2", "3", "0.5", "0.9", "0.99", "10", "1e9", "1e-300", "inf", "-inf",
+          "nan", "x", ""]
+COMMON = {"-h", "--help", "--json", "--shots", "--seed", "--backend", "--qasm"}
+#: options that would write files, run on other machines or print progress
+NOT_FUZZED = {"--store", "--export", "--scheduler", "--scheduler-timeout", "--out", "--plot",
+              "--draw", "--save", "--graph", "--workers", "--no-progress", "--progress"}
+
+
+def _base(command: str, tmp_path) -> list[str]:
+    """The smallest argv of ``command`` that does real work, before the fuzzed options."""
+    small = ["--shots", "60", "--seed", "1", "--json"]
+    return {
+        "qkd": ["qkd", "--seed", "1", "--json", "--pairs", "2000"],
+        "bb84": ["bb84", "--seed", "1", "--json", "--pulses", "20000", "--rounds", "200"],
+        "compare-qkd": ["compare-qkd", "--json", "--lengths", "50,150"],
+        "demo": ["demo", "--only", "swap"],
+        "sweep": ["sweep", "swap", "--grid", "fidelity=0.9", "--max-shots", "200", "--json",
+                  "--no-progress"],
+        "plot": ["plot", str(tmp_path / "missing.sqlite"), "--x", "fidelity"],
+        "network": ["network", "--json", "--topology", "line:3", "--route", "n0", "n2"],
+        "relay": ["relay", "--seed", "1", "--json", "--pairs", "3000"],
+    }.get(command, [command, *small])
+
+
+def _options(command: str) -> list[tuple[str, list[str]]]:
+    """The command's own options (not the common ones) with their choices, if any."""
+    parser = build_parser([command])
+    sub = next(a for a in parser._actions if a.dest == "command").choices[command]
+    out = []
+    for action in sub._actions:
+        names = [o for o in action.option_strings if o.startswith("--") and o not in COMMON]
+        if names and action.nargs != 0 and names[0] not in NOT_FUZZED:
+            out.append((names[0], [str(c) for c in (action.choices or [])]))
+    return out
+
+
+def _check_ranges(value, key=""):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_ranges(v, str(k))
+    elif isinstance(value, list):
+        for v in value:
+            _check_ranges(v, key)
+    elif isinstance(value, float) and math.isfinite(value):
+        low = key.lower()
+        if low in {"fidelity", "p_success", "qber", "acceptance"} or low.startswith(
+                ("fidelity_", "p_", "qber_")) and not low.endswith(("_stderr", "_error", "_bounds")):
+            assert -1e-9 <= value <= 1 + 1e-9, (key, value)
+        if low == "s":
+            assert abs(value) <= 2 * math.sqrt(2) + 0.3, (key, value)  # estimate: a few sigma
+
+
+class _Hang(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Hang
+
+
+@pytest.mark.slow  # about 3-4 minutes on 2 shared cores for all commands
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_random_arguments_never_crash_or_hang(command, capsys, tmp_path):
+    rng = random.Random(sum(map(ord, command)))
+    options = _options(command)
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    try:
+        for i in range(CALLS):
+            argv = _base(command, tmp_path)
+            for option, choices in rng.sample(options, min(i % 3, len(options))):  # 0, 1 or 2
+                argv += [option, rng.choice(choices + VALUES)]
+            signal.alarm(CALL_LIMIT_S)
+            try:
+                code = main(argv)
+            except SystemExit as exc:  # argparse: one line, exit 2
+                code = exc.code
+            except _Hang:
+                pytest.fail(f"qnet {' '.join(argv)} ran past {CALL_LIMIT_S} s")
+            finally:
+                signal.alarm(0)
+            out, err = capsys.readouterr()
+            assert "Traceback" not in err, (argv, err)
+            assert code in (0, 2), (argv, code, err)
+            if code == 2:
+                assert err.strip() and len(err.strip().splitlines()) == 1, (argv, err)
+            elif "--json" in argv:
+                _check_ranges(json.loads(out))
+    finally:
+        signal.signal(signal.SIGALRM, previous)
