@@ -265,19 +265,28 @@ class _Segment:
     version: int
 
 
+#: most events (heralds, expiries, swaps) the cutoff event loop processes in one run, and in one
+#: realization (about 0.3 s): a cutoff so short that pairs keep expiring before the classical
+#: messages allow a swap never delivers, and one that delivers once in 10^5 events is unusable
+MAX_CUTOFF_EVENTS = 20_000_000
+MAX_REALIZATION_EVENTS = 100_000
+
+
 def event_realization(
-    generate: Generator, geometry: ChainGeometry, strategy: str, cutoff_s: float
+    generate: Generator, geometry: ChainGeometry, strategy: str, cutoff_s: float,
+    max_events: int = MAX_CUTOFF_EVENTS,
 ) -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray, list[Any]]:
     """One realization with a cutoff. Returns (ready, swaps, delivery, attempts, discards, records).
 
     A stored pair (elementary or swapped) whose older end memory has waited ``cutoff_s`` without
     being used is discarded at that moment; its links restart attempts immediately. The delivered
-    pair ``v_0 - v_N`` is never discarded.
+    pair ``v_0 - v_N`` is never discarded. More than ``max_events`` events without a delivery
+    raise ValueError (the cutoff is too short for the chain to deliver in bounded time).
     """
     check_strategy(strategy)
     check_cutoff(cutoff_s)
     loop = _CutoffLoop(generate, geometry, strategy, cutoff_s)
-    delivered = loop.run()
+    delivered = loop.run(max_events)
     return loop.ready, loop.swaps, delivered, loop.attempts, loop.discards, loop.records
 
 
@@ -383,13 +392,20 @@ class _CutoffLoop:
         self.add(_Segment(left.a, right.b, left.store_left, right.store_right,
                           t + delay(j, left.a), t + delay(j, right.b), self.new_version()), t)
 
-    def run(self) -> float:
+    def run(self, max_events: int = MAX_CUTOFF_EVENTS) -> float:
         """Process events until the end-to-end pair exists; return its delivery time (s)."""
         n = self.n
         for i in range(n):
             self.start(i, 0.0)
         handlers = {"herald": self.on_herald, "expire": self.on_expire, "swap": self.on_swap}
         while self.heap:
+            if self.counter > max_events:
+                raise ValueError(
+                    f"--cutoff {self.cutoff_s:g} s: no pair delivered after {max_events:.0e} "
+                    f"events ({int(self.discards.sum())} discarded pairs): the chain delivers "
+                    "too rarely or never (stored pairs expire before the swaps' classical "
+                    "messages arrive); raise --cutoff, shorten the links, use --strategy asap "
+                    "or fewer --shots")
             t, _, kind, data = heapq.heappop(self.heap)
             handlers[kind](t, data)
             whole = self.by_left.get(0)
@@ -415,8 +431,12 @@ def chain_timeline_cutoff(
     att = np.zeros((realizations, n), dtype=np.int64)
     disc = np.zeros((realizations, n), dtype=np.int64)
     records: list[list[Any]] = []
+    budget = MAX_CUTOFF_EVENTS
     for r in range(realizations):
-        rd, sw, dv, at, dc, rec = event_realization(generate, geometry, strategy, cutoff_s)
+        rd, sw, dv, at, dc, rec = event_realization(
+            generate, geometry, strategy, cutoff_s,
+            max_events=min(budget, MAX_REALIZATION_EVENTS))
+        budget -= int(at.sum() + dc.sum() + max(n - 1, 0))
         ready[r], swaps[r], deliver[r], att[r], disc[r] = rd, sw, dv, at, dc
         records.append(rec)
     left, right = waits(ready, swaps, deliver)

@@ -20,6 +20,9 @@ MORE: dict[str, tuple[str, int | None]] = {
     "compare_qkd": ("CompareParams(lengths_km=(50.0, 150.0))", 20000),
     "ghz": ("GHZParams(nodes=3)", 64),
     "encoded_storage": ("EncodedStorageParams()", 64),
+    "network_requests": ("NetworkRequestsParams(__import__('qnet_circuits.network', fromlist=['x'])"
+                         ".star(['a', 'b', 'c', 'd'], 10.0, center_memories=2), "
+                         "(('a', 'b'), ('c', 'd')), policy='fair')", 30),
 }
 
 

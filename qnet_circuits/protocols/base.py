@@ -132,6 +132,17 @@ def check_int(name: str, value: Any, *, minimum: int | None = None,
     return value
 
 
+def check_sequence(name: str, value: Any) -> tuple[Any, ...]:
+    """``value`` (a list or tuple) as a tuple; ValueError naming ``name`` otherwise.
+
+    >>> check_sequence("--mu", [1.0, 2.0])
+    (1.0, 2.0)
+    """
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"{name} must be a list of values, got {value!r}")
+    return tuple(value)
+
+
 def check_finite(name: str, value: Any) -> float:
     """``value`` as a finite float; ValueError naming ``name`` otherwise."""
     try:

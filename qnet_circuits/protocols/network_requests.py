@@ -44,7 +44,7 @@ from qnet_circuits.physics.contention import (
     jain_index,
     max_plus_delivery_time_s,
 )
-from qnet_circuits.protocols.base import Provenance, check_int
+from qnet_circuits.protocols.base import Provenance, check_int, check_sequence
 from qnet_circuits.results import Estimate
 from qnet_circuits.scheduler import ChainPlan, PurificationPlan, link_models
 from qnet_circuits.scheduler.network_schedule import (
@@ -405,7 +405,7 @@ class NetworkRequestsParams:
     def __post_init__(self) -> None:
         if not isinstance(self.network, Network):
             raise ValueError(f"network must be a Network, got {type(self.network).__name__}")
-        reqs = tuple(_as_request(r) for r in self.requests)
+        reqs = tuple(_as_request(r) for r in check_sequence("requests", self.requests))
         if not reqs:
             raise ValueError("requests: give at least one (source, destination)")
         for req in reqs:

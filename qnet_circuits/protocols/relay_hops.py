@@ -34,7 +34,7 @@ from qnet_circuits.physics.decoy import (
     plob_per_pulse,
     wcp_transmittance,
 )
-from qnet_circuits.protocols.base import check_finite, check_int, check_positive
+from qnet_circuits.protocols.base import check_finite, check_int, check_positive, check_sequence
 
 if TYPE_CHECKING:
     from qnet_circuits.protocols.bb84.hop import DecoyHop
@@ -71,7 +71,8 @@ def validate(p: RelayParams) -> None:
     object.__setattr__(p, "pulse_rate_hz", check_positive("--pulse-rate-hz", p.pulse_rate_hz))
     if p.network is not None or p.route is not None:
         _use_path(p)
-    hops = tuple(check_int("--satellite-hop", k, minimum=1) for k in p.satellite_hops)
+    hops = tuple(check_int("--satellite-hop", k, minimum=1)
+                 for k in check_sequence("--satellite-hop", p.satellite_hops))
     if any(k > p.hops for k in hops) or len(set(hops)) != len(hops):
         raise ValueError(f"--satellite-hop must name distinct hops in 1..{p.hops}, got {hops}")
     object.__setattr__(p, "satellite_hops", tuple(sorted(hops)))

@@ -21,6 +21,9 @@ ROWS = [
     (["link", "--qasm", "/proc/x.qasm"], 2, "--qasm"),
     (["link", "--qasm", "/tmp"], 2, "is a directory"),
     (["link", "--qasm", "/nonexistent-folder/a.qasm"], 2, "does not exist"),
+    # a cutoff shorter than the sequential swaps' classical messages: the chain never delivers
+    (["chain", "--links", "4", "--strategy", "sequential", "--cutoff", "0.0002"], 2,
+     "no pair delivered"),
 ]
 
 

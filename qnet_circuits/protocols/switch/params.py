@@ -21,6 +21,7 @@ from qnet_circuits.protocols.base import (
     check_nonnegative,
     check_positive,
     check_probability,
+    check_sequence,
 )
 from qnet_circuits.protocols.pairs import check_choice
 from qnet_circuits.protocols.switch.events import POLICIES
@@ -50,7 +51,7 @@ def _buffer(value: Any) -> float:
 def _rates(users: int, mu: Any) -> tuple[float, ...]:
     if isinstance(mu, (int, float)) and not isinstance(mu, bool):
         return (check_positive("--mu", mu),) * users
-    values = tuple(check_positive("--mu", m) for m in mu)
+    values = tuple(check_positive("--mu", m) for m in check_sequence("--mu", mu))
     if len(values) not in (1, users):
         raise ValueError(f"--mu takes one rate or one per user ({users}), got {len(values)}")
     return values * users if len(values) == 1 else values
@@ -123,7 +124,7 @@ class SwitchParams:
                                                  minimum=1, maximum=512))
         check_choice("--correction", self.correction, CORRECTIONS)
         if self.user_names is not None:
-            names = tuple(self.user_names)
+            names = check_sequence("user_names", self.user_names)
             if (len(names) != self.users or len(set(names)) != len(names)
                     or not all(isinstance(n, str) and n for n in names)):
                 raise ValueError(f"user_names must list {self.users} different names, got {names!r}")
