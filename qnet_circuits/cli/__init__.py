@@ -232,8 +232,9 @@ def _main(argv: list[str]) -> int:
     except (RuntimeError, OSError, ImportError) as exc:
         print(f"qnet {args.command}: error: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"qnet {args.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # Ctrl-C: one line (what was kept, if anything), exit 130
+        print(f"qnet {args.command}: interrupted" + (f": {exc}" if str(exc) else ""),
+              file=sys.stderr)
         return 130
     text = render_result(module, result)
     if isinstance(result.get("comparison"), dict):

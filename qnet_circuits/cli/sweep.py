@@ -63,9 +63,24 @@ def _execute(args: argparse.Namespace, ctx: Any, grid: dict) -> Any:
     if args.workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(args.workers) as pool:
-            return sweep(args.task, grid, executor=pool, **kwargs), f"{args.workers} processes", _local()
+        # the workers ignore Ctrl-C (the terminal sends it to the whole process group): the
+        # sweep process alone stops, cancels the queued chunks and keeps what the store holds
+        pool = ProcessPoolExecutor(args.workers, initializer=_ignore_sigint)
+        try:
+            table = sweep(args.task, grid, executor=pool, **kwargs)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown()
+        return table, f"{args.workers} processes", _local()
     return sweep(args.task, grid, **kwargs), "serial", _local()
+
+
+def _ignore_sigint() -> None:
+    """Pool-worker initializer: SIGINT is the parent's to handle."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _local() -> str:
@@ -85,7 +100,19 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
         raise ValueError("--qasm is not available for qnet sweep (use the task's own command)")
     if not math.isfinite(args.scheduler_timeout) or args.scheduler_timeout <= 0:
         raise ValueError(f"--scheduler-timeout must be > 0 s, got {args.scheduler_timeout}")
-    table, where, device = _execute(args, ctx, parse_grid(args.grid))
+    grid = parse_grid(args.grid)
+    try:
+        table, where, device = _execute(args, ctx, grid)
+    except KeyboardInterrupt:
+        if args.store:
+            from qnet_circuits.sweeps import SweepStore
+
+            with SweepStore(args.store) as store:
+                kept = store.chunk_count()
+            raise KeyboardInterrupt(f"{kept} finished chunks are in {args.store}; run the same "
+                                    "command again to resume") from None
+        raise KeyboardInterrupt("nothing was kept: give --store FILE to resume an interrupted "
+                                "sweep") from None
     if args.export:
         from qnet_circuits.sweeps import SweepStore
 

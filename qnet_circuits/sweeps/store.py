@@ -102,6 +102,10 @@ class SweepStore:
                 (point_key, chunk, shots, seed, result["estimate"], result["stderr"],
                  result["weight"], result["successes"], result["theory"], result["wall_s"]))
 
+    def chunk_count(self) -> int:
+        """Finished chunks in the store (all sweeps)."""
+        return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
     def chunks(self, point_keys: Iterable[str]) -> dict[str, dict[int, dict[str, Any]]]:
         """Finished chunks by point key and index (one query; fast for thousands of points)."""
         wanted = set(point_keys)

@@ -196,8 +196,14 @@ def run_chunk(spec: TaskSpec, point: Mapping[str, Any], shots: int, seed: int) -
         est = _dotted(result, metric.field)
         weight = int(_dotted(result, metric.weight)) * metric.scale
         successes = round(est.value * weight) if metric.rule == "proportion" else None
+        stderr = float(est.stderr)
+        if metric.rule == "mean" and metric.field == "fidelity" and est.value == 1.0:
+            # every parity agreed: the chunk's interval (Agresti-Coull) does not pool (it would
+            # shrink as 1/sqrt(chunks)); hand the sweep the plug-in 0 so that its own rule
+            # 1/(W+1) over all the point's shots applies (pooling.stopping_stderr)
+            stderr = 0.0
         theory = result.theory.get(metric.theory) if result.theory else None
-        chunk = {"estimate": float(est.value), "stderr": float(est.stderr), "weight": weight,
+        chunk = {"estimate": float(est.value), "stderr": stderr, "weight": weight,
                  "successes": successes, "theory": _finite_or_none(theory)}
     chunk["wall_s"] = time.perf_counter() - start
     return chunk
