@@ -104,7 +104,8 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
         hook = getattr(ctx, "protocol_circuit", None)
         if callable(hook):
             hook(protocol.circuits(params)[0])
-        return protocol.run(params, seed=getattr(ctx, "seed", None)).to_dict()
+        return protocol.run(params, runner=getattr(ctx, "runner", None),
+                            seed=getattr(ctx, "seed", None)).to_dict()
     return run_protocol(protocol, params, ctx)
 
 

@@ -255,7 +255,12 @@ def analysis_plain(value: Any) -> Any:
 def run(params: RelayParams, *, runner: Runner | None = None, shots: int | None = None,
         seed: int | None = None) -> RelayResult:
     """Run every hop's QKD (``shots`` overrides the pairs, or the pulses, per hop) and relay the
-    keys."""
+    keys. Local Aer only: the hops sample exact pair distributions (BBM92) or pulse statistics
+    (BB84-decoy), so a device runner is refused rather than silently ignored."""
+    if runner is not None and getattr(runner, "name", "aer") != "aer":
+        raise ValueError(f"qnet relay runs on the local Aer simulator only (its hops use exact "
+                         f"pair distributions or pulse statistics), got --backend {runner.name}; "
+                         f"run one hop on the device with `qnet qkd --backend {runner.name}`")
     root = np.random.SeedSequence(seed)
     if params.protocol == "bb84-decoy":
         from qnet_circuits.protocols import relay_hops

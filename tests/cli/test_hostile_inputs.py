@@ -40,3 +40,12 @@ def test_no_key_at_an_impossible_distance_is_an_honest_zero(capsys):
     assert main(["qkd", "--length-km", "100000", "--pairs", "20000", "--seed", "1"]) == 0
     out = capsys.readouterr().out
     assert "no key at this distance" in out and "0.0 bit/s" in out
+
+
+@pytest.mark.parametrize("protocol", ["bbm92", "bb84-decoy"])
+def test_relay_refuses_a_device_instead_of_ignoring_it(capsys, protocol):
+    """Relay hops are exact pair distributions or pulse statistics: local Aer only, said once."""
+    assert main(["relay", "--hops", "2", "--protocol", protocol, "--backend", "fake_torino"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "local Aer simulator only" in err
+    assert "qnet qkd --backend fake_torino" in err
