@@ -68,9 +68,10 @@ passes, the dilation first: what the local runner's
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from qiskit.circuit import ControlFlowOp, Delay, Parameter, ParameterExpression, QuantumCircuit, Qubit
@@ -269,6 +270,59 @@ def dilate_memory_waits(
     anc = circuit.qubits[anc_index] if anc_index is not None else None
     maps: list[DilationMap] = []
 
+    def visit(out: QuantumCircuit, inst: Any, to_outer: dict, from_outer: dict) -> bool:
+        op = inst.operation
+        if not isinstance(op, Delay):
+            return False
+        node = owners.get(to_outer[inst.qubits[0]])
+        if not isinstance(op.duration, ParameterExpression):
+            seconds = delay_seconds(op)
+            if node is not None and not node.memory.ideal and seconds > 0:
+                out.append(_relaxation(node.memory.t1_s, node.memory.t2_s, seconds), inst.qubits)
+            return True  # Aer ignores delays; the channel (if any) stands in its place
+        if op.unit != "s":
+            raise ValueError("parameterized waits must be in seconds (unit='s')")
+        if node is None or node.memory.ideal:
+            return True
+        if anc is None or anc not in from_outer:
+            raise ValueError(
+                "a parameterized wait needs the dilation ancilla in scope "
+                "(metadata['dilation_ancilla'])"
+            )
+        a = from_outer[anc]
+        q = inst.qubits[0]
+        name = str(op.duration)
+        t1, t2 = node.memory.t1_s, node.memory.t2_s
+        amp = deph = None
+        if not math.isinf(t1):
+            amp = Parameter(f"{name}_ad")
+            out.rxx(amp, q, a)
+            out.ryy(amp, q, a)
+            out.reset(a)
+        if not math.isinf(t2) and not (not math.isinf(t1) and t2 >= 2 * t1):
+            deph = Parameter(f"{name}_z")
+            out.ry(deph, a)
+            out.cz(a, q)
+            out.reset(a)
+        maps.append(DilationMap(name, amp.name if amp else None,
+                                deph.name if deph else None, t1, t2))
+        return True
+
+    return rewrite_instructions(circuit, visit), maps
+
+
+def rewrite_instructions(
+    circuit: QuantumCircuit,
+    visit: Callable[[QuantumCircuit, Any, dict, dict], bool],
+) -> QuantumCircuit:
+    """``circuit`` rebuilt instruction by instruction, recursing into control-flow blocks.
+
+    ``visit(out, inst, to_outer, from_outer)`` sees every non-control-flow instruction of a block
+    with ``out`` (the block being built) and the maps between the block's qubits and the outer
+    circuit's; it appends whatever replaces ``inst`` and returns True, or returns False to keep
+    ``inst`` as it is.
+    """
+
     def rewrite(block: QuantumCircuit, outer: list[Qubit]) -> QuantumCircuit:
         to_outer = dict(zip(block.qubits, outer))
         from_outer = {v: k for k, v in to_outer.items()}
@@ -278,46 +332,11 @@ def dilate_memory_waits(
             if isinstance(op, ControlFlowOp):
                 blocks = [rewrite(b, [to_outer[q] for q in inst.qubits]) for b in op.blocks]
                 out.append(op.replace_blocks(blocks), inst.qubits, inst.clbits)
-                continue
-            if isinstance(op, Delay) and not isinstance(op.duration, ParameterExpression):
-                node = owners.get(to_outer[inst.qubits[0]])
-                seconds = delay_seconds(op)
-                if node is not None and not node.memory.ideal and seconds > 0:
-                    out.append(_relaxation(node.memory.t1_s, node.memory.t2_s, seconds), inst.qubits)
-                continue  # Aer ignores delays; the channel (if any) stands in its place
-            if isinstance(op, Delay) and isinstance(op.duration, ParameterExpression):
-                if op.unit != "s":
-                    raise ValueError("parameterized waits must be in seconds (unit='s')")
-                node = owners.get(to_outer[inst.qubits[0]])
-                if node is None or node.memory.ideal:
-                    continue
-                if anc is None or anc not in from_outer:
-                    raise ValueError(
-                        "a parameterized wait needs the dilation ancilla in scope "
-                        "(metadata['dilation_ancilla'])"
-                    )
-                a = from_outer[anc]
-                q = inst.qubits[0]
-                name = str(op.duration)
-                t1, t2 = node.memory.t1_s, node.memory.t2_s
-                amp = deph = None
-                if not math.isinf(t1):
-                    amp = Parameter(f"{name}_ad")
-                    out.rxx(amp, q, a)
-                    out.ryy(amp, q, a)
-                    out.reset(a)
-                if not math.isinf(t2) and not (not math.isinf(t1) and t2 >= 2 * t1):
-                    deph = Parameter(f"{name}_z")
-                    out.ry(deph, a)
-                    out.cz(a, q)
-                    out.reset(a)
-                maps.append(DilationMap(name, amp.name if amp else None,
-                                        deph.name if deph else None, t1, t2))
-                continue
-            out.append(op, inst.qubits, inst.clbits)
+            elif not visit(out, inst, to_outer, from_outer):
+                out.append(op, inst.qubits, inst.clbits)
         return out
 
-    return rewrite(circuit, list(circuit.qubits)), maps
+    return rewrite(circuit, list(circuit.qubits))
 
 
 @lru_cache(maxsize=4096)

@@ -57,7 +57,7 @@ from qiskit.circuit import ControlFlowOp, Delay, Parameter, ParameterExpression,
 
 from qnet_circuits.library.markers import FIBER_TRANSIT
 from qnet_circuits.network import Network
-from qnet_circuits.noise import amplitude_angle, delay_seconds
+from qnet_circuits.noise import amplitude_angle, delay_seconds, rewrite_instructions
 from qnet_circuits.scheduler.links import node_map
 
 
@@ -111,43 +111,33 @@ def inject_memory(circuit: QuantumCircuit, network: Network,
         count[0] += 1
         return name, np.full(rows, delay_seconds(op))
 
-    def rewrite(block: QuantumCircuit, outer: list) -> QuantumCircuit:
-        to_outer = dict(zip(block.qubits, outer))
-        from_outer = {v: k for k, v in to_outer.items()}
-        out = block.copy_empty_like()
-        for inst in block.data:
-            op = inst.operation
-            if isinstance(op, ControlFlowOp):
-                blocks = [rewrite(b, [to_outer[q] for q in inst.qubits]) for b in op.blocks]
-                out.append(op.replace_blocks(blocks), inst.qubits, inst.clbits)
-                continue
-            if not isinstance(op, Delay):
-                out.append(op, inst.qubits, inst.clbits)
-                continue
-            node = owners.get(to_outer[inst.qubits[0]])
-            if node is None or node.memory.ideal:
-                continue
-            name, t = wait_values(op)
-            if t.shape != (rows,):
-                raise ValueError(f"the wait {name!r} has {t.size} values, expected {rows}")
-            q = inst.qubits[0]
-            t1, t2 = node.memory.t1_s, node.memory.t2_s
-            if not math.isinf(t1):
-                if anc is None or anc not in from_outer:
-                    raise ValueError("injected amplitude damping needs the dilation ancilla in "
-                                     "scope (metadata['dilation_ancilla'])")
-                a = from_outer[anc]
-                half = Parameter(f"{name}_ad")
-                columns[half.name] = amplitude_angle(t, t1)  # theta/2: sin^2(theta/2) = gamma
-                _damp(out, q, a, half)
-            p_z = z_flip_probability(t, t1, t2)
-            if np.any(p_z > 0):
-                frame = Parameter(f"{name}_z")
-                columns[frame.name] = np.pi * (rng.random(rows) < p_z)
-                out.rz(frame, q)
-        return out
+    def visit(out: QuantumCircuit, inst, to_outer: dict, from_outer: dict) -> bool:
+        op = inst.operation
+        if not isinstance(op, Delay):
+            return False
+        node = owners.get(to_outer[inst.qubits[0]])
+        if node is None or node.memory.ideal:
+            return True
+        name, t = wait_values(op)
+        if t.shape != (rows,):
+            raise ValueError(f"the wait {name!r} has {t.size} values, expected {rows}")
+        q = inst.qubits[0]
+        t1, t2 = node.memory.t1_s, node.memory.t2_s
+        if not math.isinf(t1):
+            if anc is None or anc not in from_outer:
+                raise ValueError("injected amplitude damping needs the dilation ancilla in "
+                                 "scope (metadata['dilation_ancilla'])")
+            half = Parameter(f"{name}_ad")
+            columns[half.name] = amplitude_angle(t, t1)  # theta/2: sin^2(theta/2) = gamma
+            _damp(out, q, from_outer[anc], half)
+        p_z = z_flip_probability(t, t1, t2)
+        if np.any(p_z > 0):
+            frame = Parameter(f"{name}_z")
+            columns[frame.name] = np.pi * (rng.random(rows) < p_z)
+            out.rz(frame, q)
+        return True
 
-    result = rewrite(circuit, list(circuit.qubits))
+    result = rewrite_instructions(circuit, visit)
     kept = {p.name for p in result.parameters}
     for name, values in table.items():
         if name in kept and name not in columns:
@@ -172,30 +162,21 @@ def inject_fiber(circuit: QuantumCircuit, network: Network) -> QuantumCircuit:
     anc_index = meta.get("dilation_ancilla")
     anc = circuit.qubits[anc_index] if anc_index is not None else None
 
-    def rewrite(block: QuantumCircuit, outer: list) -> QuantumCircuit:
-        to_outer = dict(zip(block.qubits, outer))
-        from_outer = {v: k for k, v in to_outer.items()}
-        out = block.copy_empty_like()
-        for inst in block.data:
-            op = inst.operation
-            if isinstance(op, ControlFlowOp):
-                blocks = [rewrite(b, [to_outer[q] for q in inst.qubits]) for b in op.blocks]
-                out.append(op.replace_blocks(blocks), inst.qubits, inst.clbits)
-                continue
-            if op.name != FIBER_TRANSIT:
-                out.append(op, inst.qubits, inst.clbits)
-                continue
-            link = network.link_by_name(op.link)
-            eta = link.fiber.transmissivity_over(op.length_km) * link.detector.efficiency
-            if eta >= 1.0:
-                continue
-            if anc is None or anc not in from_outer:
-                raise ValueError("injected fiber loss needs the dilation ancilla in scope "
-                                 "(metadata['dilation_ancilla'])")
-            _damp(out, inst.qubits[0], from_outer[anc], math.asin(math.sqrt(1.0 - eta)))
-        return out
+    def visit(out: QuantumCircuit, inst, to_outer: dict, from_outer: dict) -> bool:
+        op = inst.operation
+        if op.name != FIBER_TRANSIT:
+            return False
+        link = network.link_by_name(op.link)
+        eta = link.fiber.transmissivity_over(op.length_km) * link.detector.efficiency
+        if eta >= 1.0:
+            return True
+        if anc is None or anc not in from_outer:
+            raise ValueError("injected fiber loss needs the dilation ancilla in scope "
+                             "(metadata['dilation_ancilla'])")
+        _damp(out, inst.qubits[0], from_outer[anc], math.asin(math.sqrt(1.0 - eta)))
+        return True
 
-    return rewrite(circuit, list(circuit.qubits))
+    return rewrite_instructions(circuit, visit)
 
 
 def dark_count_sites(circuit: QuantumCircuit, network: Network) -> list[tuple[str, int, float]]:
