@@ -15,7 +15,14 @@ from __future__ import annotations
 import argparse
 import math
 
-from qnet_circuits.cli.common import Context, fmt, number, positive_int
+from qnet_circuits.cli.common import (
+    Context,
+    add_memory_arguments,
+    fmt,
+    memory_lines,
+    number,
+    positive_int,
+)
 from qnet_circuits.library.options import CHAIN_ESTIMATORS, CHAIN_LINK_LEVELS, CHAIN_PURIFICATIONS
 from qnet_circuits.network import SCHEMES
 from qnet_circuits.timeline import STRATEGIES
@@ -50,13 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="device form of the plan (no while_loop, heralds post-selected): "
                              "if_test swaps (dynamic) or a software Pauli frame (frame); auto "
                              "(the default on a device) picks from the target's if_else")
-    parser.add_argument("--memory", choices=("device", "off", "injected"), default="device",
-                        help="on a device: its qubits play the memories over scaled waits "
-                             "(default), no waits at all (off), or the network's T1/T2 as "
-                             "explicit operations (injected; also on Aer, in the device form)")
-    parser.add_argument("--time-scale", type=number, default=None,
-                        help="on a device: factor on every memory wait (default: the device's "
-                             "median T2 over the memory T2)")
+    add_memory_arguments(parser)
 
 
 def run(args: argparse.Namespace, ctx: Context) -> dict:
@@ -152,16 +153,7 @@ def _device_lines(dev: dict, backend: str) -> list[str]:
         f"{'acceptance':26}{fmt(dev['acceptance'], dev['acceptance_stderr']):>22}"
         f"{fmt(dev['acceptance_theory']):>14}  ({where})",
     ]
-    if dev.get("time_scale") is not None:
-        lines.append(f"memory on the device: waits x {dev['time_scale']:.4g}, effective T1/T2 "
-                     f"{fmt(dev['effective_t1_s'])} / {fmt(dev['effective_t2_s'])} s")
-    elif dev.get("memory") == "injected":
-        lines.append(f"network physics injected as operations: memory T1/T2 "
-                     f"{fmt(dev['injected_t1_s'])} / {fmt(dev['injected_t2_s'])} s (ancilla "
-                     "dilation + sampled Z frames); fiber loss as a beam splitter with a vacuum "
-                     "mode; dark counts classical")
-    elif dev.get("memory") == "off":
-        lines.append("memory on the device: off (no waits)")
+    lines += memory_lines(dev)
     isa = dev.get("isa")
     if isa:
         used = sorted({q for qs in isa["layout"].values() for q in qs})

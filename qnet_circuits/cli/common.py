@@ -105,6 +105,35 @@ def add_noise_arguments(parser: argparse.ArgumentParser, where: str) -> None:
                              "(default 0)")
 
 
+def add_memory_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--memory`` and ``--time-scale``: what plays the network's memories on a device
+    (``qnet chain``, ``qnet switch``; :mod:`qnet_circuits.protocols.device_memory`)."""
+    parser.add_argument("--memory", choices=("device", "off", "injected"), default="device",
+                        help="on a device: its qubits play the memories over scaled waits "
+                             "(default), no waits at all (off), or the network's T1/T2 as "
+                             "explicit operations (injected; also on Aer)")
+    parser.add_argument("--time-scale", type=number, default=None,
+                        help="on a device: factor on every memory wait (default: the device's "
+                             "median T2 over the memory T2)")
+
+
+def memory_lines(dev: dict, *, fiber: bool = True) -> list[str]:
+    """The memory report of a device run (``device_memory``/``device_form`` keys), as text;
+    ``fiber``: the circuits have photonic links (their injected loss is named too)."""
+    if dev.get("time_scale") is not None:
+        return [f"memory on the device: waits x {dev['time_scale']:.4g}, effective T1/T2 "
+                f"{fmt(dev['effective_t1_s'])} / {fmt(dev['effective_t2_s'])} s"]
+    if dev.get("memory") == "injected":
+        rest = ("; fiber loss as a beam splitter with a vacuum mode; dark counts classical"
+                if fiber else "")
+        return [f"network physics injected as operations: memory T1/T2 "
+                f"{fmt(dev['injected_t1_s'])} / {fmt(dev['injected_t2_s'])} s (ancilla "
+                f"dilation + sampled Z frames){rest}"]
+    if dev.get("memory") == "off":
+        return ["memory on the device: off (no waits)"]
+    return []
+
+
 def pair_fields(args: argparse.Namespace) -> dict[str, Any]:
     """The pair and noise flags as the keyword arguments of a pair protocol's parameters."""
     return {"fidelity": args.fidelity, "bell_diagonal": args.bell_diagonal,

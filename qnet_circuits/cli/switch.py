@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from qnet_circuits.cli.common import number, run_protocol
+from qnet_circuits.cli.common import add_memory_arguments, memory_lines, number, run_protocol
 
 HELP = "entanglement switch for k users: capacity, per-pair rates, fidelity vs the switch CTMC"
 DEFAULT_SHOTS = 400
@@ -55,6 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="delivered pairs whose swap runs as a circuit")
     parser.add_argument("--correction", choices=("dynamic", "deferred"), default="dynamic",
                         help="if_test corrections, or controlled gates (no control flow)")
+    add_memory_arguments(parser)
 
 
 def run(args: argparse.Namespace, ctx: Any) -> dict:
@@ -64,7 +65,8 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
     common = dict(policy=args.policy, p=args.p, slot_s=args.slot, q=args.q,
                   alpha_hz=args.decoherence_rate, request_rate_hz=args.request_rate,
                   swaps=args.swaps, fidelity_samples=args.fidelity_samples,
-                  correction=args.correction)
+                  correction=args.correction, memory=args.memory,
+                  time_scale=args.time_scale)
     link = {"--users": args.users, "--mu": args.mu, "--buffer": args.buffer, "--t2": args.t2,
             "--link-fidelity": args.link_fidelity}
     if args.p is not None and args.mu is not None:
@@ -123,6 +125,8 @@ def render(result: dict) -> str:
     for name, value in r["pair_rates_hz"].items():
         lines.append(f"    {name:<9} {value:.4g} ± {r['pair_rates_stderr'][name]:.2g}   theory "
                      f"{_num(expected.get(name), 6)}")
+    if r.get("device_memory") and r["device_memory"].get("memory") != "network (Aer noise passes)":
+        lines += ["  " + line for line in memory_lines(r["device_memory"], fiber=False)]
     if r["request_rate_hz"] is not None:
         lines.append(f"  requests     {r['requests']} arrived, {r['backlog']} still waiting; demand "
                      f"in the capacity region: {r['theory']['demand_in_capacity_region']}")

@@ -2,7 +2,10 @@
 
 Node attributes and their defaults (:data:`NODE_DEFAULTS`): ``role`` (``end`` for a node of
 degree <= 1, else ``repeater``; or ``router``), ``memories`` = 2 (memory qubits held at once),
-``t1_s`` = ``t2_s`` = inf (s; ideal memory), ``gate_error`` = 0, ``readout_error`` = 0.
+``t1_s`` = ``t2_s`` = inf (s; ideal memory), ``gate_error`` = 0, ``readout_error`` = 0,
+``coupler_error`` = 0 (two-qubit depolarizing lambda of gates to other nodes' qubits; a
+calibrated network of ``qnet_hardware.network_from_backend`` sets it, and saving writes it only
+when it is not 0).
 Edge attributes (:data:`LINK_DEFAULTS`): ``length_km`` (required), ``attenuation_db_per_km`` =
 0.2, ``scheme`` = ``double-click``, ``speed_km_per_s`` = 2e5, ``alpha`` = 0.1,
 ``detector_efficiency`` = 1, ``dark_count_prob`` = 0, ``pair_probability`` = 1,
@@ -62,7 +65,7 @@ if TYPE_CHECKING:
 
 #: node attributes and their defaults (``role`` None: ``end`` at degree <= 1, else ``repeater``)
 NODE_DEFAULTS: dict[str, Any] = {"role": None, "memories": 2, "t1_s": math.inf, "t2_s": math.inf,
-                                 "gate_error": 0.0, "readout_error": 0.0}
+                                 "gate_error": 0.0, "readout_error": 0.0, "coupler_error": 0.0}
 #: edge attributes and their defaults (``length_km`` has none: it is required)
 LINK_DEFAULTS: dict[str, Any] = {"length_km": None, "attenuation_db_per_km": 0.2,
                                  "scheme": "double-click", "speed_km_per_s": 2e5, "alpha": 0.1,
@@ -109,13 +112,14 @@ def _node(name: Any, data: dict, degree: int, where: str) -> Node:
                          "networkx.relabel_nodes(g, lambda n: f'n{n}')")
     role = data.get("role") or ("end" if degree <= 1 else "repeater")
     vals = {k: _number(where, k, data.get(k, NODE_DEFAULTS[k]))
-            for k in ("t1_s", "t2_s", "gate_error", "readout_error")}
+            for k in ("t1_s", "t2_s", "gate_error", "readout_error", "coupler_error")}
     memories = _number(where, "memories", data.get("memories", NODE_DEFAULTS["memories"]))
     if memories != int(memories):
         raise ValueError(f"{where}: field 'memories' must be a whole number, got {memories!r}")
     try:
         return Node(str(name), role, Memory(vals["t1_s"], vals["t2_s"]), vals["gate_error"],
-                    vals["readout_error"], memories=int(memories))
+                    vals["readout_error"], memories=int(memories),
+                    coupler_error=vals["coupler_error"])
     except ValueError as exc:
         raise ValueError(f"{where}: {exc}") from None
 
@@ -221,10 +225,13 @@ def from_networkx(graph: nx.Graph, *, scheme: str = "double-click", source: str 
 
 
 def node_attributes(node: Node) -> dict[str, Any]:
-    """The file attributes of ``node`` (infinite times left out)."""
+    """The file attributes of ``node`` (infinite times and a ``coupler_error`` of 0 left out:
+    they are the defaults)."""
     out: dict[str, Any] = {"role": node.role, "memories": node.memories,
                            "t1_s": node.memory.t1_s, "t2_s": node.memory.t2_s,
                            "gate_error": node.gate_error, "readout_error": node.readout_error}
+    if node.coupler_error != 0:
+        out["coupler_error"] = node.coupler_error
     return {k: v for k, v in out.items() if not (isinstance(v, float) and math.isinf(v))}
 
 

@@ -23,11 +23,17 @@ same dilation with a fixed angle, ``gamma = 1 - eta`` (``eta`` = the fiber's tra
 marked length times the detector efficiency, as the Aer noise pass does): on a photon qubit
 (|0> vacuum, |1> one photon) that is exactly a beam splitter of transmissivity eta whose other
 input is the vacuum mode (the ancilla), so the heralds on a device follow the closed-form herald
-probability. Dark counts stay classical (:func:`dark_count_sites`, :func:`add_dark_counts`): each
-detector bit is OR-ed with a click of probability ``dark_count_prob`` after the run, which is the
-threshold detector's click exactly; the delivered state after a dark-count herald is exact where
-the herald's correction is coherent (``correction="frame"``), while an ``if_test`` correction
-(``"dynamic"``) acts on the photon's own click.
+probability. Dark counts stay classical: each detector bit is OR-ed with a click of probability
+``dark_count_prob``, which is the threshold detector's click exactly. Without control flow
+(``correction="frame"``: the herald's correction is coherent) the OR is applied after the run
+(:func:`dark_count_sites`, :func:`add_dark_counts`). With ``if_test`` corrections (``"dynamic"``)
+the click that a correction conditions on must be the detector's record, so
+:func:`inject_dark_counts` samples the dark count of each realization in the circuit: an
+``RX`` bound to 0 or pi on the (reset) dilation ancilla, measured into a ``dark`` register bit,
+and every ``if_test`` on the detector bit conditions on ``expr.bit_or(click, dark)`` instead
+(classical expressions on bits run on IBM targets with ``if_else``); :func:`or_dark_counts`
+then ORs the same dark bits into the recorded detector bits, so post-selection and feed-forward
+read the same click.
 
 Each wait gets its own angle Parameter ``<wait>_ad`` (theta/2) and frame Parameter ``<wait>_z``;
 the values come from the wait durations (Parameter waits: the binding table's column; fixed waits:
@@ -53,7 +59,17 @@ import math
 from collections.abc import Mapping
 
 import numpy as np
-from qiskit.circuit import ControlFlowOp, Delay, Parameter, ParameterExpression, QuantumCircuit
+from qiskit.circuit import (
+    ClassicalRegister,
+    Clbit,
+    ControlFlowOp,
+    Delay,
+    IfElseOp,
+    Parameter,
+    ParameterExpression,
+    QuantumCircuit,
+)
+from qiskit.circuit.classical import expr
 
 from qnet_circuits.library.markers import FIBER_TRANSIT
 from qnet_circuits.network import Network
@@ -223,5 +239,91 @@ def add_dark_counts(bits: Mapping[str, np.ndarray], sites: list[tuple[str, int, 
     return out
 
 
-__all__ = ["add_dark_counts", "dark_count_sites", "inject_fiber", "inject_memory",
-           "z_flip_probability"]
+def inject_dark_counts(circuit: QuantumCircuit, network: Network, table: Mapping[str, np.ndarray],
+                       *, rows: int, rng: np.random.Generator
+                       ) -> tuple[QuantumCircuit, dict[str, np.ndarray]]:
+    """``circuit`` with each detector measurement that has dark counts followed by its sampled
+    dark count (an ``RX`` Parameter ``dark<k>`` bound to pi with probability ``dark_count_prob``
+    per row, on the dilation ancilla, measured into bit k of a register ``dark`` and reset), and
+    every later ``if_test`` on that detector bit conditioned on ``expr.bit_or(bit, dark[k])``;
+    the binding table is ``table`` plus the ``dark<k>`` columns. ``metadata["dark_counts"]``
+    lists ``[register, bit, "dark", k]`` for :func:`or_dark_counts`. Detector measurements must
+    sit at the top level (the device form has no loops)."""
+    sites = dark_count_sites(circuit, network)
+    if not sites:
+        return circuit, dict(table)
+    anc_index = (circuit.metadata or {}).get("dilation_ancilla")
+    if anc_index is None:
+        raise ValueError("injected dark counts need the dilation ancilla "
+                         "(metadata['dilation_ancilla'])")
+    anc = circuit.qubits[anc_index]
+    wanted = {(reg, bit): p for reg, bit, p in sites}
+    out = circuit.copy_empty_like()
+    dark = ClassicalRegister(len(sites), "dark")
+    out.add_register(dark)
+    columns, partner, listed = dict(table), {}, []
+    for inst in circuit.data:
+        op = inst.operation
+        if isinstance(op, IfElseOp) and _conditioned_on(op, partner):
+            _or_condition(out, op, inst, partner)
+            continue
+        out.append(op, inst.qubits, inst.clbits)
+        if op.name != "measure":
+            continue
+        loc = circuit.find_bit(inst.clbits[0]).registers
+        key = (loc[0][0].name, loc[0][1]) if loc else None
+        if key not in wanted:
+            continue
+        k = len(listed)
+        theta = Parameter(f"dark{k}")
+        columns[theta.name] = np.pi * (rng.random(rows) < wanted[key])
+        out.rx(theta, anc)
+        out.measure(anc, dark[k])
+        out.reset(anc)
+        partner[inst.clbits[0]] = dark[k]
+        listed.append([key[0], key[1], dark.name, k])
+    if len(listed) != len(sites):
+        raise ValueError("injected dark counts need the detector measurements at the top level "
+                         "of the circuit (no control flow around them)")
+    out.metadata = {**(circuit.metadata or {}), "dark_counts": listed}
+    return out, columns
+
+
+def _conditioned_on(op: IfElseOp, partner: dict) -> bool:
+    target, value = op.condition if isinstance(op.condition, tuple) else (None, None)
+    if isinstance(target, Clbit) and target in partner:
+        if value != 1 or (len(op.blocks) > 1 and op.blocks[1] is not None):
+            raise ValueError("injected dark counts handle if_test((click, 1)) without else only")
+        return True
+    return False
+
+
+def _or_condition(out: QuantumCircuit, op: IfElseOp, inst, partner: dict) -> None:
+    """``op`` (``if_test((click, 1))``) appended to ``out`` conditioned on click OR dark."""
+    click, body = op.condition[0], op.blocks[0]
+    qmap = dict(zip(body.qubits, inst.qubits))
+    cmap = dict(zip(body.clbits, inst.clbits))
+    with out.if_test(expr.bit_or(click, partner[click])):
+        for sub in body.data:
+            if isinstance(sub.operation, ControlFlowOp):
+                raise ValueError("injected dark counts: nested control flow in a correction")
+            out.append(sub.operation, [qmap[q] for q in sub.qubits], [cmap[c] for c in sub.clbits])
+
+
+def or_dark_counts(bits: Mapping[str, np.ndarray], listed: list) -> dict[str, np.ndarray]:
+    """Copies of ``bits`` with each detector bit OR-ed with its in-circuit dark-count bit
+    (``metadata["dark_counts"]`` of :func:`inject_dark_counts`).
+
+    >>> out = or_dark_counts({"h": np.array([[0], [1], [0]]), "dark": np.array([[1], [0], [0]])},
+    ...                      [["h", 0, "dark", 0]])
+    >>> out["h"][:, 0].tolist()
+    [1, 1, 0]
+    """
+    out = {k: np.array(v, copy=True) for k, v in bits.items()}
+    for reg, index, dark, k in listed:
+        out[reg][:, index] = out[reg][:, index] | np.asarray(bits[dark])[:, k]
+    return out
+
+
+__all__ = ["add_dark_counts", "dark_count_sites", "inject_dark_counts", "inject_fiber",
+           "inject_memory", "or_dark_counts", "z_flip_probability"]

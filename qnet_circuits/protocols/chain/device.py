@@ -34,23 +34,32 @@ import numpy as np
 
 from qnet_circuits.analysis import parity_fidelity, proportion
 from qnet_circuits.library.measurement import pauli_basis_circuits
-from qnet_circuits.network import Detector, Memory, Network
+from qnet_circuits.network import Network
+from qnet_circuits.protocols.device_memory import (
+    MEMORY_MODES,
+    injected_network,
+    is_device,
+    memory_summary,
+    run_injected,
+    wait_scale,
+)
 from qnet_circuits.results import Estimate, ShotData
-from qnet_circuits.run import AerRunner, Runner
+from qnet_circuits.run import Runner
 from qnet_circuits.scheduler import BASES, emit_chain, sample_timeline
 from qnet_circuits.scheduler.device import (
     acceptance_theory,
     accepted,
     delay_parameters,
     frame_corrected,
-    memory_scale,
     strip_ideal_waits,
 )
 from qnet_circuits.scheduler.inject import (
     add_dark_counts,
     dark_count_sites,
+    inject_dark_counts,
     inject_fiber,
     inject_memory,
+    or_dark_counts,
 )
 from qnet_circuits.timeline import Timeline
 
@@ -71,15 +80,6 @@ class DeviceRun:
     summary: dict[str, Any]
 
 
-#: What plays the network's memories on a device: the device's qubits over scaled waits, or none.
-MEMORY_MODES: tuple[str, ...] = ("device", "off", "injected")
-
-
-def is_device(runner: Runner) -> bool:
-    """True for runners that are not the local Aer simulator (network noise does not apply)."""
-    return not isinstance(runner, AerRunner)
-
-
 def run_device_form(network, route, models, plan, realizations: int, seeds, runner: Runner,
                     timing_rng, sampler, *, static: bool, correction: str, memory: str = "device",
                     time_scale: float | None = None) -> DeviceRun:
@@ -87,10 +87,10 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
     count = 1 if plan.timing == "deterministic" else realizations
     timeline = sample_timeline(models, plan, count, timing_rng, sampler)
     on_device = is_device(runner)
-    coherence = getattr(runner, "median_coherence_s", (None, None)) if on_device else (None, None)
-    scale = memory_scale(network, route, coherence[1], time_scale) if memory == "device" else 1.0
+    scale = wait_scale(network, route, runner, memory, time_scale)
     waits = {"scale": scale, "everything": memory == "off"}
     injected = memory == "injected"
+    dynamic = injected and correction == "dynamic"  # dark counts sampled in the circuit
     frame_rng = np.random.default_rng(seeds.child()) if injected else None
     passed = injected_network(network) if injected else network
     if static:
@@ -104,13 +104,12 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
         bits: dict[str, list[np.ndarray]] = {}
         method = ""
         for circ in pauli_basis_circuits(circuit, pair).values():
-            table: dict = {}
-            if injected:
-                circ = inject_fiber(circ, network)
-                circ, names = inject_memory(circ, network, {}, rows=shots, rng=frame_rng)
-                table = {p: names[p.name] for p in circ.parameters}
-            per = 1 if table else shots
-            rows = runner.run_bindings(circ, table, shots=per, seed=seeds.child(), network=passed)
+            if injected:  # one row per shot, each with its own sampled Z frames
+                rows = [run_injected(runner, circ, network, shots=shots, seed=seeds.child(),
+                                     rng=frame_rng, dark_counts=dynamic)]
+            else:
+                rows = runner.run_bindings(circ, {}, shots=shots, seed=seeds.child(),
+                                           network=passed)
             for name in rows[0].bits:
                 bits.setdefault(name, []).extend(r.bits[name] for r in rows)
             method = method or rows[0].metadata["method"]
@@ -120,15 +119,17 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
     else:
         sched = emit_chain(network, route, models, plan, timeline, estimator="parities", block=1,
                            correction=correction)
-        circuit, table = _device_template(sched, network, on_device, waits, frame_rng)
+        circuit, table = _device_template(sched, network, on_device, waits, frame_rng, dynamic)
         rows = runner.run_bindings(circuit, table, shots=1, seed=seeds.child(), network=passed)
         flat = {k: np.concatenate([r.bits[k] for r in rows]) for k in rows[0].bits}
+        if dynamic:
+            flat = or_dark_counts(flat, circuit.metadata.get("dark_counts", []))
         basis_index = np.arange(len(rows)) % 3
         method = rows[0].metadata["method"]
         report = rows[0].metadata.get("isa")
         circuit = sched.bound_circuit(0)
     meta = sched.metadata
-    if injected:  # dark counts stay classical: OR-ed into the detector bits
+    if injected and not dynamic:  # dark counts stay classical: OR-ed into the detector bits
         flat = add_dark_counts(flat, dark_count_sites(sched.circuit, network), frame_rng)
     letters_all = np.array([BASES[i][1] for i in basis_index])
     mask = accepted(flat, meta["accept"])
@@ -152,24 +153,25 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
         "frame_registers": list(meta["frames"]),
         "realizations_sampled": int(timeline.realizations),
         "isa": report,
-        "memory": memory if on_device or injected else "network (Aer noise passes)",
-        "time_scale": scale if on_device and memory == "device" else None,
-        "effective_t1_s": _effective(coherence[0], scale) if memory == "device" else None,
-        "effective_t2_s": _effective(coherence[1], scale) if memory == "device" else None,
-        **(_injected_times(network, route) if injected else {}),
+        **memory_summary(network, route, runner, memory, scale),
     }
     return DeviceRun(timeline, sched, fidelity, proportion(n_ok, total), total, n_ok, method,
                      circuit, summary)
 
 
-def _device_template(sched, network: Network, on_device: bool, waits: dict, frame_rng):
+def _device_template(sched, network: Network, on_device: bool, waits: dict, frame_rng,
+                     dark: bool = False):
     """The template run on the runner and its binding table: memories injected as operations
-    (``frame_rng`` given), or on a device the ideal waits stripped and the others scaled."""
+    (``frame_rng`` given; ``dark``: the dark counts sampled in the circuit, for ``if_test``
+    corrections), or on a device the ideal waits stripped and the others scaled."""
     circuit, params, values = sched.circuit, list(sched.parameters), sched.values
     if frame_rng is not None:
+        rows = values.shape[0]
         circuit, names = inject_memory(inject_fiber(circuit, network), network,
                                        {p.name: values[:, i] for i, p in enumerate(params)},
-                                       rows=values.shape[0], rng=frame_rng)
+                                       rows=rows, rng=frame_rng)
+        if dark:
+            circuit, names = inject_dark_counts(circuit, network, names, rows=rows, rng=frame_rng)
         return circuit, {p: names[p.name] for p in circuit.parameters}
     if on_device:
         circuit = strip_ideal_waits(circuit, network, **waits)
@@ -180,26 +182,6 @@ def _device_template(sched, network: Network, on_device: bool, waits: dict, fram
             if p.name in timed:
                 values[:, i] *= waits["scale"]
     return circuit, {p: values[:, i] for i, p in enumerate(params)}
-
-
-def injected_network(network: Network) -> Network:
-    """``network`` with ideal memories and detectors: what the runner's noise pass still applies
-    once memories, fiber loss and dark counts are injected (gate and readout errors on Aer)."""
-    from dataclasses import replace
-
-    return Network(tuple(replace(n, memory=Memory()) for n in network.nodes),
-                   tuple(replace(lk, detector=Detector()) for lk in network.links))
-
-
-def _injected_times(network: Network, route) -> dict:
-    """The network memory times the injected operations apply (s; shortest on the path)."""
-    mems = [n.memory for n in network.nodes if n.name in set(route)]
-    return {"injected_t1_s": min(m.t1_s for m in mems), "injected_t2_s": min(m.t2_s for m in mems)}
-
-
-def _effective(device_s: float | None, scale: float) -> float | None:
-    """The network memory time the device's qubits play: a device time over the wait scale."""
-    return None if device_s is None else device_s / scale
 
 
 def _fidelity(bits: np.ndarray, basis_index: np.ndarray) -> Estimate:

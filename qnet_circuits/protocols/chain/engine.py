@@ -39,10 +39,11 @@ from qnet_circuits.analysis import parity_fidelity
 from qnet_circuits.library.measurement import pauli_basis_circuits
 from qnet_circuits.network import Network
 from qnet_circuits.protocols.base import Provenance, resolve_runner
-from qnet_circuits.protocols.chain.device import MEMORY_MODES, is_device, run_device_form
+from qnet_circuits.protocols.chain.device import is_device, run_device_form
 from qnet_circuits.protocols.chain.pools import ChainSeeds, TrialSampler, run_table, stacked
 from qnet_circuits.protocols.chain.result import ChainResult
 from qnet_circuits.protocols.chain.theory import chain_theory
+from qnet_circuits.protocols.device_memory import check_memory_runner
 from qnet_circuits.results import Estimate, ShotData
 from qnet_circuits.run import AerRunner, Runner
 from qnet_circuits.scheduler import (
@@ -164,15 +165,7 @@ def _device_correction(runner: Runner, correction: str | None, estimator: str, m
                        time_scale: float | None) -> str | None:
     """The swap correction of the device form, or None for the simulator form (Aer, no
     ``correction``); refuses what the target cannot run."""
-    if memory not in MEMORY_MODES:
-        raise ValueError(f"memory must be one of {', '.join(MEMORY_MODES)}, got {memory!r}")
-    if memory == "injected" and time_scale is not None:
-        raise ValueError("time_scale scales the device's own waits (memory='device'); "
-                         "memory='injected' applies the network's T1/T2 as operations and keeps "
-                         "no wait: drop time_scale or use memory='device'")
-    if not is_device(runner) and (memory == "off" or time_scale is not None):
-        raise ValueError("memory='off' and time_scale act on a device's own qubits; on Aer the "
-                         "network's T1/T2 act through the noise passes: drop them or pick a device")
+    check_memory_runner(memory, time_scale, runner)
     if correction is None and not is_device(runner) and memory != "injected":
         return None
     if estimator != "parities":

@@ -18,6 +18,7 @@ from typing import Any
 from qnet_circuits.library.options import CHAIN_ESTIMATORS, CHAIN_LINK_LEVELS, CHAIN_PURIFICATIONS
 from qnet_circuits.network import SCHEMES, Network, chain
 from qnet_circuits.protocols.base import check_finite, check_int, check_positive, check_probability
+from qnet_circuits.protocols.device_memory import check_memory_options
 from qnet_circuits.scheduler import ChainPlan, PurificationPlan
 from qnet_circuits.scheduler.emit import DEVICE_CORRECTIONS
 from qnet_circuits.timeline import check_strategy
@@ -93,13 +94,7 @@ class ChainParams:
         if self.correction is not None:
             _check_choice("correction", self.correction, ("auto", *DEVICE_CORRECTIONS))
             _check_choice("estimator (with correction)", self.estimator, ("parities",))
-        _check_choice("memory", self.memory, ("device", "off", "injected"))
-        if self.time_scale is not None:
-            check_positive("time_scale", self.time_scale)
-            if self.memory == "injected":
-                raise ValueError("time_scale (--time-scale) scales the device's own waits, but "
-                                 "memory='injected' (--memory injected) keeps no wait and applies "
-                                 "the network's T1/T2 as operations: drop one of them")
+        check_memory_options(self.memory, self.time_scale)
         check_probability("detector_efficiency", self.detector_efficiency)
         check_finite("alpha", self.alpha)
         for name in ("t1_s", "t2_s"):

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from qnet_circuits.protocols import device_memory
 from qnet_circuits.protocols.base import Provenance, resolve_runner, resolve_shots
 from qnet_circuits.protocols.switch.events import (
     POLICIES,
@@ -114,13 +115,42 @@ def network(params: SwitchParams) -> Network:
                 memory=Memory(t1_s=math.inf, t2_s=params.t2_s))
 
 
-def _fidelity(params: SwitchParams, waits: np.ndarray, runner: Runner, shots: int,
-              seed: int | None) -> tuple[Estimate, float, str | None]:
-    """Mean Phi+ fidelity of the sampled delivered pairs (circuits), its closed form at the
-    same waits, and the simulation method."""
-    from qnet_circuits.protocols.pairs import pair_estimates, run_bases
+#: the delivered pair's path through the switch (:func:`network`)
+PATH = ("u_a", "switch", "u_b")
 
-    data = run_bases(runner, circuits(params, waits), network(params), shots=shots, seed=seed)
+
+def _run_pairs(params: SwitchParams, waits: np.ndarray, runner: Runner, shots: int,
+               seed: int | None, run_seq: np.random.SeedSequence) -> tuple[list[dict], dict]:
+    """XX/YY/ZZ data of every sampled delivered pair with the memories ``params.memory`` asks
+    for (:mod:`qnet_circuits.protocols.device_memory`), and the memory report."""
+    from qnet_circuits.library.measurement import pauli_basis_circuits
+    from qnet_circuits.protocols.pairs import run_bases
+
+    net, circs = network(params), circuits(params, waits)
+    scale = device_memory.wait_scale(net, PATH, runner, params.memory, params.time_scale)
+    summary = device_memory.memory_summary(net, PATH, runner, params.memory, scale)
+    if params.memory != "injected":
+        circs = [device_memory.device_waits(c, net, runner, params.memory, scale) for c in circs]
+        return run_bases(runner, circs, net, shots=shots, seed=seed), summary
+    frame_seq, *row_seqs = run_seq.spawn(1 + 3 * len(circs))
+    rng = np.random.default_rng(frame_seq)
+    data = []
+    for i, qc in enumerate(circs):
+        bases = pauli_basis_circuits(qc, qc.metadata["pair"])
+        data.append({b: device_memory.run_injected(runner, c, net, shots=shots,
+                                                   seed=row_seqs[3 * i + k], rng=rng)
+                     for k, (b, c) in enumerate(bases.items())})
+    return data, summary
+
+
+def _fidelity(params: SwitchParams, waits: np.ndarray, runner: Runner, shots: int,
+              seed: int | None, run_seq: np.random.SeedSequence
+              ) -> tuple[Estimate, float, str | None, dict]:
+    """Mean Phi+ fidelity of the sampled delivered pairs (circuits), its closed form at the
+    same waits, the simulation method and the memory report."""
+    from qnet_circuits.protocols.pairs import pair_estimates
+
+    data, summary = _run_pairs(params, waits, runner, shots, seed, run_seq)
     est = [pair_estimates(d).fidelity for d in data]
     values = np.array([e.value for e in est])
     n = len(values)
@@ -129,7 +159,8 @@ def _fidelity(params: SwitchParams, waits: np.ndarray, runner: Runner, shots: in
     else:
         se = est[0].stderr
     at_waits = float(fidelity_of_waits(params, waits).mean())
-    return Estimate(float(values.mean()), se), at_waits, data[0]["XX"].metadata.get("method")
+    method = data[0]["XX"].metadata.get("method")
+    return Estimate(float(values.mean()), se), at_waits, method, summary
 
 
 @dataclass(frozen=True)
@@ -151,6 +182,9 @@ class SwitchResult:
         method: the simulation method the runner chose.
         theory: see :func:`~qnet_circuits.protocols.switch.params.theory`.
         provenance: seed, shots per basis and sampled pair, backend, runner options, versions.
+        device_memory: what played the memories in the circuits (``memory``, ``time_scale``,
+            effective or injected T1/T2; :func:`qnet_circuits.protocols.device_memory.
+            memory_summary`).
     """
 
     params: SwitchParams
@@ -169,6 +203,7 @@ class SwitchResult:
     method: str | None
     theory: Mapping[str, Any]
     provenance: Provenance
+    device_memory: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``qnet switch`` (plus ``provenance``)."""
@@ -180,6 +215,8 @@ class SwitchResult:
             "p": p.p, "slot_s": slot, "q": p.q, "decoherence_rate_hz": p.alpha_hz,
             "t2_s": p.t2_s, "link_fidelity": p.link_fidelity,
             "request_rate_hz": p.request_rate_hz, "correction": p.correction,
+            "memory": p.memory, "time_scale": p.time_scale,
+            "device_memory": None if self.device_memory is None else dict(self.device_memory),
             **self.capacity.to_dict("capacity_hz"), "theory_capacity_hz": th["capacity_hz"],
             "capacity_per_slot": None if slot is None else self.capacity.value * slot,
             "theory_capacity_per_slot": th.get("capacity_per_slot"),
@@ -215,6 +252,8 @@ def run(params: SwitchParams, *, runner: Runner | None = None, shots: int | None
     """Simulate the switch, run ``fidelity_samples`` delivered pairs as circuits (``shots``
     per basis each) and compare everything with the closed forms."""
     shots = resolve_shots(shots, DEFAULT_SHOTS)
+    backend = resolve_runner(runner)
+    device_memory.check_memory_runner(params.memory, params.time_scale, backend)
     sim_seq, pick_seq, run_seq = np.random.SeedSequence(seed).spawn(3)
     trace = simulate(params, np.random.default_rng(sim_seq))
     if len(trace.times_s) == 0:
@@ -225,9 +264,9 @@ def run(params: SwitchParams, *, runner: Runner | None = None, shots: int | None
     n = min(params.fidelity_samples, len(trace.times_s))
     chosen = np.random.default_rng(pick_seq).choice(len(trace.times_s), size=n, replace=False)
     waits = trace.waits_s[np.sort(chosen)]
-    backend = resolve_runner(runner)
     run_seed = int(run_seq.generate_state(1)[0] >> 1) if seed is not None else None
-    fidelity, at_waits, method = _fidelity(params, waits, backend, shots, run_seed)
+    fidelity, at_waits, method, memory = _fidelity(params, waits, backend, shots, run_seed,
+                                                   run_seq)
     return SwitchResult(
         params=params, capacity=rate_estimate(trace.times_s, trace), pair_rates=pair_rates,
         stored=trace.stored, mean_wait_s=float(trace.waits_s.max(axis=1).mean()),
@@ -235,7 +274,8 @@ def run(params: SwitchParams, *, runner: Runner | None = None, shots: int | None
         fidelity_all_pairs=float(fidelity_of_waits(params, trace.waits_s).mean()),
         swaps=len(trace.times_s), attempts=trace.attempts, window_s=trace.window_s,
         requests=trace.requests, backlog=trace.backlog, method=method, theory=theory(params),
-        provenance=Provenance.collect("switch", backend, seed=seed, shots=shots))
+        provenance=Provenance.collect("switch", backend, seed=seed, shots=shots),
+        device_memory=memory)
 
 
 def capacity_curve(users: list[int], *, seed: int | None = None,

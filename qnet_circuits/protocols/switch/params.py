@@ -23,6 +23,7 @@ from qnet_circuits.protocols.base import (
     check_probability,
     check_sequence,
 )
+from qnet_circuits.protocols.device_memory import check_memory_options
 from qnet_circuits.protocols.pairs import check_choice
 from qnet_circuits.protocols.switch.events import POLICIES
 
@@ -78,6 +79,11 @@ class SwitchParams:
         swaps: successful swaps the run aims for (it sets the simulated time).
         fidelity_samples: delivered pairs whose swap runs as a circuit.
         correction: ``"dynamic"`` (``if_test``) or ``"deferred"`` corrections in the circuit.
+        memory, time_scale: what plays the memories during the delivered pairs' waits
+            (:mod:`qnet_circuits.protocols.device_memory`, as ``qnet chain``): ``"device"`` (on a
+            device the waits times ``time_scale``, default the device's median T2 over ``t2_s``;
+            on Aer the network model), ``"off"`` (device: no waits) or ``"injected"`` (the
+            memories' dephasing as sampled Z frames, device or Aer).
     """
 
     users: int = 4
@@ -95,6 +101,8 @@ class SwitchParams:
     fidelity_samples: int = 24
     correction: str = "dynamic"
     user_names: tuple[str, ...] | None = None
+    memory: str = "device"
+    time_scale: float | None = None
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -123,6 +131,7 @@ class SwitchParams:
         set_(self, "fidelity_samples", check_int("--fidelity-samples", self.fidelity_samples,
                                                  minimum=1, maximum=512))
         check_choice("--correction", self.correction, CORRECTIONS)
+        set_(self, "time_scale", check_memory_options(self.memory, self.time_scale))
         if self.user_names is not None:
             names = check_sequence("user_names", self.user_names)
             if (len(names) != self.users or len(set(names)) != len(names)
