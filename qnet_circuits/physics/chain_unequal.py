@@ -18,8 +18,11 @@ of one integer lattice:
 Truncation: link ``i``'s lattice stops at its own horizon ``K_i`` rounds, ``(1 - p_i)^{K_i} <= tol /
 N`` (:func:`qnet_circuits.physics.max_plus.link_rounds`); the moments are normalized by the mass
 kept, so the error is ``O(tol)``. Work grows with the points kept: ``sum_i K_i`` per swap for the
-trees, and thresholds times points for asap; beyond :data:`MAX_WORK` a ValueError says so in
-one line (the chain theory turns it into a note). With equal cycle times this reproduces
+trees, and thresholds times points for asap (quadratic). Beyond :data:`MAX_WORK` the attempts
+are grouped in blocks of ``b`` (success ``1 - (1 - p)^b`` per block of ``b tau_i``, as the
+equal-cycle oracle does; ``method`` ``"approx"``, ``approx_error = |F(b) - F(2b)|``, the error
+being ``O(b tau / T)``); beyond blocks of :data:`MAX_BLOCK` attempts a ValueError says so in one
+line (the chain theory turns it into a note). With equal cycle times this reproduces
 :func:`qnet_circuits.physics.chain_expected.expected_chain_fidelity` to 1e-10.
 
 >>> from qnet_circuits.physics.chain_expected import pair_correlations_werner
@@ -45,11 +48,14 @@ import numpy as np
 from qnet_circuits.physics.chain_expected import _moment_inputs, _nested_tree, _products, _validate
 from qnet_circuits.physics.max_plus import link_rounds
 
-__all__ = ["MAX_WORK", "unequal_chain_fidelity"]
+__all__ = ["MAX_BLOCK", "MAX_WORK", "unequal_chain_fidelity"]
 
-#: lattice work (points per swap times moments, asap: thresholds times points) beyond which
-#: :func:`unequal_chain_fidelity` refuses with a ValueError
+#: lattice work (points per swap times moments, asap: thresholds times points) up to which
+#: :func:`unequal_chain_fidelity` is exact (about 1 s on one core); beyond, attempts are grouped
+#: in blocks
 MAX_WORK = 60_000_000
+#: largest block of attempts; beyond, a ValueError
+MAX_BLOCK = 1 << 16
 _EPS = 1e-9  # instants equal on paper (in units of the shortest cycle time)
 _SPAN = 200.0  # largest decay exponent inside one block of a decaying cumulative sum
 Law = tuple[np.ndarray, np.ndarray]  # (sorted times, weights)
@@ -163,13 +169,12 @@ def _asap_rows(lattices, pmfs, coeffs, rates, offsets, k0, ln, alpha, beta, rows
         for lp in (0, 1):
             if not v[lp].any():
                 continue
-            law = (lattices[i - 1], v[lp])
+            law, x = (lattices[i - 1], v[lp]), lattices[i]
+            before = _decay_at(law, lp * rates[i - 1][1], x, False)  # the same for both k
             for k in (0, 1):
                 if not coeffs[i][k].any():
                     continue
-                x = lattices[i]
-                moved = (_decay_at(law, lp * rates[i - 1][1], x, False)
-                         + _decay_after(law, k * rates[i][0], x))
+                moved = before + _decay_after(law, k * rates[i][0], x)
                 for j in (0, 1):
                     if coeffs[i][k, j] != 0.0:
                         nxt[j] = nxt[j] + coeffs[i][k, j] * moved
@@ -207,19 +212,28 @@ def _asap_moment(lattices, pmfs, coeffs, rates, offsets) -> float:
     return total
 
 
-def _lattices(p, taus, unit, tol):
-    """Per link, its herald times (in units of the shortest cycle) and their probabilities."""
+def _lattices(p, taus, unit, tol, block: int = 1):
+    """Per link, its herald times (in units of the shortest cycle) and their probabilities; with
+    ``block`` > 1, blocks of that many attempts (success ``1 - (1 - p)^block``, at the block's end)."""
     n = len(p)
     lat, pmfs = [], []
     for x, tau in zip(p, taus):
-        k = np.arange(1, link_rounds(x, n, tol) + 1, dtype=float)
-        lat.append(k * (tau / unit))
-        pmfs.append(x * np.exp((k - 1.0) * math.log1p(-x)) if x < 1.0 else np.ones(1))
+        xb = _block_p(x, block)
+        k = np.arange(1, link_rounds(xb, n, tol) + 1, dtype=float)
+        lat.append(k * (block * tau / unit))
+        pmfs.append(xb * np.exp((k - 1.0) * math.log1p(-xb)) if xb < 1.0 else np.ones(1))
     return lat, pmfs
 
 
-def _work(lattices, strategy: str, n: int) -> int:
-    points = sum(x.size for x in lattices)
+def _block_p(x: float, block: int) -> float:
+    """Success probability of a block of ``block`` attempts."""
+    return 1.0 if x >= 1.0 else -math.expm1(block * math.log1p(-x))
+
+
+def _work(p, tol: float, block: int, strategy: str) -> int:
+    """Lattice cells of one evaluation (asap: thresholds times points, quadratic)."""
+    n = len(p)
+    points = sum(link_rounds(_block_p(x, block), n, tol) for x in p)
     if strategy == "asap" and n > 2:
         return points * points * n * 4
     return points * n * 16
@@ -241,9 +255,11 @@ def unequal_chain_fidelity(
     """``E[F]`` of the delivered pair, links with their own cycle times, no cutoff.
 
     Arguments as :func:`qnet_circuits.physics.chain_expected.expected_chain_fidelity`, except
-    ``cycle_time_s``: one value per link (s). Returns ``fidelity``, ``method`` (``"exact"``),
-    ``points`` (lattice points kept, all links) and ``mass_dropped`` (probability beyond the
-    links' horizons, at most ``tol``). Raises ValueError beyond ``max_work``.
+    ``cycle_time_s``: one value per link (s). Returns ``fidelity``, ``method`` (``"exact"``, or
+    ``"approx"`` beyond ``max_work``: attempts grouped in blocks of ``block``, with
+    ``approx_error = |F(block) - F(2 block)|``), ``points`` (lattice points kept, all links) and
+    ``mass_dropped`` (probability beyond the links' horizons, at most ``tol``). Raises
+    ValueError when even blocks of :data:`MAX_BLOCK` attempts exceed ``max_work``.
     """
     taus = [float(x) for x in cycle_time_s]
     if len(taus) != len(p):
@@ -251,15 +267,27 @@ def unequal_chain_fidelity(
     n, factors = 0, []
     for x in taus:
         n, factors = _validate(corr, p, x, node_delay_s, t1_s, t2_s, strategy, swap_factors)
-    unit = min(taus)
-    lattices, pmfs = _lattices(list(p), taus, unit, tol)
-    if n <= 2:
-        strategy = "sequential"  # one swap at max(R_0, R_1) whatever the strategy
-    work = _work(lattices, strategy, n)
-    if work > max_work:
-        raise ValueError(f"unequal cycle times: the exact oracle needs about {work:.2g} lattice "
-                         f"cells (p down to {min(p):.3g}, {n} links); at most {max_work:.2g}: "
-                         "raise p, use fewer links or equal cycle times")
+    strategy = "sequential" if n <= 2 else strategy  # one swap at max(R_0, R_1) for two links
+    block = 1
+    while _work(p, tol, block, strategy) > max_work:
+        block *= 2
+        if block > MAX_BLOCK:
+            raise ValueError(f"unequal cycle times: the oracle needs more than {max_work:.2g} "
+                             f"lattice cells even with blocks of {MAX_BLOCK} attempts (p down to "
+                             f"{min(p):.3g}, {n} links): raise p or use fewer links")
+    args = (corr, p, taus, node_delay_s, t1_s, t2_s, strategy, factors, tol)
+    fid, norm, points = _evaluate(*args, block)
+    out = {"fidelity": fid, "method": "exact" if block == 1 else "approx", "block": block,
+           "points": points, "mass_dropped": float(max(0.0, 1.0 - norm))}
+    if block > 1:
+        out["approx_error"] = abs(fid - _evaluate(*args, 2 * block)[0])
+    return out
+
+
+def _evaluate(corr, p, taus, node_delay_s, t1_s, t2_s, strategy, factors, tol, block):
+    """``(E[F], mass kept, points)`` on lattices of ``block`` attempts per step."""
+    n, unit = len(p), min(taus)
+    lattices, pmfs = _lattices(list(p), taus, unit, tol, block)
     cx, rx, cz, rz = _moment_inputs(corr, t1_s, t2_s, unit)
     delays = [d / unit for d in node_delay_s]
     unit_c = [np.array([[1.0, 0.0], [0.0, 0.0]])] * n
@@ -268,8 +296,7 @@ def unequal_chain_fidelity(
     norm = _moment(lattices, pmfs, unit_c, np.zeros((n, 2)), delays, strategy, _nested_tree)
     px, py, pz = _products(corr, factors)
     fid = (1.0 + ((px + py) * mx + pz * mz) / norm) / 4.0
-    return {"fidelity": float(fid), "method": "exact", "points": sum(x.size for x in lattices),
-            "mass_dropped": float(max(0.0, 1.0 - norm))}
+    return float(fid), float(norm), sum(x.size for x in lattices)
 
 
 def _moment(lattices, pmfs, coeffs, rates, delays, strategy, nested_tree) -> float:

@@ -81,10 +81,21 @@ def test_unequal_cycle_times_change_the_answer():
     assert slow < equal - 0.01  # the 40 km link keeps the others waiting
 
 
+def test_blocks_of_attempts_beyond_the_work_limit():
+    corr = [pair_correlations_werner(0.97)] * 3
+    args = (corr, [0.1, 0.05, 0.1], [1e-4, 2e-4, 1e-4], [0.0, 1e-4, 3e-4, 4e-4], [5e-2] * 4,
+            [2e-2] * 4, "asap")
+    exact = unequal_chain_fidelity(*args)
+    assert exact["method"] == "exact" and exact["block"] == 1
+    approx = unequal_chain_fidelity(*args, max_work=2_000_000)
+    assert approx["method"] == "approx" and approx["block"] > 1
+    assert 0 < abs(approx["fidelity"] - exact["fidelity"]) <= approx["approx_error"] < 0.01
+
+
 def test_size_limit_is_one_clear_error():
     corr = [pair_correlations_werner(0.97)] * 4
-    with pytest.raises(ValueError, match="lattice cells.*raise p"):
-        unequal_chain_fidelity(corr, [0.01] * 4, [1.0, 2.0, 1.0, 3.0], [0.0] * 5, [1.0] * 5,
+    with pytest.raises(ValueError, match="lattice cells even with blocks.*raise p"):
+        unequal_chain_fidelity(corr, [1e-9] * 4, [1.0, 2.0, 1.0, 3.0], [0.0] * 5, [1.0] * 5,
                                [1.0] * 5, "asap", max_work=10_000)
     with pytest.raises(ValueError, match="cycle_time_s"):
         unequal_chain_fidelity(corr, [0.5] * 4, [1.0, 2.0], [0.0] * 5, [1.0] * 5, [1.0] * 5,

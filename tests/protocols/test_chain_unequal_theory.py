@@ -38,14 +38,19 @@ def _net(lengths_km, **kw):
     ((10, 25, 15, 30), "asap", 77),
     ((30, 20, 20 * math.sqrt(3), 10), "sequential", 818),
 ])
-def test_theory_matches_the_sampled_timeline(lengths, strategy, seed, realizations=4000):
-    net = _net(lengths, t1_s=4e-3, t2_s=2e-3, gate_error=0.01)
+def test_theory_matches_the_sampled_timeline(lengths, strategy, seed):
+    th, _ = _timeline_check(_net(lengths, t1_s=4e-3, t2_s=2e-3, gate_error=0.01), strategy, seed)
+    assert th["fidelity_method"] == "exact" and th["delivery_time_method"] == "exact"
+
+
+def _timeline_check(net, strategy, seed, realizations=4000):
+    """The theory against the sampled timeline: E[F] (within K sigma plus any block-approximation
+    error), the mean delivery time and its p50 / p90."""
     path = [nd.name for nd in net.nodes]
     plan = ChainPlan(strategy=strategy, link_fidelity=0.97)
     models = link_models(net, path, plan)
     assert len({m.cycle_time_s for m in models}) > 1
     th = expected_fidelity(models, plan, net.nodes, None)
-    assert th["fidelity_method"] == "exact" and th["delivery_time_method"] == "exact"
     tl = sample_timeline(models, plan, realizations, np.random.default_rng(seed))
     nodes = list(net.nodes)
     corr = [stored_link_correlations(m, nodes[i], nodes[i + 1]) for i, m in enumerate(models)]
@@ -54,12 +59,14 @@ def test_theory_matches_the_sampled_timeline(lengths, strategy, seed, realizatio
     f = np.array([chain_fidelity_from_waits(corr, tl.left_wait_s[r], tl.right_wait_s[r], t1, t2,
                                             factors) for r in range(realizations)])
     t = tl.delivery_s
-    assert abs(f.mean() - th["fidelity_expected"]) < K * f.std(ddof=1) / math.sqrt(f.size)
+    slack = th.get("fidelity_approx_error", 0.0)
+    assert abs(f.mean() - th["fidelity_expected"]) < K * f.std(ddof=1) / math.sqrt(f.size) + slack
     assert abs(t.mean() - th["mean_delivery_time_s"]) < K * t.std(ddof=1) / math.sqrt(t.size)
     for q, key in ((0.5, "delivery_time_p50_s"), (0.9, "delivery_time_p90_s")):
         spread = K * math.sqrt(q * (1 - q) / t.size)
         lo, hi = np.quantile(t, [q - spread, q + spread], method="inverted_cdf")
         assert lo - 1e-12 <= th[key] <= hi + 1e-12
+    return th, f
 
 
 @pytest.mark.parametrize("strategy,seed", [("asap", 8), ("sequential", 515)])
@@ -78,12 +85,10 @@ def test_theory_matches_the_simulated_circuits(strategy, seed):
     assert th["fidelity_ideal_memories"] - th["fidelity"] > 2 * K * res.fidelity.stderr
 
 
-def test_beyond_the_size_limit_a_one_line_note_and_still_the_delivery_time():
-    net = _net((80, 100, 90, 110, 95, 85), t1_s=1.0, t2_s=1.0)  # p ~ 1e-2: too many points
-    path = [nd.name for nd in net.nodes]
-    plan = ChainPlan(strategy="asap", link_fidelity=0.97)
-    models = link_models(net, path, plan)
-    th = expected_fidelity(models, plan, net.nodes, None)
-    assert "fidelity_expected" not in th
-    assert "lattice cells" in th["fidelity_note"] and "\n" not in th["fidelity_note"]
-    assert th["mean_delivery_time_s"] > 0 and th["delivery_time_method"] == "exact"
+def test_beyond_the_exact_limit_blocks_of_attempts():
+    """Four long links (p ~ 0.03 to 0.1), asap: beyond the exact work limit, blocks of attempts
+    with an error estimate; still within statistics of the sampled timeline."""
+    th, f = _timeline_check(_net((60, 80, 70, 90), t1_s=0.05, t2_s=0.02), "asap", 919)
+    assert th["fidelity_method"] == "approx" and th["fidelity_block_attempts"] > 1
+    assert 0 < th["fidelity_approx_error"] < 0.2 * f.std(ddof=1) / math.sqrt(f.size) * K
+    assert th["delivery_time_method"] == "exact"

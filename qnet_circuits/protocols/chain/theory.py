@@ -218,7 +218,8 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
 
 def _unequal_no_cutoff(models: Sequence[LinkModel], plan: ChainPlan, args: tuple) -> dict[str, Any]:
     """Unequal cycle times, no cutoff: ``fidelity_expected`` from
-    :func:`~qnet_circuits.physics.chain_unequal.unequal_chain_fidelity` and the delivery-time law
+    :func:`~qnet_circuits.physics.chain_unequal.unequal_chain_fidelity` (exact, or blocks of
+    attempts with ``fidelity_approx_error`` beyond its work limit) and the delivery-time law
     of ``T = max_i (tau_i G_i + c_i)`` (:func:`~qnet_circuits.physics.max_plus.max_plus_law`;
     the mean alone, :func:`~qnet_circuits.physics.max_plus.max_plus_mean`, when the law is too
     large). Beyond their size limits, one-line notes."""
@@ -226,6 +227,9 @@ def _unequal_no_cutoff(models: Sequence[LinkModel], plan: ChainPlan, args: tuple
     try:
         out = unequal_chain_fidelity(*args)
         res.update({"fidelity_expected": out["fidelity"], "fidelity_method": out["method"]})
+        if "approx_error" in out:
+            res["fidelity_approx_error"] = out["approx_error"]
+            res["fidelity_block_attempts"] = out["block"]
     except ValueError as err:
         res["fidelity_note"] = str(err)
     ps, taus = [m.p for m in models], [m.cycle_time_s for m in models]
