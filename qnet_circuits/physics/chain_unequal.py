@@ -236,7 +236,7 @@ def _work(p, tol: float, block: int, strategy: str) -> int:
     points = sum(link_rounds(_block_p(x, block), n, tol) for x in p)
     if strategy == "asap" and n > 2:
         return points * points * n * 4
-    return points * n * 16
+    return points * n * 128  # 3 moments x 16 bit pairs per swap, sorts and merges
 
 
 def unequal_chain_fidelity(

@@ -235,7 +235,7 @@ def _unequal_no_cutoff(models: Sequence[LinkModel], plan: ChainPlan, args: tuple
     ps, taus = [m.p for m in models], [m.cycle_time_s for m in models]
     offsets = classical_offsets(geometry_of(models), plan.strategy)
     try:
-        law = max_plus_law(ps, taus, offsets)
+        law = max_plus_law(ps, taus, offsets, max_points=2_000_000)
         res.update(_delivery_summary(law["times_s"], law["pmf"], law["mean_s"], "exact"))
     except ValueError:
         try:
