@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["link_rounds", "max_plus_law", "max_plus_mean"]
+__all__ = ["link_rounds", "max_plus_law", "max_plus_mean", "max_plus_quantile"]
 
 
 def link_rounds(p: float, n_links: int, tol: float) -> int:
@@ -110,15 +110,9 @@ def _bound(ps, taus, rounds) -> float:
                      for t, k, x in zip(taus, rounds, ps) if x < 1.0))
 
 
-def max_plus_mean(p: Sequence[float], cycle_time_s: Sequence[float], offsets_s: Sequence[float],
-                  *, tol: float = 1e-13, max_points: int = 20_000_000,
-                  caller: str = "max_plus_mean") -> float:
-    """``E[max_l (tau_l G_l + c_l)]`` in s: the grid up to the second largest horizon and the
-    slowest link's tail in closed form (module docstring); relative error at most ``2 tol``.
-
-    >>> round(max_plus_mean([0.5, 0.2], [1.0, 3.0], [0.0, 0.0]), 6)
-    15.055556
-    """
+def _head(p, cycle_time_s, offsets_s, tol: float, max_points: int, caller: str):
+    """The grid up to the second largest horizon ``H_2``: ``(grid, log cdf, H_2, (p_L, tau_L,
+    c_L))`` with ``L`` the link of the largest horizon."""
     ps, taus, cs = _check(p, cycle_time_s, offsets_s, tol)
     n = ps.size
     rounds = [link_rounds(float(x), n, tol) for x in ps]
@@ -131,12 +125,24 @@ def max_plus_mean(p: Sequence[float], cycle_time_s: Sequence[float], offsets_s: 
         raise ValueError(f"{caller}: {size} grid points (links with p = {float(ps.min()):.3g} "
                          f"need that many rounds); at most {max_points}: raise p")
     grid, pts, eps = _grid(taus, cs, rounds, h2)
+    log_cdf = _log_cdf(grid, ps, taus, pts, rounds, eps) if grid.size else np.zeros(0)
+    h2 = float(grid[-1]) if grid.size else h2
+    return grid, log_cdf, h2, (float(ps[last]), float(taus[last]), float(cs[last]))
+
+
+def max_plus_mean(p: Sequence[float], cycle_time_s: Sequence[float], offsets_s: Sequence[float],
+                  *, tol: float = 1e-13, max_points: int = 20_000_000,
+                  caller: str = "max_plus_mean") -> float:
+    """``E[max_l (tau_l G_l + c_l)]`` in s: the grid up to the second largest horizon and the
+    slowest link's tail in closed form (module docstring); relative error at most ``2 tol``.
+
+    >>> round(max_plus_mean([0.5, 0.2], [1.0, 3.0], [0.0, 0.0]), 6)
+    15.055556
+    """
+    grid, log_cdf, h2, (x, t, c) = _head(p, cycle_time_s, offsets_s, tol, max_points, caller)
     head = 0.0
     if grid.size:
-        tail = -np.expm1(_log_cdf(grid, ps, taus, pts, rounds, eps))
-        head = float(grid[0] + np.sum(tail[:-1] * np.diff(grid)))
-        h2 = float(grid[-1])
-    x, t, c = float(ps[last]), float(taus[last]), float(cs[last])
+        head = float(grid[0] + np.sum(-np.expm1(log_cdf[:-1]) * np.diff(grid)))
     k0 = max(0, math.floor((h2 - c) / t + 1e-9))  # link L's rounds done by H_2
     if x >= 1.0:
         rest = max(c + t - h2, 0.0)
@@ -144,6 +150,29 @@ def max_plus_mean(p: Sequence[float], cycle_time_s: Sequence[float], offsets_s: 
         lq = math.log1p(-x)
         rest = (c + (k0 + 1) * t - h2) * math.exp(k0 * lq) + t * math.exp((k0 + 1) * lq) / x
     return head + rest
+
+
+def max_plus_quantile(p: Sequence[float], cycle_time_s: Sequence[float],
+                      offsets_s: Sequence[float], q: float, *, tol: float = 1e-13,
+                      max_points: int = 20_000_000) -> float:
+    """Smallest support point ``t`` with ``P(T <= t) >= q`` (s), as
+    :func:`qnet_circuits.physics.chain_delivery.delivery_quantile` of the law, without the law:
+    on the grid up to ``H_2``, beyond it from the slowest link's geometric tail (the others are
+    done within ``tol / n``).
+
+    >>> max_plus_quantile([0.5, 1e-6], [1.0, 10.0], [0.0, 0.0], 0.5)  # 10 ceil(-ln 2 / ln(1 - 1e-6))
+    6931470.0
+    """
+    if not 0.0 < q < 1.0:
+        raise ValueError(f"q must be a probability in (0, 1), got {q!r}")
+    grid, log_cdf, h2, (x, t, c) = _head(p, cycle_time_s, offsets_s, tol, max_points,
+                                         "max_plus_quantile")
+    hit = np.flatnonzero(log_cdf >= math.log(q) - 1e-12)
+    if hit.size:
+        return float(grid[hit[0]])
+    k0 = max(0, math.floor((h2 - c) / t + 1e-9))
+    k = k0 + 1 if x >= 1.0 else max(k0 + 1, math.ceil(math.log1p(-q) / math.log1p(-x) - 1e-9))
+    return c + k * t
 
 
 def max_plus_law(p: Sequence[float], cycle_time_s: Sequence[float], offsets_s: Sequence[float],

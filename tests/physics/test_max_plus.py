@@ -15,8 +15,9 @@ import pytest
 from qnet_circuits.cli import main
 from qnet_circuits.network import io
 from qnet_circuits.physics import expected_path_time_s, max_plus_delivery_time_s
+from qnet_circuits.physics.chain_delivery import delivery_quantile
 from qnet_circuits.physics.chain_exact import mean_delivery_time
-from qnet_circuits.physics.max_plus import link_rounds, max_plus_law, max_plus_mean
+from qnet_circuits.physics.max_plus import link_rounds, max_plus_law, max_plus_mean, max_plus_quantile
 from qnet_circuits.scheduler.routing import _Physics, path_figures
 
 K = 5
@@ -74,6 +75,16 @@ def test_equal_cycle_times_are_the_exact_chain_form(ps, cs):
     assert max_plus_mean(ps, [1.0] * len(ps), cs) == pytest.approx(exact, rel=1e-11)
 
 
+@pytest.mark.parametrize("ps,taus,cs", [([0.5, 0.01], [1.0, 7.3], [0.3, 0.0]),
+                                        ([0.3, 0.1, 0.6], [1.3, 0.7, 2.1], [0.2, 0.9, 0.0]),
+                                        ([0.9, 0.02], [1.0, 50.0], [2.0, 0.0])])
+def test_quantiles_without_the_law_are_the_law_s_quantiles(ps, taus, cs):
+    law = max_plus_law(ps, taus, cs)
+    for q in (0.1, 0.5, 0.9, 0.99):
+        assert max_plus_quantile(ps, taus, cs, q) == pytest.approx(
+            delivery_quantile(law["times_s"], law["pmf"], q), abs=1e-9)
+
+
 def _satellite_path(tmp_path):
     f = tmp_path / "mixed.yaml"
     f.write_text(MIXED)
@@ -98,6 +109,11 @@ def test_fiber_plus_satellite_path_is_finite_and_matches_monte_carlo(tmp_path):
     for got, sample in ((mean, np.maximum(*g)), (with_offsets, np.maximum(g[0] + cs[0], g[1] + cs[1]))):
         assert math.isfinite(got)
         assert abs(sample.mean() - got) <= K * sample.std() / math.sqrt(n)
+    sample = np.maximum(g[0] + cs[0], g[1] + cs[1])
+    for q in (0.5, 0.9):  # the sample's quantile within the binomial spread of the crossing
+        spread = K * math.sqrt(q * (1 - q) / n)
+        lo, hi = np.quantile(sample, [q - spread, q + spread], method="inverted_cdf")
+        assert lo <= max_plus_quantile(ps, taus, cs, q) <= hi
 
 
 def test_qnet_network_graph_with_a_satellite_edge_prints_the_rate(tmp_path, capsys):

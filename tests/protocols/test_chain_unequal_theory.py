@@ -92,3 +92,22 @@ def test_beyond_the_exact_limit_blocks_of_attempts():
     assert th["fidelity_method"] == "approx" and th["fidelity_block_attempts"] > 1
     assert 0 < th["fidelity_approx_error"] < 0.2 * f.std(ddof=1) / math.sqrt(f.size) * K
     assert th["delivery_time_method"] == "exact"
+
+
+def test_a_fiber_plus_satellite_chain_has_every_closed_form(tmp_path):
+    """25 km of fiber beside a satellite edge (p ~ 7e-7, 4.6 ms cycles): blocks of attempts for
+    E[F], the delivery law from the satellite's geometric tail, both against the sampled timeline."""
+    from qnet_circuits.network import io
+
+    f = tmp_path / "mixed.yaml"
+    f.write_text("nodes: {alice: {role: end}, r1: {role: repeater, memories: 2}, bob: {role: end}}\n"
+                 "links:\n  - {a: alice, b: r1, length_km: 25}\n"
+                 "  - {a: r1, b: bob, channel: free_space, altitude_km: 600, elevation_deg: 60,\n"
+                 "     receiver_aperture_m: 1.8}\n")
+    net = io.load(f)
+    nodes = tuple(dataclasses.replace(nd, memory=dataclasses.replace(nd.memory, t1_s=2e4,
+                                                                     t2_s=5e3))
+                  for nd in net.nodes)
+    th, _ = _timeline_check(dataclasses.replace(net, nodes=nodes), "sequential", 31337)
+    assert th["fidelity_method"] == "approx" and th["fidelity_approx_error"] < 1e-3
+    assert th["delivery_time_method"] == "exact" and th["mean_delivery_time_s"] > 1e3

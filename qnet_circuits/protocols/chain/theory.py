@@ -30,7 +30,7 @@ from qnet_circuits.physics.chain_expected import (
     swap_noise_factors,
 )
 from qnet_circuits.physics.chain_unequal import unequal_chain_fidelity
-from qnet_circuits.physics.max_plus import max_plus_law, max_plus_mean
+from qnet_circuits.physics.max_plus import max_plus_law, max_plus_mean, max_plus_quantile
 from qnet_circuits.scheduler import ChainPlan, LinkModel, PurificationPlan
 from qnet_circuits.scheduler.sample import geometry_of
 from qnet_circuits.timeline import ChainGeometry, Timeline, delivery_times, swap_times
@@ -221,8 +221,9 @@ def _unequal_no_cutoff(models: Sequence[LinkModel], plan: ChainPlan, args: tuple
     :func:`~qnet_circuits.physics.chain_unequal.unequal_chain_fidelity` (exact, or blocks of
     attempts with ``fidelity_approx_error`` beyond its work limit) and the delivery-time law
     of ``T = max_i (tau_i G_i + c_i)`` (:func:`~qnet_circuits.physics.max_plus.max_plus_law`;
-    the mean alone, :func:`~qnet_circuits.physics.max_plus.max_plus_mean`, when the law is too
-    large). Beyond their size limits, one-line notes."""
+    the mean and p50 / p90 from the slowest link's tail, ``max_plus_mean`` and
+    ``max_plus_quantile``, when the law is too large). Beyond their size limits, one-line
+    notes."""
     res: dict[str, Any] = {}
     try:
         out = unequal_chain_fidelity(*args)
@@ -240,6 +241,8 @@ def _unequal_no_cutoff(models: Sequence[LinkModel], plan: ChainPlan, args: tuple
     except ValueError:
         try:
             res.update({"mean_delivery_time_s": max_plus_mean(ps, taus, offsets),
+                        "delivery_time_p50_s": max_plus_quantile(ps, taus, offsets, 0.5),
+                        "delivery_time_p90_s": max_plus_quantile(ps, taus, offsets, 0.9),
                         "delivery_time_method": "exact"})
         except ValueError as err:
             res["delivery_time_note"] = str(err)
