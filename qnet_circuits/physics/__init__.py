@@ -158,6 +158,7 @@ from qnet_circuits.physics.link import (
 from qnet_circuits.physics.max_plus import (
     max_plus_law,
     max_plus_mean,
+    max_plus_quantile,
 )
 from qnet_circuits.physics.memory import (
     relax_density_matrix,
@@ -426,6 +427,7 @@ __all__ = [
     "max_plus_delivery_time_s",
     "max_plus_law",
     "max_plus_mean",
+    "max_plus_quantile",
     "SwitchStationary",
     "capacity_region_ok",
     "delivered_coherence",
