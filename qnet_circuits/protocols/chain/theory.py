@@ -45,7 +45,9 @@ def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkMod
     purification for DEJMPS/BBPSSW without node noise, section 5), ``fidelity_two_link_dephasing``
     (section 10 E[F], two equal Werner links, pure dephasing), ``mean_delivery_time_s``
     (exact, :mod:`qnet_circuits.physics.chain_exact`, with the classical messages of the swaps,
-    up to 14 equal links without purification or cutoff; beyond, ``mean_delivery_time_bounds_s``),
+    up to 14 equal links without purification or cutoff; beyond, ``mean_delivery_time_bounds_s``;
+    unequal cycle times without a cutoff: the law of :mod:`qnet_circuits.physics.max_plus`, with
+    ``delivery_time_p50_s`` and ``delivery_time_p90_s``),
     ``plob_repeaterless`` and
     ``plob_chain`` (section 9, ebits per channel use over the total length) and
     ``pairs_per_channel_use`` (simulated: cycle time over mean delivery time); ``fidelity`` is the
