@@ -25,7 +25,8 @@ ground free-space links), ``decoy`` (weak-coherent-pulse BB84 with decoy states,
 2005), ``ghz`` (GHZ fusion at a centre), ``codes`` (repetition-code storage), ``paths`` (a
 network path's delivery time and fidelity), ``distributed`` (network ebits, teleported gates),
 ``contention`` (requests sharing memories: session times, FIFO and fair-share rates, Jain's
-index), ``switch`` (the entanglement switch: capacity, stored qubits, delivered fidelity).
+index), ``max_plus`` (the law of ``max_l (tau_l G_l + c_l)`` for unequal cycle times),
+``switch`` (the entanglement switch: capacity, stored qubits, delivered fidelity).
 Every public name is importable from ``qnet_circuits.physics``. Layering: physics imports numpy
 and its own modules only (``states`` and ``_checks`` at the bottom); it reads
 :mod:`qnet_circuits.network` objects' fields but never imports Qiskit, the library, noise or
@@ -153,6 +154,11 @@ from qnet_circuits.physics.link import (
     single_click_bell_diagonal,
     single_click_components,
     transmissivity,
+)
+from qnet_circuits.physics.max_plus import (
+    max_plus_law,
+    max_plus_mean,
+    max_plus_quantile,
 )
 from qnet_circuits.physics.memory import (
     relax_density_matrix,
@@ -419,6 +425,9 @@ __all__ = [
     "exclusive_rates_hz",
     "jain_index",
     "max_plus_delivery_time_s",
+    "max_plus_law",
+    "max_plus_mean",
+    "max_plus_quantile",
     "SwitchStationary",
     "capacity_region_ok",
     "delivered_coherence",

@@ -4,7 +4,10 @@ and the end-to-end fidelity of Werner links joined by noisy swaps.
 Delivery time: link i succeeds in round ``G_i ~ Geometric(p_i)`` of its own cycle ``tau_i``; with
 ideal memories every link holds its pair, so the path is ready at ``T = max_i tau_i G_i`` and
 ``E[T] = integral_0^inf [1 - prod_i (1 - q_i^floor(t/tau_i))] dt`` (q = 1 - p), summed exactly
-over the merged grid of the cycle times; the end-to-end rate is ``1 / E[T]``.
+over the merged grid of the cycle times, each link's lattice up to its own horizon
+(:func:`qnet_circuits.physics.max_plus.max_plus_mean`: relative error at most ``2 tol``, so a slow
+satellite edge beside fast fiber edges costs its own rounds only); the end-to-end rate is
+``1 / E[T]``.
 
 Fidelity: Werner links w_i, a swap at repeater r with two-qubit depolarizing lambda_r and
 readout error eps_r on each of its two outcome bits: ``W = prod w_i prod (1 - lambda_r)`` and
@@ -24,11 +27,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from qnet_circuits.physics._checks import _prob, _prob_open_low
+from qnet_circuits.physics.max_plus import link_rounds, max_plus_mean
 from qnet_circuits.physics.states import werner_w
 
 __all__ = ["expected_path_time_s", "path_fidelity", "path_werner"]
 
-#: most grid points of the delivery-time sum (beyond: ValueError, the path is too slow to sum)
+#: most grid points (``sum_l K_l`` rounds) of the delivery-time sum (beyond: ValueError)
 MAX_GRID = 20_000_000
 
 
@@ -52,26 +56,16 @@ def expected_path_time_s(p: Sequence[float], cycle_time_s: Sequence[float], *,
 
 
 def _expected_max(ps: list[float], taus: list[float], tol: float) -> float:
-    n = len(ps)
-    # horizon: every link done with probability >= 1 - tol / n
-    rounds = [1 if x == 1.0 else math.ceil(math.log(tol / n) / math.log1p(-x)) for x in ps]
-    horizon = max(r * t for r, t in zip(rounds, taus))
-    if len(set(taus)) == 1:  # common cycle: a sum over rounds
-        k = np.arange(0, math.ceil(horizon / taus[0]) + 1, dtype=float)
+    if len(set(taus)) == 1:  # common cycle: a sum over rounds up to the slowest link's horizon
+        n = len(ps)
+        rounds = max(link_rounds(x, n, tol) for x in ps)
+        k = np.arange(0, rounds + 1, dtype=float)
         log_cdf = sum(np.log1p(-np.exp(k * math.log1p(-x))) if x < 1.0 else
                       np.where(k >= 1, 0.0, -np.inf) for x in ps)
         return taus[0] * float(np.sum(-np.expm1(log_cdf)))
-    size = sum(math.ceil(horizon / t) + 1 for t in taus)
-    if size > MAX_GRID:
-        raise ValueError(f"expected_path_time_s: {size} grid points (slow links with unequal cycle "
-                         "times); raise p or use equal cycle times")
-    grid = np.unique(np.concatenate([np.arange(0, math.ceil(horizon / t) + 1) * t for t in taus]))
-    log_cdf = np.zeros(len(grid))
-    for x, t in zip(ps, taus):
-        k = np.floor(grid / t + 1e-9)
-        log_cdf += np.log1p(-np.exp(k * math.log1p(-x))) if x < 1.0 else np.where(k >= 1, 0.0, -np.inf)
-    tail = -np.expm1(log_cdf[:-1])  # P(T > t) on [grid_j, grid_j+1)
-    return float(np.sum(tail * np.diff(grid)))
+    # unequal cycles: each link's lattice up to its own horizon (physics.max_plus)
+    return max_plus_mean(ps, taus, [0.0] * len(ps), tol=tol, max_points=MAX_GRID,
+                        caller="expected_path_time_s")
 
 
 def path_werner(link_fidelities: Sequence[float], bsm_depolarizing: Sequence[float]) -> float:

@@ -29,6 +29,8 @@ from qnet_circuits.physics.chain_expected import (
     pair_correlations,
     swap_noise_factors,
 )
+from qnet_circuits.physics.chain_unequal import unequal_chain_fidelity
+from qnet_circuits.physics.max_plus import max_plus_law, max_plus_mean, max_plus_quantile
 from qnet_circuits.scheduler import ChainPlan, LinkModel, PurificationPlan
 from qnet_circuits.scheduler.sample import geometry_of
 from qnet_circuits.timeline import ChainGeometry, Timeline, delivery_times, swap_times
@@ -43,7 +45,9 @@ def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkMod
     purification for DEJMPS/BBPSSW without node noise, section 5), ``fidelity_two_link_dephasing``
     (section 10 E[F], two equal Werner links, pure dephasing), ``mean_delivery_time_s``
     (exact, :mod:`qnet_circuits.physics.chain_exact`, with the classical messages of the swaps,
-    up to 14 equal links without purification or cutoff; beyond, ``mean_delivery_time_bounds_s``),
+    up to 14 equal links without purification or cutoff; beyond, ``mean_delivery_time_bounds_s``;
+    unequal cycle times without a cutoff: the law of :mod:`qnet_circuits.physics.max_plus`, with
+    ``delivery_time_p50_s`` and ``delivery_time_p90_s``),
     ``plob_repeaterless`` and
     ``plob_chain`` (section 9, ebits per channel use over the total length) and
     ``pairs_per_channel_use`` (simulated: cycle time over mean delivery time); ``fidelity`` is the
@@ -162,8 +166,9 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
     and ``fidelity_block_attempts`` (attempts grouped per lattice step).
 
     Applies to links without purification (unequal cycle times with a cutoff through the Markov
-    chain of :mod:`qnet_circuits.physics.chain_cutoff`, exact while it fits; state level, or
-    photonic level:
+    chain of :mod:`qnet_circuits.physics.chain_cutoff`, exact while it fits; without a cutoff
+    through the max-plus DP of :mod:`qnet_circuits.physics.chain_unequal`, with the delivery-time
+    law; state level, or photonic level:
     the photonic attempts herald the same state with the same probability), up to
     :data:`~qnet_circuits.physics.chain_expected.MAX_LINKS` links; with a cutoff it comes from
     the Markov chain of the event loop (:mod:`qnet_circuits.physics.chain_cutoff`), which also
@@ -193,9 +198,8 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
     args = (corr, [m.p for m in models], [m.cycle_time_s for m in models],
             list(geometry_of(models).node_delay_s), t1, t2, plan.strategy, factors, plan.cutoff_s)
     try:
-        if len(taus) > 1 and plan.cutoff_s is None:
-            return {"fidelity_note": "unequal cycle times without a cutoff: no closed form yet "
-                                     "(the Markov chain needs a cutoff to be finite)"}
+        if len(taus) > 1 and plan.cutoff_s is None:  # max-plus DP on the links' own lattices
+            return _unequal_no_cutoff(models, plan, args[:8])
         if len(taus) > 1:  # unequal cycle times: the Markov chain on a common grid
             out = cutoff_chain_oracle(*args)
         else:
@@ -211,6 +215,39 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
                                      out["mean_delivery_time_s"], out["method"]))
         if "mean_delivery_time_error_s" in out:
             res["mean_delivery_time_error_s"] = out["mean_delivery_time_error_s"]
+    return res
+
+
+def _unequal_no_cutoff(models: Sequence[LinkModel], plan: ChainPlan, args: tuple) -> dict[str, Any]:
+    """Unequal cycle times, no cutoff: ``fidelity_expected`` from
+    :func:`~qnet_circuits.physics.chain_unequal.unequal_chain_fidelity` (exact, or blocks of
+    attempts with ``fidelity_approx_error`` beyond its work limit) and the delivery-time law
+    of ``T = max_i (tau_i G_i + c_i)`` (:func:`~qnet_circuits.physics.max_plus.max_plus_law`;
+    the mean and p50 / p90 from the slowest link's tail, ``max_plus_mean`` and
+    ``max_plus_quantile``, when the law is too large). Beyond their size limits, one-line
+    notes."""
+    res: dict[str, Any] = {}
+    try:
+        out = unequal_chain_fidelity(*args)
+        res.update({"fidelity_expected": out["fidelity"], "fidelity_method": out["method"]})
+        if "approx_error" in out:
+            res["fidelity_approx_error"] = out["approx_error"]
+            res["fidelity_block_attempts"] = out["block"]
+    except ValueError as err:
+        res["fidelity_note"] = str(err)
+    ps, taus = [m.p for m in models], [m.cycle_time_s for m in models]
+    offsets = classical_offsets(geometry_of(models), plan.strategy)
+    try:
+        law = max_plus_law(ps, taus, offsets, max_points=2_000_000)
+        res.update(_delivery_summary(law["times_s"], law["pmf"], law["mean_s"], "exact"))
+    except ValueError:
+        try:
+            res.update({"mean_delivery_time_s": max_plus_mean(ps, taus, offsets),
+                        "delivery_time_p50_s": max_plus_quantile(ps, taus, offsets, 0.5),
+                        "delivery_time_p90_s": max_plus_quantile(ps, taus, offsets, 0.9),
+                        "delivery_time_method": "exact"})
+        except ValueError as err:
+            res["delivery_time_note"] = str(err)
     return res
 
 
