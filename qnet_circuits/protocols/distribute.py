@@ -224,8 +224,9 @@ def _model_state(dist, net):
     from qnet_circuits import physics
 
     low = dist.lowered
-    ops = [(Operator(i.operation).data, [low.find_bit(q).index for q in i.qubits])
-           for i in low.data if i.operation.name != "barrier"]
+    # a barrier stays as an identity so the groups' operation indices (into lowered.data) hold
+    ops = [(np.eye(2), [low.find_bit(i.qubits[0]).index]) if i.operation.name == "barrier" else
+           (Operator(i.operation).data, [low.find_bit(q).index for q in i.qubits]) for i in low.data]
     groups = [{"coefficients": m["coefficients"], **g} for g, m in zip(dist.groups, dist.ebit_models)]
     return physics.teleported_circuit_fidelity(dist.n_data_qubits, ops, groups, state=True,
                                                idles=_idle_flips(dist, net))
