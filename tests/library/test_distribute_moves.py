@@ -176,3 +176,17 @@ def test_dynamic_moves_match_the_monolithic_distribution_on_aer():
     law = Statevector(qc).probabilities_dict()
     tvd = 0.5 * sum(abs(emp.get(k, 0.0) - law.get(k, 0.0)) for k in set(emp) | set(law))
     assert tvd < 4 * 0.5 * sum(np.sqrt(p * (1 - p) / shots) for p in law.values()) + 1e-3
+
+
+@pytest.mark.parametrize("remote", ["moves", "auto"])
+def test_dynamic_reused_form_is_exact_with_perfect_links(remote):
+    """The if_test circuit with measured-and-reset communication qubits: its exact density matrix
+    on the final slots equals the monolithic state."""
+    from qnet_circuits.run import heralded_density_matrix
+
+    qc = alternating(2)
+    d = distribute(qc, 2, PLACE, reuse=True, remote=remote)
+    assert d.moves and any(i.operation.name == "reset" for i in d.circuit.data)
+    rho, p = heralded_density_matrix(d.circuit, None, qubits=list(d.output_qubits))
+    assert p == pytest.approx(1.0)
+    assert np.allclose(rho.data, Statevector(qc).to_operator().data, atol=1e-9)
