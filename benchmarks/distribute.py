@@ -1,6 +1,7 @@
 """Distributed-circuit benchmark (issue 16 item 1): partition time and ebit counts.
 
-Prints, for each circuit, the ebits used after the cat-entangler rewrite beside the independent
+Prints, for each circuit, the ebits used after the cat-entangler rewrite (``remote="gates"``), with
+qubit moves only (``"moves"``) and with the per-gate choice (``"auto"``, the default) beside the independent
 reference count (non-local CX/CZ gates of the same lowered circuit under the same placement: the
 ungrouped Eisert cost, one ebit per gate), and the same count under the naive contiguous
 placement; then the issue's performance point (QFT(12) over 3 nodes: partition, rewrite with
@@ -36,13 +37,20 @@ def random_cx(n_qubits: int, n_cx: int, seed: int) -> QuantumCircuit:
 
 def report(label: str, qc: QuantumCircuit, n_nodes: int) -> None:
     t0 = time.perf_counter()
-    d = distribute(qc, n_nodes)
+    d = distribute(qc, n_nodes, remote="gates")
     dt = time.perf_counter() - t0
     low = transpile(qc, basis_gates=list(BASIS), optimization_level=0)
     naive = {q: q * n_nodes // qc.num_qubits for q in range(qc.num_qubits)}
-    print(f"{label:28s} nodes={n_nodes} ebits={d.ebits:5d} nonlocal_gates={d.nonlocal_gates:5d} "
+    t1 = time.perf_counter()
+    auto = distribute(qc, n_nodes, remote="auto")
+    dt_auto = time.perf_counter() - t1
+    moves = distribute(qc, n_nodes, remote="moves")
+    print(f"{label:28s} nodes={n_nodes} ebits gates={d.ebits:5d} moves={moves.ebits:5d} "
+          f"auto={auto.ebits:5d} ({len(auto.moves)} moves, {auto.ebits - len(auto.moves)} "
+          f"teleported gates) nonlocal_gates={d.nonlocal_gates:5d} "
           f"(reference: nonlocal CX/CZ same placement={nonlocal_count(low, d.placement)}, "
-          f"contiguous placement={nonlocal_count(low, naive)}) depth={d.depth} time={dt:.2f}s")
+          f"contiguous placement={nonlocal_count(low, naive)}) depth={d.depth} "
+          f"time gates={dt:.2f}s auto={dt_auto:.2f}s")
 
 
 def performance(shots: int = 10_000, noisy_shots: int = 5) -> None:

@@ -44,6 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sampling", default="auto",
                         help="auto (exact fast forms: deferred for ideal ebits, Pauli frames for "
                              "Bell-diagonal ones) or dynamic (the mid-circuit circuit, per shot)")
+    parser.add_argument("--remote", default="auto",
+                        help="gates (teleported gates only), moves (teleport the qubits) or auto "
+                             "(per non-local gate whichever costs fewer ebits; never more than gates)")
+    parser.add_argument("--capacity", type=int, default=None,
+                        help="data qubits a node holds at once (default: its placed qubits + 1 slot)")
 
 
 def _placement(text: str | None) -> tuple[int, ...] | None:
@@ -70,7 +75,8 @@ def run(args: argparse.Namespace, ctx: Any) -> dict:
         placement=_placement(args.placement), link_fidelity=args.link_fidelity,
         length_km=args.length_km, t1_s=args.t1, t2_s=args.t2, gate_error=args.gate_error,
         readout_error=args.readout_error, dark_count_prob=args.dark_count_prob,
-        max_open=args.max_open, sampling=args.sampling)
+        max_open=args.max_open, sampling=args.sampling, remote=args.remote,
+        capacity=args.capacity)
     result = protocol.run(params, runner=ctx.runner, shots=ctx.shots, seed=ctx.seed)
     return result.to_dict()
 
@@ -86,6 +92,8 @@ def render(result: dict) -> str:
         f"{result['circuit']} over {result['nodes']} nodes: {result['ebits']} ebits "
         f"(reference, one per non-local gate: {result['reference_ebits']}), "
         f"{result['classical_bits']} classical bits (+{result['swap_classical_bits']} for swaps)",
+        f"  remote {result['remote']}: {result['ebits_teleported_gates']} ebits for teleported gates, "
+        f"{result['ebits_moves']} for qubit moves (gates only: {result['gates_only_ebits']} ebits)",
         f"  width {result['qubits']} qubits ({result['data_qubits']} data), depth {result['depth']} "
         f"(monolithic {result['monolithic_depth']})",
         f"  fidelity {_num(result['fidelity'])} (exact density matrix)   theory {_num(th['fidelity'])}"

@@ -42,6 +42,7 @@ __all__ = [
     "ebit_coefficients",
     "idle_z_probability",
     "link_pair_coefficients",
+    "move_coefficients",
     "sample_pauli_patterns",
     "teleported_circuit_fidelity",
     "teleported_gate_paulis",
@@ -141,6 +142,28 @@ def ebit_coefficients(network, path: Sequence[str], werner: float | None = None)
             "hops": len(links), "generation_s": generation}
 
 
+def move_coefficients(network, path: Sequence[str], werner: float | None = None) -> dict:
+    """The ebit of a qubit move from ``path[0]`` (qubit a) to ``path[-1]`` (b, the data slot).
+
+    Teleporting a qubit through a pair with Pauli P on b delivers P on the moved qubit (the
+    corrections X^m_x Z^m_z commute with P up to a phase), so (A, B, C, D) are the weights of
+    I, Y, X, Z on it. As :func:`ebit_coefficients` (b waits the one-way path delay for the two
+    bits), but both Bell-measurement bits are read at the sending node: a flipped m_x (the
+    communication qubit a, ``readout_error`` of ``path[0]``) is an X; m_z is read on the data
+    qubit, which is ideal like every data-qubit operation (no readout error).
+
+    >>> from qnet_circuits.network import chain
+    >>> e = move_coefficients(chain(1, 1.0, readout_error=0.1), ["alice", "bob"], werner=1.0)
+    >>> tuple(round(x, 6) for x in e["coefficients"])
+    (0.9, 0.0, 0.1, 0.0)
+    """
+    e = ebit_coefficients(network, path, werner)
+    a, b = network.node(path[0]), network.node(path[-1])
+    c = waited_coefficients(e["delivered"], 0.0, e["message_s"], a.memory, b.memory)
+    r = a.readout_error
+    return {**e, "coefficients": _clean(_convolve(c, (1 - r, 0.0, r, 0.0)))}
+
+
 def teleported_gate_paulis(coeffs: Sequence[float]) -> dict[str, float]:
     """Pauli channel of one teleported group: ideal group, then with probability
 
@@ -181,6 +204,16 @@ def _paulied(rho, n, pauli, q, p):
     return (1 - p) * rho + p * _apply(rho, n, pauli, [q])
 
 
+def _moved(rho, n, q, coeffs):
+    """A qubit move's Pauli channel on q: I, Y, X, Z with weights (A, B, C, D)."""
+    a, b, c, d = validate_bell_diagonal(coeffs)
+    out = a * rho
+    for weight, pauli in ((b, _X @ _Z), (c, _X), (d, _Z)):
+        if weight > 0:
+            out = out + weight * _apply(rho, n, pauli, [q])
+    return out
+
+
 def _open(branches: dict, n: int, k: int, control: int, coeffs) -> dict:
     a, b, c, d = validate_bell_diagonal(coeffs)
     out: dict = {}
@@ -210,7 +243,9 @@ def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.nda
     ``operations``: the monolithic circuit as (unitary, qubits) in order, from |0...0>.
     ``groups``: per ebit ``{"coefficients": (A, B, C, D), "control": c, "hits": [(i, t, "X"|"Z"),
     ...]}``: operation i is a gate of the group on target t; the error X_b puts the Pauli after
-    every hit, Z_b puts Z_c before the first. Exact density-matrix arithmetic over the joint
+    every hit, Z_b puts Z_c before the first. A qubit move is ``{"coefficients": ..., "move": q,
+    "at": i}``: q gets I, Y, X, Z with weights (A, B, C, D) just before operation i (before the
+    teleported groups that open there). Exact density-matrix arithmetic over the joint
     distribution of the open groups' X errors (numpy; a few data qubits only).
     ``state=True`` returns the output density matrix (little-endian) instead of the fidelity.
     ``idles``: ``(i, q, p)``: qubit q dephases (Z with probability p) just before operation i
@@ -226,10 +261,11 @@ def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.nda
     psi = np.zeros([2] * (2 * n), dtype=complex)
     psi[(0,) * (2 * n)] = 1.0
     branches = {frozenset(): psi}
-    opens = {min(i for i, _t, _p in g["hits"]): k for k, g in enumerate(groups)}
-    closes = {max(i for i, _t, _p in g["hits"]): k for k, g in enumerate(groups)}
+    cats = [(k, g) for k, g in enumerate(groups) if "move" not in g]
+    opens = {min(i for i, _t, _p in g["hits"]): k for k, g in cats}
+    closes = {max(i for i, _t, _p in g["hits"]): k for k, g in cats}
     hits: dict[int, list[tuple[int, int, str]]] = {}
-    for k, g in enumerate(groups):
+    for k, g in cats:
         for i, t, p in g["hits"]:
             hits.setdefault(i, []).append((k, t, p))
     ideal = np.zeros(2**n, dtype=complex)
@@ -237,10 +273,16 @@ def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.nda
     waits: dict[int, list[tuple[int, float]]] = {}
     for i, q, p in idles:
         waits.setdefault(i, []).append((q, p))
+    moves: dict[int, list[tuple[int, Sequence[float]]]] = {}
+    for g in groups:
+        if "move" in g:
+            moves.setdefault(g["at"], []).append((g["move"], g["coefficients"]))
     for i, (matrix, qubits) in enumerate(operations):
         full = np.asarray(matrix, dtype=complex)
         for q, p in waits.get(i, []):
             branches = {f: _paulied(r, n, _Z, q, p) for f, r in branches.items()}
+        for q, coeffs in moves.get(i, []):
+            branches = {f: _moved(r, n, q, coeffs) for f, r in branches.items()}
         if i in opens:
             k = opens[i]
             branches = _open(branches, n, k, groups[k]["control"], groups[k]["coefficients"])
@@ -258,6 +300,8 @@ def teleported_circuit_fidelity(n_qubits: int, operations: Sequence[tuple[np.nda
         ideal = _apply_vec(ideal, n, full, qubits)
     for q, p in waits.get(len(operations), []):
         branches = {f: _paulied(r, n, _Z, q, p) for f, r in branches.items()}
+    for q, coeffs in moves.get(len(operations), []):
+        branches = {f: _moved(r, n, q, coeffs) for f, r in branches.items()}
     rho = sum(branches.values()).reshape(2**n, 2**n)
     if state:
         return rho

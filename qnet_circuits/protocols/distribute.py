@@ -74,6 +74,10 @@ class DistributeParams:
         sampling: ``"auto"`` (ideal ebits: the deferred equivalent; Bell-diagonal ebits on Aer:
             Pauli frames; else the dynamic circuit) or ``"dynamic"`` (always the dynamic circuit
             with the network's noise: the honest mid-circuit form, one trajectory per shot).
+        remote: ``"gates"`` (teleported gates only), ``"moves"`` (teleport the qubits) or
+            ``"auto"`` (per non-local gate the cheaper in ebits; :mod:`~qnet_circuits.library.
+            distributed.moves`).
+        capacity: data qubits a node holds at once (None: its placed qubits plus one slot).
     """
 
     circuit: str = "qft:4"
@@ -91,6 +95,8 @@ class DistributeParams:
     source: str = "<qasm>"
     sampling: str = "auto"
     data_waits: bool = True
+    remote: str = "auto"
+    capacity: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.circuit, str):
@@ -125,6 +131,12 @@ class DistributeParams:
                            ("dark_count_prob", "--dark-count-prob")):
             object.__setattr__(self, name, check_probability(flag, getattr(self, name)))
         object.__setattr__(self, "max_open", check_int("--max-open", self.max_open, minimum=1))
+        from qnet_circuits.library.distributed.moves import REMOTE
+
+        if self.remote not in REMOTE:
+            raise ValueError(f"--remote must be one of {', '.join(REMOTE)}, got {self.remote!r}")
+        if self.capacity is not None:
+            object.__setattr__(self, "capacity", check_int("--capacity", self.capacity, minimum=1))
         if self.sampling not in SAMPLING:
             raise ValueError(f"--sampling must be one of {', '.join(SAMPLING)}, got {self.sampling!r}")
         if self.t2_s > 2 * self.t1_s:
@@ -187,7 +199,7 @@ def circuits(params: DistributeParams) -> dict[str, Any]:
     qc = params.build()
     net = params.network()
     kw = {"network": net, "hosts": params.hosts, "link_fidelity": params.link_fidelity,
-          "data_waits": params.data_waits}
+          "data_waits": params.data_waits, "remote": params.remote, "capacity": params.capacity}
     dist = distribute(qc, params.nodes, _placement(params), reuse=True, max_open=params.max_open, **kw)
     return {"monolithic": qc, "distributed": dist, "network": net}
 
@@ -196,8 +208,9 @@ def _idle_flips(dist, net) -> list[tuple[int, int, float]]:
     """The data waits as (operation index, qubit, Z probability) under their node's T2."""
     from qnet_circuits.physics.distributed import idle_z_probability
 
-    hosts = (dist.circuit.metadata or {}).get("memories", {})
-    return [(i, q, idle_z_probability(t, net.node(hosts[q]).memory.t2_s)) for i, q, t in dist.idles]
+    hosts = (dist.circuit.metadata or {}).get("hosts") or []
+    return [(i, q, idle_z_probability(t, net.node(hosts[n]).memory.t2_s))
+            for (i, q, t), n in zip(dist.idles, dist.idle_nodes)]
 
 
 def _ideal(dist, net=None) -> bool:
@@ -211,8 +224,9 @@ def _model_state(dist, net):
     from qnet_circuits import physics
 
     low = dist.lowered
-    ops = [(Operator(i.operation).data, [low.find_bit(q).index for q in i.qubits])
-           for i in low.data if i.operation.name != "barrier"]
+    # a barrier stays as an identity so the groups' operation indices (into lowered.data) hold
+    ops = [(np.eye(2), [low.find_bit(i.qubits[0]).index]) if i.operation.name == "barrier" else
+           (Operator(i.operation).data, [low.find_bit(q).index for q in i.qubits]) for i in low.data]
     groups = [{"coefficients": m["coefficients"], **g} for g, m in zip(dist.groups, dist.ebit_models)]
     return physics.teleported_circuit_fidelity(dist.n_data_qubits, ops, groups, state=True,
                                                idles=_idle_flips(dist, net))
@@ -228,10 +242,10 @@ def _exact_fidelity(params: DistributeParams, qc, net) -> float | None:
         return None
     fresh = distribute(qc, params.nodes, _placement(params), network=net, hosts=params.hosts,
                        link_fidelity=params.link_fidelity, max_open=params.max_open,
-                       data_waits=params.data_waits)
+                       data_waits=params.data_waits, remote=params.remote, capacity=params.capacity)
     if fresh.qubits > EXACT_MAX_WIDTH:
         return None
-    rho, _p = heralded_density_matrix(fresh.circuit, net, qubits=list(range(qc.num_qubits)))
+    rho, _p = heralded_density_matrix(fresh.circuit, net, qubits=list(fresh.output_qubits))
     psi = Statevector(qc).data
     return float(np.real(psi.conj() @ rho.data @ psi))
 
@@ -258,16 +272,19 @@ def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
         return _frames(dist, net, runner, shots, seed)
     if ideal and sampling == "auto":
         circ = distribute(dist.lowered, max(dist.placement.values()) + 1, dict(dist.placement),
-                          deferred=True, reuse=True, max_open=1).circuit
+                          deferred=True, reuse=True, max_open=1, remote=dist.remote,
+                          capacity=list(dist.capacity))
         form = "deferred (exact equivalent: ideal ebits)"
+        circ, outputs = circ.circuit, circ.output_qubits
     else:
         circ, form = dist.circuit, "dynamic (if_test, measured and reset communication qubits)"
+        outputs = dist.output_qubits
     check_width("the distributed circuit", circ.num_qubits,
                 "use a smaller circuit, or --max-open 1 (the fewest communication qubits)")
     circ = circ.copy()
     out = ClassicalRegister(dist.n_data_qubits, "out")
     circ.add_register(out)
-    circ.measure(range(dist.n_data_qubits), out)
+    circ.measure(list(outputs), out)
     counts = runner.counts([circ], shots=shots, seed=seed, network=None if ideal else net)[0]
     probs: dict[str, float] = {}
     for key, n in counts.items():
@@ -285,10 +302,12 @@ def _on_device(dist, runner, shots, seed, sampling):
     from qnet_circuits.library.distributed import distribute
 
     deferred = sampling == "auto"
-    circ = distribute(dist.lowered, max(dist.placement.values()) + 1, dict(dist.placement),
-                      deferred=deferred, reuse=True, max_open=1).circuit.copy()
+    made = distribute(dist.lowered, max(dist.placement.values()) + 1, dict(dist.placement),
+                      deferred=deferred, reuse=True, max_open=1, remote=dist.remote,
+                      capacity=list(dist.capacity))
+    circ = made.circuit.copy()
     circ.add_register(ClassicalRegister(dist.n_data_qubits, "out"))
-    circ.measure(range(dist.n_data_qubits), circ.cregs[-1])
+    circ.measure(list(made.output_qubits), circ.cregs[-1])
     counts = runner.counts([circ], shots=shots, seed=seed)[0]
     probs: dict[str, float] = {}
     for key, n in counts.items():

@@ -18,7 +18,7 @@ def _reduced(dist):
 
 
 def _check_exact(qc, n_nodes, placement=None, seed=0):
-    dist = distribute(qc, n_nodes, placement, seed=seed, deferred=True)
+    dist = distribute(qc, n_nodes, placement, seed=seed, deferred=True, remote="gates")
     target = Statevector(qc).to_operator().data
     rho = _reduced(dist)
     assert np.allclose(rho, target, atol=1e-9)
@@ -83,7 +83,7 @@ def test_dynamic_form_uses_if_test_and_counts():
     qc = QuantumCircuit(2)
     qc.h(0)
     qc.cx(0, 1)
-    dist = distribute(qc, 2, {0: 0, 1: 1})
+    dist = distribute(qc, 2, {0: 0, 1: 1}, remote="gates")
     names = {i.operation.name for i in dist.circuit.data}
     assert "if_else" in names and "measure" in names
     assert dist.circuit.num_clbits == 2 and dist.ebits == 1
@@ -110,17 +110,17 @@ def test_bad_inputs():
     qc = QuantumCircuit(2)
     qc.cx(0, 1)
     with pytest.raises(ValueError, match="exceeds"):
-        distribute(qc, 3)
+        distribute(qc, 3, remote="gates")
     with pytest.raises(ValueError, match="misses"):
-        distribute(qc, 2, {0: 0})
+        distribute(qc, 2, {0: 0}, remote="gates")
     with pytest.raises(ValueError, match="outside"):
-        distribute(qc, 2, {0: 0, 1: 5})
+        distribute(qc, 2, {0: 0, 1: 5}, remote="gates")
     dyn = QuantumCircuit(2, 1)
     dyn.measure(0, 0)
     with dyn.if_test((dyn.clbits[0], 1)):
         dyn.x(1)
     with pytest.raises(ValueError, match="control flow"):
-        distribute(dyn, 2)
+        distribute(dyn, 2, remote="gates")
 
 
 def test_dynamic_form_builds_for_interleaved_cats():
@@ -130,7 +130,7 @@ def test_dynamic_form_builds_for_interleaved_cats():
     qc.cx(1, 3)
     qc.h(0)
     qc.h(1)
-    dist = distribute(qc, 2, {0: 0, 1: 0, 2: 1, 3: 1})
+    dist = distribute(qc, 2, {0: 0, 1: 0, 2: 1, 3: 1}, remote="gates")
     assert dist.ebits == 2 and dist.circuit.num_clbits == 4
     assert _check_exact(qc, 2, {0: 0, 1: 0, 2: 1, 3: 1}).ebits == 2
 
@@ -148,7 +148,7 @@ def test_dynamic_form_matches_monolithic_distribution_on_aer():
     qc.cx(1, 2)
     qc.cx(0, 1)
     qc.rx(0.4, 2)
-    dist = distribute(qc, 2, {0: 0, 1: 1, 2: 1})
+    dist = distribute(qc, 2, {0: 0, 1: 1, 2: 1}, remote="gates")
     circ = dist.circuit.copy()
     out = ClassicalRegister(3, "out")
     circ.add_register(out)

@@ -63,7 +63,7 @@ def test_frame_mixture_equals_the_dynamic_circuits_density_matrix(net, werner, w
     swapped = len(net.nodes) > 2     # one swapped ebit: the exact density matrix stays narrow
     qc = _circuit(second=not swapped)
     d = distribute(qc, 2, {0: 0, 1: 1}, network=net, hosts=hosts, link_fidelity=werner, reuse=True,
-                   data_waits=waits)
+                   data_waits=waits, remote="gates")
     assert bool(d.idles) == waits
     assert d.ebits == 2 - swapped and all(m["coefficients"][0] < 0.99 for m in d.ebit_models)
     assert d.swaps == (d.ebits if swapped else 0)

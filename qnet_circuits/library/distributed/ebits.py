@@ -1,7 +1,9 @@
 """Where the ebits of a distributed circuit come from: ideal pairs, or the network's links.
 
 :class:`EbitSource` hands the rewrite one pair (a at the control's node, b at the target's) per
-teleported group and takes the communication qubits back after they are measured.
+teleported group and takes the communication qubits back after they are measured. A qubit move
+(:mod:`~qnet_circuits.library.distributed.moves`) passes its data slot as ``b_qubit``: b is
+made there, and the pair's model is :func:`~qnet_circuits.physics.move_coefficients`.
 
 - ``network=None``: an ideal |Phi+> (H, CX) on fresh qubits per ebit (registers ``ebit<k>``), or
   with ``reuse=True`` on pooled communication qubits (one-qubit registers ``<host>_comm<j>``,
@@ -27,7 +29,11 @@ from qiskit.circuit import Qubit
 
 from qnet_circuits.library.generation import prepare_bell_diagonal
 from qnet_circuits.library.swapping import append_swap
-from qnet_circuits.physics.distributed import ebit_coefficients, link_pair_coefficients
+from qnet_circuits.physics.distributed import (
+    ebit_coefficients,
+    link_pair_coefficients,
+    move_coefficients,
+)
 
 __all__ = ["EbitSource"]
 
@@ -84,20 +90,24 @@ class EbitSource:
                 self.qc.reset(qubit)
             self.free[self.host_of[qubit]].append(qubit)
 
-    def pair(self, k: int, node_a: int, node_b: int) -> tuple[Qubit, Qubit]:
-        """Ebit ``k`` between parts ``node_a`` (qubit a) and ``node_b`` (qubit b), prepared."""
+    def pair(self, k: int, node_a: int, node_b: int, b_qubit: Qubit | None = None
+             ) -> tuple[Qubit, Qubit]:
+        """Ebit ``k`` between parts ``node_a`` (qubit a) and ``node_b`` (qubit b), prepared.
+
+        ``b_qubit``: a given qubit in |0> at ``node_b`` holds b (a qubit move's data slot)."""
         if self.network is None:
             if not self.reuse:
-                reg = QuantumRegister(2, f"ebit{k}")
+                reg = QuantumRegister(1 if b_qubit is not None else 2, f"ebit{k}")
                 self.qc.add_register(reg)
-                a, b = reg[0], reg[1]
+                a, b = reg[0], (b_qubit if b_qubit is not None else reg[1])
             else:
-                a, b = self._qubit(self.host(node_a)), self._qubit(self.host(node_b))
+                a = self._qubit(self.host(node_a))
+                b = b_qubit if b_qubit is not None else self._qubit(self.host(node_b))
             self.qc.h(a)
             self.qc.cx(a, b)
             self.models.append({"coefficients": IDEAL, "hops": 1, "message_s": 0.0})
             return a, b
-        return self._network_pair(k, self.host(node_a), self.host(node_b))
+        return self._network_pair(k, self.host(node_a), self.host(node_b), b_qubit)
 
     def _ancillas(self) -> QuantumRegister:
         if self.anc is None:
@@ -105,9 +115,10 @@ class EbitSource:
             self.qc.add_register(self.anc)
         return self.anc
 
-    def _link_pair(self, left: str, right: str) -> tuple[Qubit, Qubit]:
+    def _link_pair(self, left: str, right: str, qb: Qubit | None = None) -> tuple[Qubit, Qubit]:
         link = self.network.link(left, right)
-        qa, qb = self._qubit(left), self._qubit(right)
+        qa = self._qubit(left)
+        qb = qb if qb is not None else self._qubit(right)
         coeffs = link_pair_coefficients(link, self.link_fidelity)
         if max(abs(x - y) for x, y in zip(coeffs, IDEAL)) < 1e-13:
             self.qc.h(qa)
@@ -121,12 +132,15 @@ class EbitSource:
             self.qc.delay(wait, qb, unit="s")
         return qa, qb
 
-    def _network_pair(self, k: int, host_a: str, host_b: str) -> tuple[Qubit, Qubit]:
+    def _network_pair(self, k: int, host_a: str, host_b: str, b_qubit: Qubit | None = None
+                      ) -> tuple[Qubit, Qubit]:
         path = self.network.path(host_a, host_b)
-        self.models.append(ebit_coefficients(self.network, path, self.link_fidelity))
-        a, b = self._link_pair(path[0], path[1])
+        model = ebit_coefficients if b_qubit is None else move_coefficients
+        self.models.append(model(self.network, path, self.link_fidelity))
+        last = len(path) - 2
+        a, b = self._link_pair(path[0], path[1], b_qubit if last == 0 else None)
         for j in range(1, len(path) - 1):
-            c, d = self._link_pair(path[j], path[j + 1])
+            c, d = self._link_pair(path[j], path[j + 1], b_qubit if j == last else None)
             bits = ClassicalRegister(2, f"e{k}s{j}")
             self.qc.add_register(bits)
             append_swap(self.qc, b, c, d, bits, "dynamic")

@@ -11,6 +11,9 @@ builds that circuit once with an angle Parameter per error (``rx``/``rz`` of 0 o
 the Pauli up to a global phase); :func:`frame_bindings` turns sampled patterns
 (:func:`~qnet_circuits.physics.distributed.sample_pauli_patterns`) into its binding table, so
 all distinct patterns of a run go to the simulator as one mid-circuit-free template.
+A qubit move (:mod:`~qnet_circuits.library.distributed.moves`) through an ebit with Pauli P on b
+delivers P on the moved qubit: its slots ``x<k>`` (``rx``) and ``z<k>`` (``rz``) sit on that
+qubit just before the operation the move precedes (Y_b sets both), in the same binding columns.
 ``idles``: extra dephasing locations ``(operation index, qubit)``: a Z just before that operation
 (index ``len(lowered.data)``: at the end), the data qubits' waits of ``distribute(data_waits=True)``.
 
@@ -36,13 +39,17 @@ __all__ = ["frame_bindings", "frame_template"]
 
 
 def _positions(dist, noisy: Sequence[int]) -> tuple[dict, dict]:
-    """(operation index -> [(param key, control)] before it, index -> [(param key, qubit, pauli)] after)."""
-    before: dict[int, list] = {}   # Z slots before an operation: (key or Parameter, qubit)
+    """(operation index -> [(param key, qubit, pauli)] before it, index -> [(key, qubit, pauli)] after)."""
+    before: dict[int, list] = {}   # slots before an operation: (key or Parameter, qubit, "X"|"Z")
     after: dict[int, list] = {}
     for k in noisy:
         group = dist.groups[k]
+        if "move" in group:   # a moved qubit: X and Z slots just before the operation
+            before.setdefault(group["at"], []).extend(
+                [(("x", k), group["move"], "X"), (("z", k), group["move"], "Z")])
+            continue
         first = min(i for i, _t, _p in group["hits"])
-        before.setdefault(first, []).append((("z", k), group["control"]))
+        before.setdefault(first, []).append((("z", k), group["control"], "Z"))
         for i, t, pauli in group["hits"]:
             after.setdefault(i, []).append((("x", k), t, pauli))
     return before, after
@@ -58,20 +65,20 @@ def frame_template(dist, noisy: Sequence[int], idles: Sequence[tuple[int, int]] 
     waits = [Parameter(f"w{j}") for j in range(len(idles))]
     before, after = _positions(dist, noisy)
     for j, (i, q) in enumerate(idles):
-        before.setdefault(i, []).append((waits[j], q))
+        before.setdefault(i, []).append((waits[j], q, "Z"))
     data = QuantumRegister(low.num_qubits, "q")
     out = ClassicalRegister(low.num_qubits, "out")
     qc = QuantumCircuit(data, out, name=f"{low.name}_frames")
     for i, inst in enumerate(low.data):
-        for key, c in before.get(i, []):
-            qc.rz(params[key] if isinstance(key, tuple) else key, data[c])
+        for key, c, pauli in before.get(i, []):
+            (qc.rx if pauli == "X" else qc.rz)(params[key] if isinstance(key, tuple) else key, data[c])
         if inst.operation.name != "barrier":
             qc.append(inst.operation, [data[low.find_bit(q).index] for q in inst.qubits])
         for key, t, pauli in after.get(i, []):
             angle = params[key] if isinstance(key, tuple) else key
             (qc.rx if pauli == "X" else qc.rz)(angle, data[t])
-    for w, q in before.get(len(low.data), []):
-        qc.rz(w, data[q])
+    for key, q, pauli in before.get(len(low.data), []):
+        (qc.rx if pauli == "X" else qc.rz)(params[key] if isinstance(key, tuple) else key, data[q])
     qc.measure(data, out)
     order = [params[(s, k)] for k in noisy for s in ("x", "z")] + waits
     return qc, order

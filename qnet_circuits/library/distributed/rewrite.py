@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister, transpile
 
 from qnet_circuits.library.distributed.ebits import EbitSource
+from qnet_circuits.library.distributed.moves import emit_move, plan_moves
 from qnet_circuits.library.distributed.partition import place
 
 BASIS = ("u", "cx", "cz", "measure", "reset")
@@ -58,6 +59,29 @@ class DistributedCircuit:
     lowered: QuantumCircuit | None = None
     #: data-qubit waits (``data_waits=True``): (index into lowered.data it precedes, qubit, seconds)
     idles: tuple[tuple[int, int, float], ...] = ()
+    #: node where each wait of ``idles`` happened (a moved qubit waits away from home)
+    idle_nodes: tuple[int, ...] = ()
+    #: "gates" | "moves" | "auto" (:mod:`~qnet_circuits.library.distributed.moves`)
+    remote: str = "gates"
+    #: ebits of the gates-only rewrite of the same circuit, placement and ``max_open``
+    gates_only_ebits: int = 0
+    #: data qubits each node holds at once
+    capacity: tuple[int, ...] = ()
+    #: physical qubit (index into ``circuit.qubits``) holding logical qubit j at the end
+    output_qubits: tuple[int, ...] = ()
+
+    @property
+    def moves(self) -> tuple[dict, ...]:
+        """The qubit moves, in order: ``{"move": q, "at": i, "from": node, "to": node}``."""
+        return tuple(g for g in self.groups if "move" in g)
+
+    @property
+    def final_placement(self) -> dict[int, int]:
+        """Node of each logical qubit at the end (moves make the placement time dependent)."""
+        where = dict(self.placement)
+        for m in self.moves:
+            where[m["move"]] = m["to"]
+        return where
 
     @property
     def qubits(self) -> int:
@@ -68,7 +92,13 @@ class DistributedCircuit:
         return {"ebits": self.ebits, "classical_bits": self.classical_bits,
                 "nonlocal_gates": self.nonlocal_gates, "depth": self.depth,
                 "data_qubits": self.n_data_qubits, "qubits": self.qubits, "swaps": self.swaps,
-                "placement": {str(q): n for q, n in self.placement.items()}}
+                "placement": {str(q): n for q, n in self.placement.items()},
+                "remote": self.remote, "ebits_teleported_gates": self.ebits - len(self.moves),
+                "ebits_moves": len(self.moves), "gates_only_ebits": self.gates_only_ebits,
+                "capacity": list(self.capacity),
+                "moves": [{"qubit": m["move"], "before_operation": m["at"], "from": m["from"],
+                           "to": m["to"]} for m in self.moves],
+                "final_placement": {str(q): n for q, n in self.final_placement.items()}}
 
 
 def _lower(circuit: QuantumCircuit) -> QuantumCircuit:
@@ -99,15 +129,37 @@ class _Builder:
         self.max_open: int | None = None
         self.data_waits = False
         self.idles: list[tuple[int, int, float]] = []
+        self.idle_nodes: list[int] = []
+        self.where = [placement[q] for q in range(low.num_qubits)]   # node of each logical qubit now
+        self.loc = list(self.data)                                    # physical qubit holding it
+        self.slot_node = {self.data[q]: placement[q] for q in range(low.num_qubits)}
+        self.free: dict[int, list] = {}
+        self.moved = 0
 
-    def q(self, bit):
-        return self.data[self.low.find_bit(bit).index]
+    def take_slot(self, node: int, q: int):
+        """A free data slot (in |0>) at ``node`` for logical ``q``: its home qubit if free there."""
+        pool = self.free.setdefault(node, [])
+        if self.data[q] in pool:
+            pool.remove(self.data[q])
+            return self.data[q]
+        if pool:
+            return pool.pop(0)
+        from qnet_circuits.library.distributed.moves import new_slot
+
+        j = sum(1 for n in self.slot_node.values() if n == node) - sum(
+            1 for v in self.placement.values() if v == node)
+        slot = new_slot(self.out, self.source.host(node), j)
+        self.slot_node[slot] = node
+        return slot
+
+    def free_slot(self, node: int, qubit) -> None:
+        self.free.setdefault(node, []).append(qubit)
 
     def close(self, c: int) -> None:
         _node, b, k = self.open.pop(c)
         self.out.h(b)
         if self.deferred:
-            self.out.cz(b, self.data[c])
+            self.out.cz(b, self.loc[c])
             if self.source.reuse:   # b is exactly |+> now (unentangled): H returns it to |0>
                 self.out.h(b)
                 self.source.release(b, reset=False)
@@ -118,25 +170,26 @@ class _Builder:
             self.source.release(b)
             self._wait([c], self.source.models[k]["message_s"], self.groups[k]["hits"][-1][0] + 1)
             with self.out.if_test((m2[0], 1)):
-                self.out.z(self.data[c])
+                self.out.z(self.loc[c])
 
     def _wait(self, qubits, seconds: float, before: int) -> None:
         """Data ``qubits`` idle ``seconds`` (a Delay; recorded as just before operation ``before``)."""
         if not self.data_waits or self.source.network is None or seconds <= 0:
             return
         for q in qubits:
-            self.out.delay(seconds, self.data[q], unit="s")
+            self.out.delay(seconds, self.loc[q], unit="s")
             self.idles.append((before, q, seconds))
+            self.idle_nodes.append(self.where[q])
 
     def open_cat(self, c: int, node: int):
         k = len(self.ebit_nodes)
-        a, b = self.source.pair(k, self.placement[c], node)   # |Phi+>, or the network's pair
+        a, b = self.source.pair(k, self.where[c], node)   # |Phi+>, or the network's pair
         model = self.source.models[-1]   # every data qubit waits for the pair and the m1 bit
         self._wait(range(self.low.num_qubits), model.get("generation_s", 0.0) + model["message_s"],
                    self.index)
-        self.ebit_nodes.append((self.placement[c], node))
+        self.ebit_nodes.append((self.where[c], node))
         self.groups.append({"control": c, "hits": []})
-        self.out.cx(self.data[c], a)
+        self.out.cx(self.loc[c], a)
         if self.deferred:
             self.out.cx(a, b)
             if self.source.reuse:   # a is exactly |+> now (unentangled): H returns it to |0>
@@ -156,9 +209,9 @@ class _Builder:
     def gate(self, inst) -> None:
         qs = [self.low.find_bit(q).index for q in inst.qubits]
         name = inst.operation.name
-        if name in ("cx", "cz") and self.placement[qs[0]] != self.placement[qs[1]]:
+        if name in ("cx", "cz") and self.where[qs[0]] != self.where[qs[1]]:
             c, t = qs
-            node = self.placement[t]
+            node = self.where[t]
             for other in [o for o in self.open if o != c and o in qs]:
                 self.close(other)
             if c in self.open and self.open[c][0] != node:
@@ -168,13 +221,13 @@ class _Builder:
                 for o in held[: max(0, len(held) - self.max_open + 1)]:
                     self.close(o)   # oldest first: keeps <= max_open ebit halves at ``node``
             b = self.open[c][1] if c in self.open else self.open_cat(c, node)
-            getattr(self.out, name)(b, self.data[t])
+            getattr(self.out, name)(b, self.loc[t])
             self.groups[self.open[c][2]]["hits"].append((self.index, t, "X" if name == "cx" else "Z"))
             self.nonlocal_gates += 1
             return
         for c in [o for o in self.open if o in qs]:
             self.close(c)
-        self.out.append(inst.operation, [self.data[i] for i in qs],
+        self.out.append(inst.operation, [self.loc[i] for i in qs],
                         [self.out.clbits[self.low.find_bit(x).index] for x in inst.clbits])
 
 
@@ -182,7 +235,8 @@ def distribute(circuit: QuantumCircuit, n_nodes: int, placement: Mapping[int, in
                seed: int = 0, deferred: bool = False, reuse: bool = False, network=None,
                hosts: Sequence[str] | None = None,
                link_fidelity: float | None = None,
-               max_open: int | None = None, data_waits: bool = False) -> DistributedCircuit:
+               max_open: int | None = None, data_waits: bool = False, remote: str = "auto",
+               capacity=None) -> DistributedCircuit:
     """Distribute ``circuit`` over ``n_nodes`` nodes (placement given or found by partitioning).
 
     ``reuse``: recycle communication qubits (measure + reset). ``network``: ebits from its links;
@@ -194,6 +248,11 @@ def distribute(circuit: QuantumCircuit, n_nodes: int, placement: Mapping[int, in
     ebit is made: every data qubit waits the pair's ``generation_s`` plus the cat-entangler
     message, the control again for the disentangler bit (Delays with their node's memory:
     ``metadata["memories"]``), in a sequential schedule (one ebit at a time).
+    ``remote``: ``"gates"`` (every non-local gate a teleported gate), ``"moves"`` (teleport one
+    of the gate's qubits to the other's node) or ``"auto"`` (per non-local gate whichever costs
+    fewer ebits; never more than ``"gates"``): :mod:`~qnet_circuits.library.distributed.moves`.
+    ``capacity``: data qubits a node holds at once (int, one per node, or None: its home qubits
+    plus one spare slot); a move needs a free slot at the receiving node.
 
     >>> from qiskit import QuantumCircuit
     >>> qc = QuantumCircuit(3); _ = qc.h(0); _ = qc.cx(0, 1); _ = qc.cx(0, 2)
@@ -213,8 +272,11 @@ def distribute(circuit: QuantumCircuit, n_nodes: int, placement: Mapping[int, in
                        link_fidelity=link_fidelity)
     builder.max_open = max_open
     builder.data_waits = bool(data_waits) and not deferred
+    plan = plan_moves(low, where, remote, capacity, max_open)
     for i, inst in enumerate(low.data):
         builder.index = i
+        for q, node in plan.moves.get(i, []):
+            emit_move(builder, q, node)
         builder.gate(inst)
     for c in list(builder.open):
         builder.close(c)
@@ -223,13 +285,18 @@ def distribute(circuit: QuantumCircuit, n_nodes: int, placement: Mapping[int, in
     out.metadata = {"protocol": "distributed", "nodes": dict(builder.source.registers),
                     "heralds": [], "data_qubits": list(range(low.num_qubits)),
                     "hosts": list(hosts) if hosts else None}
-    if builder.idles:
-        out.metadata["memories"] = {i: hosts[where[i]] for i in range(low.num_qubits)}
-    groups = tuple({"control": g["control"], "hits": tuple(g["hits"])} for g in builder.groups)
+    output = tuple(out.find_bit(q).index for q in builder.loc)
+    out.metadata["output_qubits"] = list(output)
+    if hosts and (builder.idles or builder.moved):
+        out.metadata["memories"] = {out.find_bit(q).index: hosts[n]
+                                    for q, n in builder.slot_node.items()}
+    groups = tuple(dict(g) if "move" in g else {"control": g["control"], "hits": tuple(g["hits"])}
+                   for g in builder.groups)
     return DistributedCircuit(out, where, low.num_qubits, ebits, 2 * ebits,
                               builder.nonlocal_gates, out.depth(), tuple(builder.ebit_nodes),
                               groups, tuple(builder.source.models), builder.source.swaps, low,
-                              tuple(builder.idles))
+                              tuple(builder.idles), tuple(builder.idle_nodes), remote,
+                              plan.gates_only_ebits, plan.capacity, output)
 
 
 def _hosts(network, hosts: Sequence[str] | None, n_nodes: int) -> list[str] | None:
