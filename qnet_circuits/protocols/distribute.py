@@ -241,10 +241,12 @@ def _pauli_exact(net) -> bool:
     return all(math.isinf(node.memory.t1_s) for node in net.nodes)
 
 
-def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
+def _sample(dist, net, runner, shots, seed, sampling: str = "auto", link_fidelity="unknown"):
     """Counts of the data register (probabilities) and the form that produced them: ideal ebits ->
-    the deferred equivalent; Pauli ebits on Aer -> Pauli frames (:func:`_frames`); otherwise (or
-    ``sampling="dynamic"``) the dynamic circuit with the network's noise, one trajectory per shot."""
+    the deferred equivalent; Pauli ebits on Aer -> Pauli frames (:func:`_frames`); finite T1 on
+    Aer, when ``link_fidelity`` (the value ``dist`` was made with) is given -> the channel form
+    (:mod:`~qnet_circuits.protocols.distribute_channels`); otherwise (or ``sampling="dynamic"``)
+    the dynamic circuit with the network's noise, one trajectory per shot."""
     from qiskit import ClassicalRegister
 
     from qnet_circuits.library.distributed import distribute
@@ -256,6 +258,11 @@ def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
     ideal = _ideal(dist, net)
     if sampling == "auto" and not ideal and _pauli_exact(net) and isinstance(runner, AerRunner):
         return _frames(dist, net, runner, shots, seed)
+    if sampling == "auto" and not ideal and link_fidelity != "unknown":
+        from qnet_circuits.protocols.distribute_channels import sample_channels, supported
+
+        if supported(dist):
+            return sample_channels(dist, net, link_fidelity, runner, shots, seed)
     if ideal and sampling == "auto":
         circ = distribute(dist.lowered, max(dist.placement.values()) + 1, dict(dist.placement),
                           deferred=True, reuse=True, max_open=1).circuit
@@ -408,7 +415,7 @@ def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | 
     made = circuits(params)
     qc, dist, net = made["monolithic"], made["distributed"], made["network"]
     ideal_probs = Statevector(qc).probabilities_dict()
-    probs, form = _sample(dist, net, backend, shots, seed, params.sampling)
+    probs, form = _sample(dist, net, backend, shots, seed, params.sampling, params.link_fidelity)
     theory: dict[str, Any] = {
         "fidelity_bound": physics.distributed_fidelity_bound([m["coefficients"] for m in dist.ebit_models])
         * math.prod(1 - p for _i, _q, p in _idle_flips(dist, net)),

@@ -1,0 +1,195 @@
+"""Channel-form fast path of protocols.distribute (finite T1) against the honest dynamic circuit:
+exact density-matrix equality, wrong channels caught, sampled outputs against the exact state."""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from qiskit import QuantumCircuit, qasm2
+from qiskit.circuit.library import QFTGate
+from qiskit.quantum_info import Kraus, Operator
+
+from qnet_circuits.library.distributed import distribute
+from qnet_circuits.library.distributed.channels import channel_template, spans
+from qnet_circuits.network import Memory, chain
+from qnet_circuits.protocols import distribute as D
+from qnet_circuits.protocols import distribute_channels as C
+from qnet_circuits.run import AerRunner, heralded_density_matrix
+
+
+def _net_unequal(**kw):
+    """alice and bob with different memories (T2 <= 2 T1 each)."""
+    net = chain(1, 15.0, **kw)
+    mems = {"alice": Memory(t1_s=0.005, t2_s=0.002), "bob": Memory(t1_s=0.002, t2_s=0.003)}
+    nodes = tuple(dataclasses.replace(n, memory=mems[n.name]) for n in net.nodes)
+    return dataclasses.replace(net, nodes=nodes)
+
+
+def _two_groups():
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.ry(0.7, 1)
+    qc.cx(0, 1)
+    qc.cz(0, 1)     # same control, same remote node: one ebit, an X hit and a Z hit
+    qc.h(1)
+    qc.t(1)
+    qc.cx(1, 0)     # control on the other node: a second ebit
+    qc.t(0)
+    return qc, {0: 0, 1: 1}
+
+
+def _local_between_hits():
+    """Two targets, a local gate on a target between the hits (folded over 3 qubits)."""
+    qc = QuantumCircuit(3)
+    qc.h(0)
+    qc.ry(0.4, 2)
+    qc.cx(0, 1)
+    qc.sx(1)
+    qc.cx(0, 2)
+    qc.cx(0, 1)
+    qc.rz(0.3, 0)
+    return qc, {0: 0, 1: 1, 2: 1}
+
+
+def _interleaved():
+    """A local CX(1, 2) inside the group's span reaches outside its support: the slot form."""
+    qc = QuantumCircuit(3)
+    qc.h(0)
+    qc.h(2)
+    qc.cx(0, 1)
+    qc.cx(1, 2)
+    qc.cx(0, 1)
+    qc.s(1)
+    return qc, {0: 0, 1: 1, 2: 1}
+
+
+CASES = [   # (circuit, network, Werner fidelity or None, (folded, slot groups, widest support))
+    (_two_groups, chain(1, 20.0, t1_s=0.003, t2_s=0.002, readout_error=0.02), 0.9, (2, 0, 2)),
+    (_two_groups, _net_unequal(dark_count_prob=0.02), None, (2, 0, 2)),
+    (_local_between_hits, chain(1, 20.0, t1_s=0.004, t2_s=0.006, readout_error=0.01), 0.93,
+     (1, 0, 3)),
+    (_interleaved, _net_unequal(readout_error=0.03), 0.92, (0, 1, 2)),
+]
+IDS = ["two-groups-werner-readout", "unequal-memories-physical-links", "three-qubit-fold",
+       "interleaved-slot-form"]
+
+
+def _distributed(make, net, werner):
+    qc, where = make()
+    names = [n.name for n in net.nodes]
+    d = distribute(qc, 2, where, network=net, hosts=[names[0], names[-1]], link_fidelity=werner,
+                   reuse=True, data_waits=True)
+    return qc, d
+
+
+def _exact(d, net):
+    rho, p = heralded_density_matrix(d.circuit, net, qubits=list(range(d.n_data_qubits)))
+    assert p == pytest.approx(1.0)
+    return rho.data
+
+
+@pytest.mark.parametrize("make, net, werner, kind", CASES, ids=IDS)
+def test_channel_form_equals_the_dynamic_circuits_density_matrix(make, net, werner, kind):
+    _qc, d = _distributed(make, net, werner)
+    assert d.idles and all(not math.isinf(n.memory.t1_s) for n in net.nodes)
+    assert C.supported(d)
+    form = C.channel_form(d, net, werner)
+    assert (form.folded, form.unfolded, max(len(s.support) for s in spans(d))) == kind
+    assert not any(i.operation.name in ("measure", "if_else", "reset")
+                   for i in form.template.data[:-d.n_data_qubits])   # only the final readout
+    exact = _exact(d, net)
+    rho = C.channel_state(d, net, werner)
+    assert np.abs(rho - exact).max() < 1e-9
+    # the T1 = inf model (Bell-diagonal ebits, dephasing-only waits) is measurably different
+    model = D._model_state(d, net)
+    assert np.abs(model - exact).max() > 1e-4
+
+
+def _template_with(d, net, werner, changes):
+    """The exact output of the channel template with folded channel k's Kraus operators passed
+    through ``changes[k](ops, ideal unitary of its span)``."""
+    form = C.channel_form(d, net, werner)
+    order = sorted((s for s in spans(d) if s.foldable), key=lambda s: s.last)
+    folded = {}
+    kraus = [i.operation for i in form.template.data if i.operation.name == "kraus"]
+    for k, (span, op) in enumerate(zip(order, kraus)):
+        ops = [np.asarray(m) for m in op.params]
+        if k in changes:
+            ops = changes[k](ops, _span_unitary(d, span))
+        folded[span.group] = Kraus(ops).to_instruction()
+    tpl = channel_template(d, {}, {}, folded)
+    bare = tpl.remove_final_measurements(inplace=False)
+    bare.metadata = tpl.metadata
+    rho, _p = heralded_density_matrix(bare, net, qubits=list(range(d.n_data_qubits)))
+    return rho.data
+
+
+def _span_unitary(d, span) -> np.ndarray:
+    """The ideal operations of a folded span on its support (qubits in ``span.support`` order)."""
+    low, pos = d.lowered, {q: j for j, q in enumerate(span.support)}
+    qc = QuantumCircuit(len(span.support))
+    for inst in low.data[span.first:span.last + 1]:
+        qs = [low.find_bit(q).index for q in inst.qubits]
+        if set(qs) <= set(pos):
+            qc.append(inst.operation, [pos[q] for q in qs])
+    return Operator(qc).data
+
+
+def test_wrong_channels_fail_the_check():
+    make, net, werner, _kind = CASES[2]     # complex gates (sx, rz) in and after the folded span
+    _qc, d = _distributed(make, net, werner)
+    exact = _exact(d, net)
+    right = _template_with(d, net, werner, {})
+    assert np.abs(right - exact).max() < 1e-9
+    transposed = _template_with(d, net, werner, {k: lambda ops, u: [m.conj() for m in ops]
+                                                  for k in range(1)})   # Choi^T
+    assert np.abs(transposed - exact).max() > 1e-3
+    # the group's noise on the wrong side of its ideal gates: E = N o U  ->  U o N = U E U^dag
+    wrong_side = _template_with(d, net, werner, {0: lambda ops, u: [u @ m @ u.conj().T for m in ops]})
+    assert np.abs(wrong_side - exact).max() > 1e-4
+
+
+def test_folded_channels_are_cptp_on_their_support():
+    make, net, werner, _kind = CASES[2]
+    _qc, d = _distributed(make, net, werner)
+    (span,) = spans(d)
+    ops = [i.operation for i in C.channel_form(d, net, werner).template.data
+           if i.operation.name == "kraus"]
+    assert len(ops) == 1 and ops[0].num_qubits == len(span.support) == 3
+    assert Kraus(ops[0].params).is_cptp(atol=1e-9)
+    assert len(ops[0].params) <= 4 ** 3       # the minimal (Choi-rank) Kraus set
+
+
+def _echo_qasm(n: int, x: int) -> str:
+    """QFT then its inverse on |x>: the ideal output is x with certainty."""
+    qc = QuantumCircuit(n)
+    for q in range(n):
+        if x >> q & 1:
+            qc.x(q)
+    qc.append(QFTGate(n), range(n))
+    qc.append(QFTGate(n).inverse(), range(n))
+    return qasm2.dumps(qc.decompose(reps=3))
+
+
+def test_sampled_success_matches_the_exact_channel_state_mid_size():
+    """QFT(6) then its inverse over 3 nodes (24 ebits, swapped ones between n0 and n2), T1 = 20
+    ms: the channel form sampled (density matrix, and statevector trajectories), 3000 shots each,
+    P(ideal output) within 5 sigma of the exact density matrix's (0.342)."""
+    params = D.DistributeParams(qasm=_echo_qasm(6, 0b101101), nodes=3, link_fidelity=0.99,
+                                t1_s=0.02, t2_s=0.016, length_km=10.0)
+    made = D.circuits(params)
+    d, net = made["distributed"], made["network"]
+    rho = C.channel_state(d, net, 0.99)
+    p_exact = float(rho[0b101101, 0b101101].real)
+    shots = 3000
+    probs, form = C.sample_channels(d, net, 0.99, AerRunner(method="statevector"), shots, 11)
+    assert form.startswith("channels") and "Aer density_matrix" in form   # 6 qubits: exact DM
+    forced = AerRunner(method="statevector")
+    tpl = C.channel_form(d, net, 0.99).template
+    counts = forced.counts([tpl], shots=shots, seed=12, network=net)[0]
+    p_traj = counts.get(format(0b101101, "06b"), 0) / shots
+    sigma = math.sqrt(p_exact * (1 - p_exact) / shots)
+    assert abs(p_traj - p_exact) < 5 * sigma
+    assert abs(probs.get(format(0b101101, "06b"), 0.0) - p_exact) < 5 * sigma
+    assert d.swaps > 0 and 0.3 < p_exact < 0.4     # swapped ebits; the noise is really there
