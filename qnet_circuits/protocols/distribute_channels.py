@@ -29,7 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 from qiskit import QuantumCircuit
 from qiskit.circuit import Instruction
-from qiskit.quantum_info import Choi, Kraus, SuperOp
+from qiskit.circuit.library import UnitaryGate
+from qiskit.quantum_info import Choi, Kraus, Operator, SuperOp
+from qiskit_aer.noise import QuantumError
 
 __all__ = ["ChannelForm", "channel_form", "channel_kraus", "channel_state", "sample_channels",
            "supported"]
@@ -152,21 +154,112 @@ def channel_state(dist, net, link_fidelity: float | None) -> np.ndarray:
     return _state(bare, net, list(range(dist.n_data_qubits)))
 
 
-def sample_channels(dist, net, link_fidelity: float | None, runner, shots: int, seed):
+def sample_channels(dist, net, link_fidelity: float | None, runner, shots: int, seed,
+                    method: str | None = None):
     """Output probabilities of the data register from the channel form on Aer (``runner``: an
-    :class:`~qnet_circuits.run.AerRunner`) and the form's label: the density-matrix method up to
-    :data:`~qnet_circuits.run.DENSITY_MATRIX_MAX_QUBITS` qubits, statevector trajectories beyond."""
-    from qnet_circuits.run import DENSITY_MATRIX_MAX_QUBITS
+    :class:`~qnet_circuits.run.AerRunner`) and the form's label. The network's channels are put
+    in (:func:`~qnet_circuits.noise.noisy_circuit`) and runs on at most two qubits composed
+    (:func:`fuse`); ``method`` None: the density-matrix method up to
+    :data:`~qnet_circuits.run.DENSITY_MATRIX_MAX_QUBITS` qubits (every shot from one exact
+    state), else statevector Kraus trajectories with Aer's shot branching (shots share a state
+    until a channel's sampled Kraus operator differs; exact in distribution, and safe here: the
+    circuit has no readout error, the one Aer's branching drops)."""
+    from qnet_circuits.noise import noisy_circuit
+    from qnet_circuits.run import DENSITY_MATRIX_MAX_QUBITS, AerRunner
 
     form = channel_form(dist, net, link_fidelity)
-    width = form.template.num_qubits
-    method = "density_matrix" if width <= DENSITY_MATRIX_MAX_QUBITS else "statevector"
-    counts = runner.with_method(method).counts([form.template], shots=shots, seed=seed, network=net)[0]
+    fused = fuse(noisy_circuit(form.template, net))
+    width = fused.num_qubits
+    if method is None:
+        method = "density_matrix" if width <= DENSITY_MATRIX_MAX_QUBITS else "statevector"
+    options = dict(runner.backend_options)
+    if method == "statevector":
+        options.setdefault("shot_branching_enable", True)
+    counts = AerRunner(method, **options).counts([fused], shots=shots, seed=seed, network=None)[0]
     probs: dict[str, float] = {}
     for key, n in counts.items():
         probs[key] = probs.get(key, 0.0) + n / shots
     label = (f"channels (exact equivalent: every ebit a fixed state, finite T1): {dist.ebits} "
              f"teleported groups as fixed channels ({form.folded} folded onto their qubits, "
              f"{form.unfolded} with a slot qubit for b), {form.waits} data waits as relaxation "
-             f"channels, no mid-circuit measurement; {width} qubits, Aer {method}")
+             f"channels, no mid-circuit measurement; fused into {len(fused.data) - width} blocks "
+             f"on {width} qubits, Aer {method}")
     return probs, label
+
+
+class _Block:
+    """Consecutive operations on at most two qubits composed into one map (unitary while no
+    channel joins)."""
+
+    def __init__(self, qubits) -> None:
+        self.qubits: list = list(qubits)
+        self.unitary: Operator | None = Operator(np.eye(2 ** len(self.qubits)))
+        self.channel: SuperOp | None = None
+
+    def widen(self, qubit) -> None:
+        self.qubits.append(qubit)   # the new qubit is the most significant
+        if self.unitary is not None:
+            self.unitary = Operator(np.eye(2)).tensor(self.unitary)
+        else:
+            self.channel = SuperOp(np.eye(4)).tensor(self.channel)
+
+    def add(self, op, qubits) -> None:
+        pos = [self.qubits.index(q) for q in qubits]
+        channel = _channel_of(op)
+        if channel is None and self.unitary is not None:
+            self.unitary = self.unitary.compose(Operator(op), qargs=pos)
+            return
+        if self.channel is None:
+            self.channel, self.unitary = SuperOp(self.unitary), None
+        self.channel = self.channel.compose(channel if channel is not None else SuperOp(Operator(op)),
+                                            qargs=pos)
+
+    def instruction(self) -> Instruction:
+        if self.unitary is not None:
+            return UnitaryGate(self.unitary.data, check_input=False)
+        return _instruction(Kraus(self.channel).data)
+
+
+def _channel_of(op) -> SuperOp | None:
+    """The super-operator of a noise or Kraus instruction (None for a gate)."""
+    if op.name == "kraus":
+        return SuperOp(Kraus(list(op.params)))
+    error = op if isinstance(op, QuantumError) else getattr(op, "_quantum_error", None)
+    return None if error is None else SuperOp(error.to_quantumchannel())
+
+
+def fuse(noisy: QuantumCircuit) -> QuantumCircuit:
+    """``noisy`` (channels in place, measurements last) with runs of operations on at most two
+    qubits composed into one unitary or one minimal Kraus instruction each, exactly: Aer's
+    trajectories then pay about two passes per block instead of one per operation. An operation
+    joins the latest block of its qubits when the two-qubit limit allows and no later operation
+    touches them."""
+    out = QuantumCircuit(*noisy.qregs, *noisy.cregs, name=noisy.name)
+    blocks: list[_Block] = []
+    latest: dict = {}   # qubit -> index of the last block that touched it
+    tail = []
+    for inst in noisy.data:
+        op, qs = inst.operation, list(inst.qubits)
+        if op.name in ("delay", "barrier"):
+            continue
+        if op.name == "measure" or inst.clbits:
+            tail.append(inst)
+            continue
+        if tail:
+            raise ValueError("fuse needs every measurement at the end of the circuit")
+        last = max((latest[q] for q in qs if q in latest), default=None)
+        if last is None or len(set(blocks[last].qubits) | set(qs)) > 2:
+            blocks.append(_Block(qs))
+            last = len(blocks) - 1
+        block = blocks[last]
+        for q in qs:
+            if q not in block.qubits:
+                block.widen(q)
+        block.add(op, qs)
+        for q in qs:
+            latest[q] = last
+    for block in blocks:
+        out.append(block.instruction(), block.qubits)
+    for inst in tail:
+        out.append(inst)
+    return out

@@ -13,6 +13,7 @@ from qiskit.quantum_info import Kraus, Operator
 from qnet_circuits.library.distributed import distribute
 from qnet_circuits.library.distributed.channels import channel_template, spans
 from qnet_circuits.network import Memory, chain
+from qnet_circuits.noise import noisy_circuit
 from qnet_circuits.protocols import distribute as D
 from qnet_circuits.protocols import distribute_channels as C
 from qnet_circuits.run import AerRunner, heralded_density_matrix
@@ -182,14 +183,22 @@ def test_sampled_success_matches_the_exact_channel_state_mid_size():
     d, net = made["distributed"], made["network"]
     rho = C.channel_state(d, net, 0.99)
     p_exact = float(rho[0b101101, 0b101101].real)
+    noisy = noisy_circuit(C.channel_form(d, net, 0.99).template, net)
+    fused = C.fuse(noisy.remove_final_measurements(inplace=False))
+    assert len(fused.data) < len(noisy.data) / 3
+    fused_rho, _p = heralded_density_matrix(fused, None, qubits=list(range(6)))
+    assert np.abs(fused_rho.data - rho).max() < 1e-9      # fusing is exact
     shots = 3000
-    probs, form = C.sample_channels(d, net, 0.99, AerRunner(method="statevector"), shots, 11)
+    probs, form = C.sample_channels(d, net, 0.99, AerRunner(), shots, 11)
     assert form.startswith("channels") and "Aer density_matrix" in form   # 6 qubits: exact DM
-    forced = AerRunner(method="statevector")
-    tpl = C.channel_form(d, net, 0.99).template
-    counts = forced.counts([tpl], shots=shots, seed=12, network=net)[0]
-    p_traj = counts.get(format(0b101101, "06b"), 0) / shots
+    traj, form = C.sample_channels(d, net, 0.99, AerRunner(), shots, 12, method="statevector")
+    assert "Aer statevector" in form
+    key = format(0b101101, "06b")
     sigma = math.sqrt(p_exact * (1 - p_exact) / shots)
-    assert abs(p_traj - p_exact) < 5 * sigma
-    assert abs(probs.get(format(0b101101, "06b"), 0.0) - p_exact) < 5 * sigma
+    for p in (probs, traj):
+        assert abs(p.get(key, 0.0) - p_exact) < 5 * sigma
+    diag = np.real(np.diag(rho))   # every outcome of the trajectories (shot branching) too
+    for i, q in enumerate(diag):
+        got = traj.get(format(i, "06b"), 0.0)
+        assert abs(got - q) < 5 * math.sqrt(q * (1 - q) / shots) + 2 / shots, i
     assert d.swaps > 0 and 0.3 < p_exact < 0.4     # swapped ebits; the noise is really there
