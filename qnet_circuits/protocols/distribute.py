@@ -72,7 +72,8 @@ class DistributeParams:
         data_waits: the data qubits idle (their node's T1/T2) while each ebit is made and its
             messages travel (sequential schedule; ``distribute(data_waits=True)``).
         sampling: ``"auto"`` (ideal ebits: the deferred equivalent; Bell-diagonal ebits on Aer:
-            Pauli frames; else the dynamic circuit) or ``"dynamic"`` (always the dynamic circuit
+            Pauli frames; finite T1 on Aer: the channel form; else the dynamic circuit) or
+            ``"dynamic"`` (always the dynamic circuit
             with the network's noise: the honest mid-circuit form, one trajectory per shot).
     """
 
@@ -431,6 +432,10 @@ def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | 
     scale = 0.5 * sum(math.sqrt(p * (1 - p) / shots) for p in ideal_probs.values())
     device = None if isinstance(backend, AerRunner) else str(getattr(backend, "name", "device"))
     model = _exact_fidelity(params, qc, net)
+    if model is None and not _pauli_exact(net):   # finite T1: the channel form is exact too
+        from qnet_circuits.protocols.distribute_channels import exact_fidelity
+
+        model = exact_fidelity(dist, net, params.link_fidelity, Statevector(qc).data)
     return DistributeResult(params, _resources(dist, qc), None if device else model,
                             _tvd(probs, ideal_probs), scale, form, theory,
                             Provenance.collect("distribute", backend, seed=seed, shots=shots),

@@ -33,8 +33,8 @@ from qiskit.circuit.library import UnitaryGate
 from qiskit.quantum_info import Choi, Kraus, Operator, SuperOp
 from qiskit_aer.noise import QuantumError
 
-__all__ = ["ChannelForm", "channel_form", "channel_kraus", "channel_state", "sample_channels",
-           "supported"]
+__all__ = ["ChannelForm", "channel_form", "channel_kraus", "channel_state", "exact_fidelity",
+           "fuse", "sample_channels", "supported"]
 
 
 @dataclass(frozen=True)
@@ -152,6 +152,23 @@ def channel_state(dist, net, link_fidelity: float | None) -> np.ndarray:
     bare = form.template.remove_final_measurements(inplace=False)
     bare.metadata = form.template.metadata
     return _state(bare, net, list(range(dist.n_data_qubits)))
+
+
+def exact_fidelity(dist, net, link_fidelity: float | None, psi: np.ndarray) -> float | None:
+    """``<psi|rho|psi>`` of the channel form's exact data state (the fused circuit on Aer's
+    density-matrix method), or None when it is wider than
+    :data:`~qnet_circuits.run.DENSITY_MATRIX_MAX_QUBITS` or not :func:`supported`."""
+    from qnet_circuits.noise import noisy_circuit
+    from qnet_circuits.run import DENSITY_MATRIX_MAX_QUBITS
+
+    if not supported(dist):
+        return None
+    form = channel_form(dist, net, link_fidelity)
+    if form.template.num_qubits > DENSITY_MATRIX_MAX_QUBITS:
+        return None
+    fused = fuse(noisy_circuit(form.template.remove_final_measurements(inplace=False), net))
+    rho = _state(fused, None, list(range(dist.n_data_qubits)))
+    return float(np.real(psi.conj() @ rho @ psi))
 
 
 def sample_channels(dist, net, link_fidelity: float | None, runner, shots: int, seed,

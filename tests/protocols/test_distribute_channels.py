@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from qiskit import QuantumCircuit, qasm2
 from qiskit.circuit.library import QFTGate
-from qiskit.quantum_info import Kraus, Operator
+from qiskit.quantum_info import Kraus, Operator, Statevector
 
 from qnet_circuits.library.distributed import distribute
 from qnet_circuits.library.distributed.channels import channel_template, spans
@@ -209,3 +209,19 @@ def test_sampled_success_matches_the_exact_channel_state_mid_size():
         got = traj.get(format(i, "06b"), 0.0)
         assert abs(got - q) < 5 * math.sqrt(q * (1 - q) / shots) + 2 / shots, i
     assert d.swaps > 0 and 0.3 < p_exact < 0.4     # swapped ebits; the noise is really there
+
+
+def test_protocol_takes_the_channel_form_and_reports_its_exact_fidelity():
+    kw = {"circuit": "ghz:3", "nodes": 2, "link_fidelity": 0.95, "t1_s": 0.004, "t2_s": 0.004,
+          "length_km": 20.0}
+    params = D.DistributeParams(**kw)
+    made = D.circuits(params)
+    qc, d, net = made["monolithic"], made["distributed"], made["network"]
+    dynamic = D._exact_fidelity(params, qc, net)     # the dynamic circuit's exact density matrix
+    channels = C.exact_fidelity(d, net, 0.95, Statevector(qc).data)
+    assert dynamic is not None and channels == pytest.approx(dynamic, abs=1e-9)
+    r = D.run(params, shots=400, seed=3)
+    assert r.form.startswith("channels") and r.fidelity == pytest.approx(dynamic, abs=1e-9)
+    wide = D.run(D.DistributeParams(**{**kw, "circuit": "ghz:8"}), shots=200, seed=3)
+    assert wide.form.startswith("channels") and wide.fidelity is not None   # beyond the dynamic DM
+    assert 0.5 < wide.fidelity < r.fidelity
