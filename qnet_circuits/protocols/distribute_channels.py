@@ -161,7 +161,7 @@ def exact_fidelity(dist, net, link_fidelity: float | None, psi: np.ndarray) -> f
     from qnet_circuits.noise import noisy_circuit
     from qnet_circuits.run import DENSITY_MATRIX_MAX_QUBITS
 
-    if not supported(dist):
+    if dist.n_data_qubits > DENSITY_MATRIX_MAX_QUBITS or not supported(dist):
         return None
     form = channel_form(dist, net, link_fidelity)
     if form.template.num_qubits > DENSITY_MATRIX_MAX_QUBITS:

@@ -225,3 +225,22 @@ def test_protocol_takes_the_channel_form_and_reports_its_exact_fidelity():
     wide = D.run(D.DistributeParams(**{**kw, "circuit": "ghz:8"}), shots=200, seed=3)
     assert wide.form.startswith("channels") and wide.fidelity is not None   # beyond the dynamic DM
     assert 0.5 < wide.fidelity < r.fidelity
+
+
+@pytest.mark.slow
+def test_swapped_ebit_channel_form_equals_the_dynamic_circuit():
+    """One ebit swapped across a repeater (BSM gate error, readout errors, T1 everywhere): the
+    exact dynamic density matrix takes about 20 s, so this case is marked slow."""
+    net = chain(2, 10.0, t1_s=0.004, t2_s=0.005, gate_error=0.02, readout_error=0.01)
+    qc = QuantumCircuit(2)
+    qc.h(0)
+    qc.ry(0.7, 1)
+    qc.cx(0, 1)
+    qc.cz(0, 1)
+    qc.h(1)
+    qc.t(1)
+    d = distribute(qc, 2, {0: 0, 1: 1}, network=net, hosts=["alice", "bob"], link_fidelity=0.95,
+                   reuse=True, data_waits=True)
+    assert d.swaps == d.ebits == 1
+    exact, _p = heralded_density_matrix(d.circuit, net, qubits=[0, 1])
+    assert np.abs(C.channel_state(d, net, 0.95) - exact.data).max() < 1e-9
