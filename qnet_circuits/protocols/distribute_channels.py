@@ -190,7 +190,7 @@ def sample_channels(dist, net, link_fidelity: float | None, runner, shots: int, 
     if method is None:
         method = "density_matrix" if width <= DENSITY_MATRIX_MAX_QUBITS else "statevector"
     options = dict(runner.backend_options)
-    if method == "statevector":
+    if method == "statevector" and "noise_model" not in options:   # a model may hold readout errors
         options.setdefault("shot_branching_enable", True)
     counts = AerRunner(method, **options).counts([fused], shots=shots, seed=seed, network=None)[0]
     probs: dict[str, float] = {}
