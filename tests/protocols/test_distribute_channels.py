@@ -244,3 +244,18 @@ def test_swapped_ebit_channel_form_equals_the_dynamic_circuit():
     assert d.swaps == d.ebits == 1
     exact, _p = heralded_density_matrix(d.circuit, net, qubits=[0, 1])
     assert np.abs(C.channel_state(d, net, 0.95) - exact.data).max() < 1e-9
+
+
+def test_cli_reports_the_channel_form(capsys):
+    import json
+
+    from qnet_circuits.cli import main
+
+    args = ["distribute", "--circuit", "ghz:2", "--link-fidelity", "0.9", "--t1", "0.01", "--t2",
+            "0.01", "--shots", "200", "--json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["form"].startswith("channels (exact equivalent") and out["fidelity"] < 0.9
+    assert main([*args, "--sampling", "dynamic"]) == 0
+    dyn = json.loads(capsys.readouterr().out)
+    assert dyn["form"].startswith("dynamic") and dyn["fidelity"] == pytest.approx(out["fidelity"])
