@@ -340,6 +340,26 @@ def _frames(dist, net, runner, shots, seed):
     return probs, form
 
 
+def _channel_theory(dist, net, params, qc, ideal_probs, theory, model):
+    """Finite T1: ``theory["exact_fidelity"]`` / ``["exact_tvd"]`` from the channel form's exact
+    state (up to 10 data qubits; None beyond); returns the model fidelity (the dynamic circuit's
+    where it was computed, else the channel form's)."""
+    from qiskit.quantum_info import Statevector
+
+    from qnet_circuits.protocols.distribute_channels import exact_state
+
+    rho = exact_state(dist, net, params.link_fidelity)
+    theory["exact_fidelity"] = theory["exact_tvd"] = None
+    if rho is None:
+        return model
+    psi = Statevector(qc).data
+    theory["exact_fidelity"] = float(np.real(psi.conj() @ rho @ psi))
+    diag = np.real(np.diag(rho))
+    exact = {format(i, f"0{qc.num_qubits}b"): float(v) for i, v in enumerate(diag) if v > 1e-15}
+    theory["exact_tvd"] = _tvd(exact, ideal_probs)
+    return theory["exact_fidelity"] if model is None else model
+
+
 def _tvd(p: Mapping[str, float], q: Mapping[str, float]) -> float:
     return 0.5 * sum(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in set(p) | set(q))
 
@@ -432,10 +452,8 @@ def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | 
     scale = 0.5 * sum(math.sqrt(p * (1 - p) / shots) for p in ideal_probs.values())
     device = None if isinstance(backend, AerRunner) else str(getattr(backend, "name", "device"))
     model = _exact_fidelity(params, qc, net)
-    if model is None and not _pauli_exact(net):   # finite T1: the channel form is exact too
-        from qnet_circuits.protocols.distribute_channels import exact_fidelity
-
-        model = exact_fidelity(dist, net, params.link_fidelity, Statevector(qc).data)
+    if not _pauli_exact(net):   # finite T1: the Pauli model above is approximate; this is exact
+        model = _channel_theory(dist, net, params, qc, ideal_probs, theory, model)
     return DistributeResult(params, _resources(dist, qc), None if device else model,
                             _tvd(probs, ideal_probs), scale, form, theory,
                             Provenance.collect("distribute", backend, seed=seed, shots=shots),

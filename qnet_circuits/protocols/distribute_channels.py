@@ -33,7 +33,7 @@ from qiskit.circuit.library import UnitaryGate
 from qiskit.quantum_info import Choi, Kraus, Operator, SuperOp
 from qiskit_aer.noise import QuantumError
 
-__all__ = ["ChannelForm", "channel_form", "channel_kraus", "channel_state", "exact_fidelity",
+__all__ = ["ChannelForm", "channel_form", "channel_kraus", "channel_state", "exact_fidelity", "exact_state",
            "fuse", "sample_channels", "supported"]
 
 
@@ -154,10 +154,10 @@ def channel_state(dist, net, link_fidelity: float | None) -> np.ndarray:
     return _state(bare, net, list(range(dist.n_data_qubits)))
 
 
-def exact_fidelity(dist, net, link_fidelity: float | None, psi: np.ndarray) -> float | None:
-    """``<psi|rho|psi>`` of the channel form's exact data state (the fused circuit on Aer's
-    density-matrix method), or None when it is wider than
-    :data:`~qnet_circuits.run.DENSITY_MATRIX_MAX_QUBITS` or not :func:`supported`."""
+def exact_state(dist, net, link_fidelity: float | None) -> np.ndarray | None:
+    """The channel form's exact data density matrix (the fused circuit on Aer's density-matrix
+    method), or None when it is wider than :data:`~qnet_circuits.run.DENSITY_MATRIX_MAX_QUBITS`
+    or not :func:`supported`."""
     from qnet_circuits.noise import noisy_circuit
     from qnet_circuits.run import DENSITY_MATRIX_MAX_QUBITS
 
@@ -167,8 +167,13 @@ def exact_fidelity(dist, net, link_fidelity: float | None, psi: np.ndarray) -> f
     if form.template.num_qubits > DENSITY_MATRIX_MAX_QUBITS:
         return None
     fused = fuse(noisy_circuit(form.template.remove_final_measurements(inplace=False), net))
-    rho = _state(fused, None, list(range(dist.n_data_qubits)))
-    return float(np.real(psi.conj() @ rho @ psi))
+    return _state(fused, None, list(range(dist.n_data_qubits)))
+
+
+def exact_fidelity(dist, net, link_fidelity: float | None, psi: np.ndarray) -> float | None:
+    """``<psi|rho|psi>`` of :func:`exact_state` (None where it is None)."""
+    rho = exact_state(dist, net, link_fidelity)
+    return None if rho is None else float(np.real(psi.conj() @ rho @ psi))
 
 
 def sample_channels(dist, net, link_fidelity: float | None, runner, shots: int, seed,

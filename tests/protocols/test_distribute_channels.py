@@ -259,3 +259,16 @@ def test_cli_reports_the_channel_form(capsys):
     assert main([*args, "--sampling", "dynamic"]) == 0
     dyn = json.loads(capsys.readouterr().out)
     assert dyn["form"].startswith("dynamic") and dyn["fidelity"] == pytest.approx(out["fidelity"])
+
+
+def test_finite_t1_theory_has_the_exact_tvd_and_the_sample_follows_it():
+    """ghz:3, T1 = 4 ms: amplitude damping moves Z populations, which the T1 = inf Bell-diagonal
+    model cannot: its TVD and its 'bound' are off; the sampled TVD follows the exact one."""
+    kw = {"circuit": "ghz:3", "nodes": 2, "link_fidelity": 0.95, "t1_s": 0.004, "t2_s": 0.004,
+          "length_km": 20.0}
+    r = D.run(D.DistributeParams(**kw), shots=4000, seed=5)
+    th = r.theory
+    assert th["exact_fidelity"] == pytest.approx(r.fidelity, abs=1e-9)
+    assert abs(r.tvd - th["exact_tvd"]) < 5 * r.tvd_sampling + 1e-3
+    assert th["exact_tvd"] > th["tvd"] + 0.03              # the Pauli model misses the damping
+    assert r.fidelity < th["fidelity_bound"]               # prod A_k is no bound with finite T1
