@@ -24,6 +24,7 @@ statevector with sampled Kraus trajectories beyond; both are exact in distributi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,18 +48,30 @@ class ChannelForm:
     waits: int
 
 
+def _kraus(channel) -> list[np.ndarray]:
+    """Kraus operators of a qiskit channel (Kraus, SuperOp, Choi) from its Choi matrix's
+    eigenvectors, keeping every eigenvalue above 1e-14 of the largest (qiskit's own conversion
+    drops those below 1e-8, a trace loss the 1e-9 checks would see)."""
+    choi = Choi(channel)
+    d_in, d_out = choi.dim
+    values, vectors = np.linalg.eigh((choi.data + choi.data.conj().T) / 2)
+    keep = values > 1e-14 * max(values.max(), 1e-300)
+    return [math.sqrt(v) * vec.reshape((d_out, d_in), order="F")
+            for v, vec in zip(values[keep], vectors.T[keep])]
+
+
 def channel_kraus(choi_state: np.ndarray, n_in: int, n_out: int) -> list[np.ndarray]:
     """Kraus operators of the channel whose normalized Choi state is ``choi_state`` (the input's
     references are the most significant qubits), ordered by weight (Aer tries the first ones
     first)."""
     choi = Choi(choi_state * 2**n_in, input_dims=(2,) * n_in, output_dims=(2,) * n_out)
-    return sorted(Kraus(choi).data, key=lambda k: -float(np.linalg.norm(k) ** 2))
+    return sorted(_kraus(choi), key=lambda k: -float(np.linalg.norm(k) ** 2))
 
 
 def _instruction(ops: list[np.ndarray]) -> Instruction:
     """A ``kraus`` instruction with the fewest Kraus operators (the Choi matrix's rank), heaviest
     first: Aer's trajectory sampler computes one norm per operator until it picks one."""
-    minimal = Kraus(Choi(Kraus(list(ops)))).data
+    minimal = _kraus(Kraus(list(ops)))
     return Kraus(sorted(minimal, key=lambda k: -float(np.linalg.norm(k) ** 2))).to_instruction()
 
 
@@ -83,7 +96,7 @@ def _fold(block: QuantumCircuit, net, n_support: int) -> Instruction:
     from qnet_circuits.noise import noisy_circuit
 
     dim = 2**n_support
-    ops = Kraus(SuperOp(noisy_circuit(block, net))).data
+    ops = _kraus(SuperOp(noisy_circuit(block, net)))
     return _instruction([k[y * dim:(y + 1) * dim, :dim] for y in (0, 1) for k in ops])
 
 
@@ -239,7 +252,7 @@ class _Block:
     def instruction(self) -> Instruction:
         if self.unitary is not None:
             return UnitaryGate(self.unitary.data, check_input=False)
-        return _instruction(Kraus(self.channel).data)
+        return _instruction(_kraus(self.channel))
 
 
 def _channel_of(op) -> SuperOp | None:
