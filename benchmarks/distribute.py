@@ -55,11 +55,13 @@ def report(label: str, qc: QuantumCircuit, n_nodes: int) -> None:
 
 def performance(shots: int = 10_000, noisy_shots: int = 5) -> None:
     """QFT(12) over 3 nodes, 10,000 shots: ideal ebits (deferred equivalent), network ebits through
-    the exact Pauli-frame path, and the honest dynamic circuit's time per shot for comparison."""
+    the exact Pauli-frame path (T1 = inf) and the exact channel form (T1 = 2 s), and the honest
+    dynamic circuit's time per shot for comparison."""
     from qiskit import ClassicalRegister
 
     from qnet_circuits.network import chain
     from qnet_circuits.protocols.distribute import _frames
+    from qnet_circuits.protocols.distribute_channels import sample_channels
     from qnet_circuits.run import AerRunner
 
     qc = QuantumCircuit(12)
@@ -68,15 +70,23 @@ def performance(shots: int = 10_000, noisy_shots: int = 5) -> None:
     net = chain(2, 10.0, t2_s=1.0, end_names=("n0", "n2"))
     noisy = "network ebits (Werner 0.99, T2 1 s, 10 km, data waits)"
     werner = {"network": net, "link_fidelity": 0.99, "data_waits": True}
+    t1_net = chain(2, 10.0, t1_s=2.0, t2_s=1.0, end_names=("n0", "n2"))
+    t1 = {"network": t1_net, "link_fidelity": 0.99, "data_waits": True}
+    t1_label = "network ebits (Werner 0.99, T1 2 s, T2 1 s, 10 km, data waits)"
     for label, kw, n_shots in (("ideal ebits, deferred equivalent", {"deferred": True}, shots),
                                (f"{noisy}, Pauli frames", werner, shots),
-                               (f"{noisy}, dynamic", werner, noisy_shots)):
+                               (f"{noisy}, dynamic", werner, noisy_shots),
+                               (f"{t1_label}, channels", t1, shots),
+                               (f"{t1_label}, dynamic", t1, noisy_shots)):
         t0, c0 = time.perf_counter(), time.process_time()
         d = distribute(qc, 3, reuse=True, max_open=1, **kw)
         t1 = time.perf_counter()
         if "frames" in label:
             _probs, form = _frames(d, net, AerRunner(), n_shots, 1)
             extra = f" [{form.split('): ')[1].split(',')[0]}]"
+        elif "channels" in label:
+            _probs, form = sample_channels(d, t1_net, 0.99, AerRunner(), n_shots, 1)
+            extra = f" [{form.split('; ')[-1]}]"
         else:
             circ = d.circuit.copy()
             circ.add_register(ClassicalRegister(12, "out"))

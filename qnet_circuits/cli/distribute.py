@@ -43,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="open cat groups holding an ebit half per node (width vs ebits)")
     parser.add_argument("--sampling", default="auto",
                         help="auto (exact fast forms: deferred for ideal ebits, Pauli frames for "
-                             "Bell-diagonal ones) or dynamic (the mid-circuit circuit, per shot)")
+                             "Bell-diagonal ones, fixed channels for finite T1) or dynamic (the "
+                             "mid-circuit circuit, per shot)")
     parser.add_argument("--remote", default="auto",
                         help="gates (teleported gates only), moves (teleport the qubits) or auto "
                              "(per non-local gate whichever costs fewer ebits; never more than gates)")

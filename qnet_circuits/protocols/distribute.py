@@ -72,7 +72,8 @@ class DistributeParams:
         data_waits: the data qubits idle (their node's T1/T2) while each ebit is made and its
             messages travel (sequential schedule; ``distribute(data_waits=True)``).
         sampling: ``"auto"`` (ideal ebits: the deferred equivalent; Bell-diagonal ebits on Aer:
-            Pauli frames; else the dynamic circuit) or ``"dynamic"`` (always the dynamic circuit
+            Pauli frames; finite T1 on Aer: the channel form; else the dynamic circuit) or
+            ``"dynamic"`` (always the dynamic circuit
             with the network's noise: the honest mid-circuit form, one trajectory per shot).
         remote: ``"gates"`` (teleported gates only), ``"moves"`` (teleport the qubits) or
             ``"auto"`` (per non-local gate the cheaper in ebits; :mod:`~qnet_circuits.library.
@@ -255,10 +256,12 @@ def _pauli_exact(net) -> bool:
     return all(math.isinf(node.memory.t1_s) for node in net.nodes)
 
 
-def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
+def _sample(dist, net, runner, shots, seed, sampling: str = "auto", link_fidelity="unknown"):
     """Counts of the data register (probabilities) and the form that produced them: ideal ebits ->
-    the deferred equivalent; Pauli ebits on Aer -> Pauli frames (:func:`_frames`); otherwise (or
-    ``sampling="dynamic"``) the dynamic circuit with the network's noise, one trajectory per shot."""
+    the deferred equivalent; Pauli ebits on Aer -> Pauli frames (:func:`_frames`); finite T1 on
+    Aer, when ``link_fidelity`` (the value ``dist`` was made with) is given -> the channel form
+    (:mod:`~qnet_circuits.protocols.distribute_channels`); otherwise (or ``sampling="dynamic"``)
+    the dynamic circuit with the network's noise, one trajectory per shot."""
     from qiskit import ClassicalRegister
 
     from qnet_circuits.library.distributed import distribute
@@ -270,6 +273,11 @@ def _sample(dist, net, runner, shots, seed, sampling: str = "auto"):
     ideal = _ideal(dist, net)
     if sampling == "auto" and not ideal and _pauli_exact(net) and isinstance(runner, AerRunner):
         return _frames(dist, net, runner, shots, seed)
+    if sampling == "auto" and not ideal and link_fidelity != "unknown":
+        from qnet_circuits.protocols.distribute_channels import sample_channels, supported
+
+        if supported(dist):
+            return sample_channels(dist, net, link_fidelity, runner, shots, seed)
     if ideal and sampling == "auto":
         circ = distribute(dist.lowered, max(dist.placement.values()) + 1, dict(dist.placement),
                           deferred=True, reuse=True, max_open=1, remote=dist.remote,
@@ -351,6 +359,26 @@ def _frames(dist, net, runner, shots, seed):
     return probs, form
 
 
+def _channel_theory(dist, net, params, qc, ideal_probs, theory, model):
+    """Finite T1: ``theory["exact_fidelity"]`` / ``["exact_tvd"]`` from the channel form's exact
+    state (up to 10 data qubits; None beyond); returns the model fidelity (the dynamic circuit's
+    where it was computed, else the channel form's)."""
+    from qiskit.quantum_info import Statevector
+
+    from qnet_circuits.protocols.distribute_channels import exact_state
+
+    rho = exact_state(dist, net, params.link_fidelity)
+    theory["exact_fidelity"] = theory["exact_tvd"] = None
+    if rho is None:
+        return model
+    psi = Statevector(qc).data
+    theory["exact_fidelity"] = float(np.real(psi.conj() @ rho @ psi))
+    diag = np.real(np.diag(rho))
+    exact = {format(i, f"0{qc.num_qubits}b"): float(v) for i, v in enumerate(diag) if v > 1e-15}
+    theory["exact_tvd"] = _tvd(exact, ideal_probs)
+    return theory["exact_fidelity"] if model is None else model
+
+
 def _tvd(p: Mapping[str, float], q: Mapping[str, float]) -> float:
     return 0.5 * sum(abs(p.get(k, 0.0) - q.get(k, 0.0)) for k in set(p) | set(q))
 
@@ -427,7 +455,7 @@ def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | 
     made = circuits(params)
     qc, dist, net = made["monolithic"], made["distributed"], made["network"]
     ideal_probs = Statevector(qc).probabilities_dict()
-    probs, form = _sample(dist, net, backend, shots, seed, params.sampling)
+    probs, form = _sample(dist, net, backend, shots, seed, params.sampling, params.link_fidelity)
     theory: dict[str, Any] = {
         "fidelity_bound": physics.distributed_fidelity_bound([m["coefficients"] for m in dist.ebit_models])
         * math.prod(1 - p for _i, _q, p in _idle_flips(dist, net)),
@@ -443,6 +471,8 @@ def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | 
     scale = 0.5 * sum(math.sqrt(p * (1 - p) / shots) for p in ideal_probs.values())
     device = None if isinstance(backend, AerRunner) else str(getattr(backend, "name", "device"))
     model = _exact_fidelity(params, qc, net)
+    if not _pauli_exact(net):   # finite T1: the Pauli model above is approximate; this is exact
+        model = _channel_theory(dist, net, params, qc, ideal_probs, theory, model)
     return DistributeResult(params, _resources(dist, qc), None if device else model,
                             _tvd(probs, ideal_probs), scale, form, theory,
                             Provenance.collect("distribute", backend, seed=seed, shots=shots),

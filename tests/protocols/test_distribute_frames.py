@@ -107,10 +107,11 @@ def test_pattern_sampler_frequencies_and_grouping():
             assert abs(freq - p) <= 5 * math.sqrt(p * (1 - p) / shots) + 1e-12
 
 
-def test_finite_t1_keeps_the_dynamic_circuit_and_bad_sampling_is_refused():
-    r = D.run(D.DistributeParams(circuit="ghz:2", nodes=2, link_fidelity=0.9, t1_s=0.5, t2_s=0.5),
-              shots=200, seed=1)
-    assert r.form.startswith("dynamic")
+def test_finite_t1_takes_the_channel_form_and_bad_sampling_is_refused():
+    kw = {"circuit": "ghz:2", "nodes": 2, "link_fidelity": 0.9, "t1_s": 0.5, "t2_s": 0.5}
+    r = D.run(D.DistributeParams(**kw), shots=200, seed=1)
+    assert r.form.startswith("channels")    # exact for finite T1 (test_distribute_channels.py)
+    assert D.run(D.DistributeParams(**kw, sampling="dynamic"), shots=50, seed=1).form.startswith("dynamic")
     with pytest.raises(ValueError, match="--sampling must be one of auto, dynamic"):
         D.DistributeParams(sampling="fast")
 
