@@ -180,6 +180,11 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
     """
     taus = {m.cycle_time_s for m in models}
     n = len(models)
+    if plan.purification is not None:  # purified links: physics.chain_purified
+        from qnet_circuits.protocols.chain.theory_purified import purified_expected
+
+        return purified_expected(models, plan, nodes,
+                                 classical_offsets(geometry_of(models), plan.strategy))
     if not (plan.purification is None and n <= MAX_LINKS):
         return {}
     corr = [stored_link_correlations(m, nodes[i], nodes[i + 1]) for i, m in enumerate(models)]
