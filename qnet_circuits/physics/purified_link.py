@@ -227,6 +227,11 @@ def purified_link_law(
     basis = _subspace(r0, [k for _, k in modes] + ([tw] if protocol == "bbpssw" else []), tensor)
     mean_attempts = (2.0 ** rounds if scheme == "recurrence" else rounds + 1.0) / p
     size = 1 << max(6, int(math.ceil(math.log2(8 * mean_attempts * cycle_units + 64))))
+    if size > MAX_LATTICE:
+        raise ValueError(
+            f"the purified link's delivery time needs more than {MAX_LATTICE} lattice points "
+            f"(p = {p:g}, {rounds} rounds, {cycle_units} points per attempt): no exact law at "
+            "this size")
     while True:
         out = _law_on(r0, p, cycle_units, message_units, modes, msg, tensor, tw, basis, protocol,
                       rounds, scheme, size)
