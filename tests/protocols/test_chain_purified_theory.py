@@ -38,10 +38,10 @@ def check(res, what):
         assert abs(got - p) <= K * math.sqrt(p * (1 - p) / trials), (what, level, got, p)
 
 
-def run(n, protocol, rounds, scheme, strategy, realizations, seed, link_fidelity=0.8, **kw):
+def run(n, protocol, rounds, pur_scheme, strategy, realizations, seed, link_fidelity=0.8, **kw):
     net = chain(n, 10.0, **kw)
     plan = ChainPlan(strategy=strategy, link_fidelity=link_fidelity,
-                     purification=PurificationPlan(protocol, rounds, scheme))
+                     purification=PurificationPlan(protocol, rounds, pur_scheme))
     return simulate(net, plan, realizations=realizations, seed=seed)
 
 
@@ -57,17 +57,18 @@ def test_two_links_bbpssw_one_round():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("n,protocol,rounds,scheme,strategy,kw,seed", [
+@pytest.mark.parametrize("n,protocol,rounds,pur_scheme,strategy,kw,seed", [
     (3, "dejmps", 1, "pumping", "asap", {"t1_s": 2e-3, "t2_s": 1e-3}, 7),
     (2, "bbpssw", 2, "pumping", "sequential",
      {"scheme": "single-click", "t1_s": 1e-3, "t2_s": 1e-3, "link_fidelity": None}, 90210),
-    (3, "dejmps", 2, "recurrence", "nested", {"t1_s": 3e-3, "t2_s": 2e-3}, 5),
+    (3, "dejmps", 1, "recurrence", "nested", {"t1_s": 3e-3, "t2_s": 1e-3}, 5),
+    (2, "dejmps", 2, "recurrence", "sequential", {"t1_s": 3e-3, "t2_s": 1e-3}, 77),
     (3, "bbpssw", 1, "recurrence", "asap", {"scheme": "single-click", "t1_s": 2e-3,
                                             "t2_s": 1e-3, "link_fidelity": None}, 31),
 ])
-def test_longer_chains_and_pumping(n, protocol, rounds, scheme, strategy, kw, seed):
-    res = run(n, protocol, rounds, scheme, strategy, 800, seed, **kw)
-    check(res, f"{n} links {protocol} {scheme} x{rounds} {strategy}")
+def test_longer_chains_and_pumping(n, protocol, rounds, pur_scheme, strategy, kw, seed):
+    res = run(n, protocol, rounds, pur_scheme, strategy, 800, seed, **kw)
+    check(res, f"{n} links {protocol} {pur_scheme} x{rounds} {strategy}")
 
 
 def _theory(net, plan):
