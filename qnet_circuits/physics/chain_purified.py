@@ -42,8 +42,9 @@ __all__ = ["MAX_ASAP_CELLS", "MAX_LINKS", "expected_purified_chain", "link_weigh
 
 #: links up to which :func:`expected_purified_chain` computes
 MAX_LINKS = 16
-#: asap work (thresholds x lattice x links) up to which it computes
-MAX_ASAP_CELLS = 400_000_000
+#: asap work (lattice^2 x links x distinct offsets) up to which it computes (2.5e7, eight 50 km
+#: links: about 7 s on a shared core; 6.7e7, four 75 km links, took 30 s)
+MAX_ASAP_CELLS = 30_000_000
 _STRATEGIES = ("sequential", "nested", "asap")
 
 
@@ -129,7 +130,7 @@ def expected_purified_chain(
         cells = size * size * n * len({dp._key(c) for c in _asap_offsets(delays, n)})
         if cells > MAX_ASAP_CELLS:
             raise ValueError(f"asap with purified links needs {cells:.2g} lattice cells (at most "
-                             f"{MAX_ASAP_CELLS:.0e}): shorter links or fewer rounds")
+                             f"{MAX_ASAP_CELLS:.2g}): shorter links or fewer rounds")
     mom = {}
     for key, rates in (("x", r2), ("y", r2), ("z", r1), ("norm", np.zeros((n, 2)))):
         mom[key] = _moment([w[key] for w in weights], rates, delays, strategy, size)
