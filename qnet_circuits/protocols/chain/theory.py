@@ -185,6 +185,11 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
     """
     taus = {m.cycle_time_s for m in models}
     n = len(models)
+    if plan.purification is not None:  # purified links: physics.chain_purified
+        from qnet_circuits.protocols.chain.theory_purified import purified_expected
+
+        return purified_expected(models, plan, nodes,
+                                 classical_offsets(geometry_of(models), plan.strategy))
     if not (plan.purification is None and n <= MAX_LINKS):
         return {}
     corr = [stored_link_correlations(m, nodes[i], nodes[i + 1]) for i, m in enumerate(models)]
@@ -200,9 +205,11 @@ def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
     try:
         if len(taus) > 1 and plan.cutoff_s is None:  # max-plus DP on the links' own lattices
             return _unequal_no_cutoff(models, plan, args[:8])
-        if len(taus) > 1:  # unequal cycle times: the Markov chain on a common grid
+        # sequential with a cutoff: one moment vector per state (None: out of its reach)
+        out = _sequential_cutoff(args) if plan.strategy == "sequential" else None
+        if out is None and len(taus) > 1:  # unequal cycle times: the Markov chain on a common grid
             out = cutoff_chain_oracle(*args)
-        else:
+        elif out is None:
             out = expected_chain_fidelity(*args[:2], taus.pop(), *args[3:])
     except ValueError as err:  # the cutoff oracle out of reach, or a chain that never delivers
         return {"fidelity_note": str(err)}
@@ -249,6 +256,23 @@ def _unequal_no_cutoff(models: Sequence[LinkModel], plan: ChainPlan, args: tuple
         except ValueError as err:
             res["delivery_time_note"] = str(err)
     return res
+
+
+def _sequential_cutoff(args) -> dict[str, Any] | None:
+    """:func:`~qnet_circuits.physics.chain_cutoff_sequential.sequential_cutoff_oracle` for a
+    sequential plan with a cutoff (exact for longer chains than the tensor oracle), or None when
+    there is no cutoff or its states do not fit (the tensor oracle or blocks take over)."""
+    corr, p, taus, delays, t1, t2, _, factors, cutoff_s = args
+    if cutoff_s is None:
+        return None
+    from qnet_circuits.physics.chain_cutoff_sequential import sequential_cutoff_oracle
+
+    try:
+        return sequential_cutoff_oracle(corr, p, taus, delays, t1, t2, factors, cutoff_s)
+    except ValueError as err:
+        if "states" in str(err) or "multiples" in str(err):
+            return None
+        raise
 
 
 def _delivery_summary(times_s, pmf, mean_s: float, method: str) -> dict[str, Any]:
