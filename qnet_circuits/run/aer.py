@@ -42,6 +42,7 @@ from qnet_circuits.run.base import (
     chunk_seeds,
     circuit_seeds,
     memory_to_bits,
+    row_seeds,
 )
 from qnet_circuits.run.methods import choose_method, iter_operations
 
@@ -101,9 +102,10 @@ class AerRunner:
     ``SeedSequence(seed).generate_state(n, uint32)[i] >> 1``, so ``counts`` tallies exactly the
     shots ``run`` returns for the same seed. :meth:`run_bindings` runs its table in chunks
     (:data:`MAX_BOUND_OPERATIONS`; one row per chunk when ``shots`` exceeds
-    :data:`~qnet_circuits.run.base.MAX_SHOTS_PER_BINDING`) and gives chunk k the seed
-    :func:`~qnet_circuits.run.base.chunk_seeds` ``(seed, chunks)[k]``; Aer seeds row b of a chunk
-    ``2113 b`` further on. ``seed=None`` draws fresh entropy.
+    :data:`~qnet_circuits.run.base.MAX_SHOTS_PER_BINDING`); row r has the Aer seed
+    :func:`~qnet_circuits.run.base.row_seeds` ``(seed, rows, shots)[r]`` whatever the chunks
+    (a chunk starting at row r is seeded with row r's seed, and Aer seeds row b of a call
+    ``2113 b`` further on), so the chunk size changes no result. ``seed=None`` draws fresh entropy.
     """
 
     name = "aer"
@@ -273,16 +275,16 @@ class AerRunner:
             bits = _bits(circuit, result, [0], table.rows * shots)
             saved = _saved(saves, result, 0)
             return [_row(circuit, bits, k, shots, method, chunk_seed, saved) for k in range(table.rows)]
-        chunks = _chunks(table.rows, ready.size(), shots)
+        seeds = row_seeds(seed, table.rows, shots)
         out: list[ShotData] = []
-        for rows, chunk_seed in zip(chunks, chunk_seeds(seed, len(chunks))):
-            result = _call(sim, ready, method, shots=shots, seed=chunk_seed,
+        for rows in _chunks(table.rows, ready.size(), shots):
+            result = _call(sim, ready, method, shots=shots, seed=seeds[rows.start],
                            parameter_binds=[{p: v[rows] for p, v in binds.items()}])
             n = rows.stop - rows.start
             bits = _bits(circuit, result, range(n), n * shots)
             for b in range(n):
-                out.append(_row(circuit, bits, b, shots, method, chunk_seed, _saved(saves, result, b),
-                                index=rows.start + b))
+                out.append(_row(circuit, bits, b, shots, method, seeds[rows.start + b],
+                                _saved(saves, result, b), index=rows.start + b))
         return out
 
 
@@ -297,7 +299,8 @@ def _bits(circuit: QuantumCircuit, result: Result, experiments: Sequence[int],
 
 def _chunks(rows: int, ops: int, shots: int) -> list[slice]:
     """Row slices per Aer call: bindings x operations below :data:`MAX_BOUND_OPERATIONS`, and one
-    row per call when a row's shots would reach the next binding's seeds."""
+    row per call when a row's shots would reach the next binding's seeds. The slices change no
+    result (:func:`~qnet_circuits.run.base.row_seeds`), only memory and progress granularity."""
     size = 1 if shots > MAX_SHOTS_PER_BINDING else max(1, min(rows, MAX_BOUND_OPERATIONS // max(ops, 1)))
     return [slice(i, min(i + size, rows)) for i in range(0, rows, size)]
 
