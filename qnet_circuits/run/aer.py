@@ -51,11 +51,11 @@ from qnet_circuits.run.methods import choose_method, iter_operations
 #: Bindings per Aer call are capped so that bindings x operations stays below this (Aer copies the
 #: circuit per binding: 600 bindings of a 20,000-operation template took 7.5 GB).
 MAX_BOUND_OPERATIONS = 2_000_000
-#: :meth:`AerRunner.run` and :meth:`AerRunner.counts` simulate the shots of a circuit with control
-#: flow in Aer calls of at most this many; block j of a circuit seeded s runs with seed
-#: ``s + RUN_SHOT_BLOCK j`` (Aer seeds shot k of a call with seed + k), so the blocks give the bits
-#: of one call (other circuits: one call). The block size changes no result, only progress and
-#: Ctrl-C granularity.
+#: While a progress monitor is open, :meth:`AerRunner.run` and :meth:`AerRunner.counts` simulate
+#: the shots of a circuit with control flow in Aer calls of at most this many; block j of a
+#: circuit seeded s runs with seed ``s + RUN_SHOT_BLOCK j`` (Aer seeds shot k of a call with
+#: seed + k), so the blocks give the bits of one call (other circuits: one call). The block size
+#: changes no result, only progress and Ctrl-C granularity.
 RUN_SHOT_BLOCK = 1024
 #: Templates narrower than this skip Aer's per-experiment truncation and fusion passes (measured,
 #: 1,024-link chain on 2 cores: 40 -> 33 ms per binding; fusion only acts from 14 qubits on).
@@ -262,7 +262,8 @@ class AerRunner:
         circuits = check_circuits(circuits)
         seeds = circuit_seeds(seed, len(circuits))
         ready = [self.prepare(circuit, network) for circuit in circuits]
-        blocks = [_shot_blocks(shots, noisy) for noisy, _ in ready]
+        split = progress.current() is not None  # without a monitor: one call per circuit
+        blocks = [_shot_blocks(shots, noisy) if split else [(0, shots)] for noisy, _ in ready]
         results: list[list[Result]] = [[] for _ in circuits]
         done = [0] * len(circuits)
         with progress.runner_task(shots * len(circuits)), progress.polling():
@@ -318,26 +319,26 @@ def _run_rows(sim: AerSimulator, ready: QuantumCircuit, binds: Mapping[Parameter
               method: str, circuit: QuantumCircuit, n_rows: int, shots: int,
               seeds: Sequence[int | None], saves: bool) -> list[ShotData]:
     """The table's rows in chunks (:func:`_chunks`; while a progress monitor is open, chunks of
-    about :data:`~qnet_circuits.run.progress.CHUNK_TARGET_S` each, reported and polled for
+    :func:`~qnet_circuits.run.progress.chunk_rows` rows each, reported and polled for
     Ctrl-C). A stop returns the finished rows inside :func:`~qnet_circuits.run.progress.partial_ok`
     and raises :class:`~qnet_circuits.run.progress.Interrupted` otherwise."""
     cap = _chunks(n_rows, ready.size(), shots)[0].stop
     monitor = progress.current()
     out: list[ShotData] = []
-    start, spent = 0, 0.0
+    start, history = 0, []
     with progress.runner_task(n_rows * shots), progress.polling():
         while start < n_rows:
             if out and progress.stop_requested():
                 if progress.partial_allowed():
                     return out
                 raise progress.Interrupted(f"after {start} of {n_rows} rows")
-            size = cap if monitor is None else progress.chunk_rows(start, spent, cap)
+            size = cap if monitor is None else progress.chunk_rows(history, cap)
             rows = slice(start, min(start + size, n_rows))
             began = time.perf_counter()
             result = _call(sim, ready, method, shots=shots, seed=seeds[rows.start],
                            parameter_binds=[{p: v[rows] for p, v in binds.items()}])
-            spent += time.perf_counter() - began
             n = rows.stop - rows.start
+            history.append((n, time.perf_counter() - began))
             bits = _bits(circuit, result, range(n), n * shots)
             for b in range(n):
                 out.append(_row(circuit, bits, b, shots, method, seeds[rows.start + b],

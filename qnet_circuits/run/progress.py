@@ -204,13 +204,32 @@ def partial_allowed(done: int | None = None, requested: int | None = None) -> bo
     return True
 
 
-def chunk_rows(rows_done: int, seconds: float, cap: int) -> int:
-    """Rows of the next chunk while a monitor is open: about :data:`CHUNK_TARGET_S` of
-    simulation at the measured pace (``rows_done`` rows in ``seconds``), at most ``cap``; 1 to
-    begin with. Chunking changes no result (:func:`qnet_circuits.run.base.row_seeds`)."""
-    if rows_done <= 0 or seconds <= 0:
+def chunk_rows(history: list[tuple[int, float]], cap: int) -> int:
+    """Rows of the next chunk while a monitor is open, from ``history`` ((rows, seconds) of the
+    chunks so far), at most ``cap``: 2, then doubling until two sizes were timed; then the size
+    whose time ``a + b rows`` (least squares) is ``max(CHUNK_TARGET_S, 4 a)``, so a call's fixed
+    cost ``a`` stays under a quarter of it. Chunking changes no result
+    (:func:`qnet_circuits.run.base.row_seeds`).
+
+    >>> chunk_rows([], 100), chunk_rows([(2, 0.3)], 100)
+    (2, 4)
+    >>> chunk_rows([(2, 0.30), (4, 0.36)], 1000)  # a = 0.24 s, b = 0.03 s per row
+    24
+    """
+    if not history:
         return max(1, min(cap, 2))
-    return max(1, min(cap, int(CHUNK_TARGET_S * rows_done / seconds)))
+    sizes = [n for n, _ in history]
+    if len(set(sizes)) < 2:
+        return max(1, min(cap, 2 * sizes[-1]))
+    n_mean = sum(sizes) / len(sizes)
+    t_mean = sum(t for _, t in history) / len(history)
+    var = sum((n - n_mean) ** 2 for n in sizes)
+    b = sum((n - n_mean) * (t - t_mean) for n, t in history) / var
+    if b <= 0:
+        return max(1, min(cap, 2 * sizes[-1]))
+    a = max(0.0, t_mean - b * n_mean)
+    target = max(CHUNK_TARGET_S, 4 * a)
+    return max(1, min(cap, int((target - a) / b + 1e-9)))
 
 
 __all__ = ["CHUNK_TARGET_S", "Interrupted", "Monitor", "advance", "chunk_rows", "current",

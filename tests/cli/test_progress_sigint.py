@@ -125,7 +125,7 @@ def test_a_stop_returns_finished_rows_only_where_a_caller_takes_them(monkeypatch
     qc, theta = _rotation()
     table = {theta: np.linspace(0.1, 3.0, 40)}
     whole = AerRunner().run_bindings(qc, table, shots=5, seed=9)
-    monkeypatch.setattr(progress, "chunk_rows", lambda done, spent, cap: 4)
+    monkeypatch.setattr(progress, "chunk_rows", lambda history, cap: 4)
     with progress.monitored(enabled=False) as mon:
         mon.stop = True  # as the SIGINT handler sets it
         with progress.partial_ok():
@@ -161,9 +161,15 @@ def test_shot_blocks_change_no_result(monkeypatch):
     cases = [(link, link.LinkParams(length_km=20.0)),
              (swap, swap.SwapParams(fidelity=(0.95, 0.9), gate_error=0.02)),
              (purify, purify.PurifyParams(protocol="dejmps", fidelity=0.8, rounds=2))]
-    whole = [mod.run(p, shots=900, seed=3).to_dict() for mod, p in cases]
+    whole = [mod.run(p, shots=900, seed=3).to_dict() for mod, p in cases]  # one call each
     monkeypatch.setattr(aer_module, "RUN_SHOT_BLOCK", 128)
-    split = [mod.run(p, shots=900, seed=3).to_dict() for mod, p in cases]
+    calls = []
+    original = aer_module._call
+    monkeypatch.setattr(aer_module, "_call", lambda *a, **k: calls.append(k["shots"]) or
+                        original(*a, **k))
+    with progress.monitored(enabled=False):  # blocks of 128 shots
+        split = [mod.run(p, shots=900, seed=3).to_dict() for mod, p in cases]
+    assert calls.count(128) >= 3 * 7 and 900 - 7 * 128 in calls  # the basis circuits split
     for a, b in zip(whole, split):
         a.pop("provenance", None), b.pop("provenance", None)
         assert a == b
