@@ -56,6 +56,7 @@ class Monitor:
         self.partial = 0
         self.owned = 0
         self.truncated = False
+        self.units: set[str] = set()
         self.shots_done: int | None = None
         self.shots_requested: int | None = None
         self._bar: Any = None
@@ -69,9 +70,15 @@ class Monitor:
         return self._bar
 
     def refresh(self) -> None:
+        """Redraw the bar: the counts of every task so far; with tasks of several units (pulses,
+        then circuit shots) the unit is ``steps`` and the description names the current one."""
+        self.units.add(self.unit)
         bar = self.bar()
         if bar is not None:
-            bar.total, bar.unit = self.total, self.unit
+            mixed = len(self.units) > 1
+            bar.total, bar.unit = self.total, "steps" if mixed else self.unit
+            bar.set_description_str(f"{self.desc} ({self.unit})" if mixed else self.desc,
+                                    refresh=False)
             bar.n = self.done
             bar.refresh()
 
