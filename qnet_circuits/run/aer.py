@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
@@ -266,7 +267,9 @@ class AerRunner:
         blocks = [_shot_blocks(shots, noisy) if split else [(0, shots)] for noisy, _ in ready]
         results: list[list[Result]] = [[] for _ in circuits]
         done = [0] * len(circuits)
-        with progress.runner_task(shots * len(circuits)), progress.polling():
+        # poll for Ctrl-C only where there are blocks to stop between; else it raises at once
+        poll = progress.polling() if any(len(b) > 1 for b in blocks) else nullcontext()
+        with progress.runner_task(shots * len(circuits)), poll:
             for j in range(max((len(b) for b in blocks), default=0)):
                 if j and progress.stop_requested():
                     if not progress.partial_allowed(done[0], shots):

@@ -211,3 +211,34 @@ def test_progress_flag_draws_a_bar_on_stderr(capsys):
     assert main(["swap", "--shots", "300", "--seed", "1", "--json"]) == 0
     out, err = capsys.readouterr()
     assert err == ""
+
+
+def test_swap_estimates_from_the_blocks_finished_before_a_stop():
+    """A stop after the first round of shot blocks (every basis 1,024 shots; the swap's if_test
+    corrections make its circuits shot-by-shot): the estimates use those shots and agree with
+    the closed form within their own standard error."""
+    from qnet_circuits.protocols import swap
+
+    with progress.monitored(enabled=False) as mon:
+        mon.stop = True
+        d = swap.run(swap.SwapParams(fidelity=(0.95, 0.9)), shots=20_000, seed=6).to_dict()
+    assert mon.truncated and (mon.shots_done, mon.shots_requested) == (1024, 20_000)
+    assert abs(d["fidelity"] - d["theory"]) <= K * d["fidelity_stderr"]
+    assert d["fidelity_stderr"] > 0.004  # the stderr of about 1,024 shots per basis, not 20,000
+
+
+def test_ctrl_c_of_a_circuit_without_blocks_is_not_deferred(monkeypatch):
+    """purify's circuits have no control flow (one Aer call each): a SIGINT there raises at once
+    instead of waiting for the whole run."""
+    from qnet_circuits.protocols import purify
+
+    original = aer_module._call
+
+    def interrupted(*args, **kwargs):
+        result = original(*args, **kwargs)
+        signal.raise_signal(signal.SIGINT)  # as if Ctrl-C came during the first call
+        return result
+
+    monkeypatch.setattr(aer_module, "_call", interrupted)
+    with progress.monitored(enabled=False), pytest.raises(KeyboardInterrupt):
+        purify.run(purify.PurifyParams(protocol="dejmps", fidelity=0.8), shots=300, seed=6)
