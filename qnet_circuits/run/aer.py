@@ -256,15 +256,22 @@ class AerRunner:
         return out
 
     def _each(self, circuits, shots, seed, network, *, memory: bool):
-        """Per circuit: (circuit, noisy, method, block results, seed, shots done). Blocks run
-        round by round over the circuits (progress reported, Ctrl-C polled between rounds), so a
-        stop leaves every circuit with the same shots."""
+        """Per circuit: (circuit, noisy, method, block results, seed, shots done). Under a
+        progress monitor, blocks (:func:`_shot_blocks`) run round by round over the circuits
+        (progress reported, Ctrl-C polled between rounds), so a stop leaves every circuit that
+        runs in blocks with the same shots."""
         shots = check_shots(shots)
         circuits = check_circuits(circuits)
         seeds = circuit_seeds(seed, len(circuits))
+        if progress.current() is None:  # one call per circuit, prepared and run one at a time
+            for circuit, circuit_seed in zip(circuits, seeds):
+                noisy, method = self.prepare(circuit, network)
+                result = _call(self.simulator(method, noisy.num_qubits), noisy, method,
+                               shots=shots, seed=circuit_seed, memory=memory)
+                yield circuit, noisy, method, [result], circuit_seed, shots
+            return
         ready = [self.prepare(circuit, network) for circuit in circuits]
-        split = progress.current() is not None  # without a monitor: one call per circuit
-        blocks = [_shot_blocks(shots, noisy) if split else [(0, shots)] for noisy, _ in ready]
+        blocks = [_shot_blocks(shots, noisy) for noisy, _ in ready]
         results: list[list[Result]] = [[] for _ in circuits]
         done = [0] * len(circuits)
         # poll for Ctrl-C only where there are blocks to stop between; else it raises at once
@@ -272,8 +279,8 @@ class AerRunner:
         with progress.runner_task(shots * len(circuits)), poll:
             for j in range(max((len(b) for b in blocks), default=0)):
                 if j and progress.stop_requested():
-                    if not progress.partial_allowed(done[0], shots):
-                        raise progress.Interrupted(f"after {done[0]} of {shots} shots per circuit")
+                    if not progress.partial_allowed(min(done), shots):
+                        raise progress.Interrupted(f"after {min(done)} of {shots} shots per circuit")
                     break
                 for i, (noisy, method) in enumerate(ready):
                     if j >= len(blocks[i]):
