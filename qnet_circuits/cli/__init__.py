@@ -296,7 +296,8 @@ def _interrupted_note(monitor: Any, exc: BaseException) -> str:
     note = f": {exc}" if str(exc) and not str(exc).startswith("after ") else ""
     if monitor is None or not monitor.total:
         return note or ": nothing had finished; no result"
-    return (f" after {monitor.done} of {monitor.total} {monitor.unit}{note}; this step keeps no "
+    unit = monitor.failed_unit or monitor.unit
+    return (f" after {monitor.done} of {monitor.total} {unit}{note}; this step keeps no "
             "partial result (nothing printed)")
 
 

@@ -57,6 +57,7 @@ class Monitor:
         self.owned = 0
         self.truncated = False
         self.units: set[str] = set()
+        self.failed_unit: str | None = None
         self.shots_done: int | None = None
         self.shots_requested: int | None = None
         self._bar: Any = None
@@ -137,6 +138,9 @@ def task(total: int, *, unit: str | None = None, weight: int = 1) -> Iterator[No
     mon.refresh()
     try:
         yield
+    except BaseException:
+        mon.failed_unit = mon.failed_unit or mon.unit  # the unit of the step that stopped
+        raise
     finally:
         mon.unit, mon.weight = saved
         mon.owned -= 1

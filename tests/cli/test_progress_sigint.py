@@ -108,6 +108,18 @@ def test_ctrl_c_where_no_partial_result_is_kept_is_one_line(tmp_path):
     assert latency < 10, latency
 
 
+def test_ctrl_c_in_the_cutoff_event_loop_names_the_sampled_timings(tmp_path):
+    """The cutoff event loop (pure Python, before any circuit) shows its own bar of timings;
+    Ctrl-C there stops at once with one line (nothing simulated yet)."""
+    argv = ["chain", "--links", "4", "--t2", "0.1", "--cutoff", "0.01", "--shots", "200000",
+            "--seed", "3", "--progress"]
+    code, out, err, latency = _interrupt(tmp_path, argv, "timings", 2000)
+    assert code == 130 and "Traceback" not in err and out == "", err
+    line = _last_line(err)
+    assert line.startswith("qnet chain: interrupted after ") and "of 200000 timings" in line, line
+    assert latency < 5, latency
+
+
 # --------------------------------------------------------------------------------------------
 # in process: the runner's stop and the bar's switch
 # --------------------------------------------------------------------------------------------
