@@ -250,6 +250,9 @@ def _main(argv: list[str]) -> int:
     text = render_result(module, result)
     if isinstance(result.get("comparison"), dict):
         text += "\n" + render_comparison(result["comparison"])
+    if result.get("partial"):
+        text += (f"\nPARTIAL RESULT: interrupted after {result.get('shots_done')} of "
+                 f"{result.get('shots_requested')} shots; estimates from the finished shots only")
     print(to_json(result) if args.json else text)
     if monitor is not None and monitor.stop:
         print(f"qnet {args.command}: interrupted" + _partial_note(result), file=sys.stderr)

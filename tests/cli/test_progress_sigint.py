@@ -95,6 +95,7 @@ def test_ctrl_c_of_a_long_link_run_prints_its_text_table(tmp_path):
     done = int(line.split("after ")[1].split(" of")[0])
     assert done % 1024 == 0 and 1024 <= done < 300000  # whole blocks of every basis
     assert "p_success" in out or "success" in out, out
+    assert f"PARTIAL RESULT: interrupted after {done} of 300000 shots" in out
     assert latency < 10, latency
 
 
