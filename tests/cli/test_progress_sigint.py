@@ -99,13 +99,26 @@ def test_ctrl_c_of_a_long_link_run_prints_its_text_table(tmp_path):
     assert latency < 10, latency
 
 
+def test_ctrl_c_of_teleport_keeps_every_state_equal(tmp_path):
+    argv = ["teleport", "--fidelity", "0.9", "--shots", "200000", "--seed", "1", "--progress",
+            "--json"]
+    code, out, err, latency = _interrupt(tmp_path, argv, "shots", 6 * 1024)
+    assert code == 130 and "Traceback" not in err, err
+    result = json.loads(out)
+    assert result["partial"] is True and result["shots_requested"] == 200000
+    assert result["shots_done"] % 1024 == 0 and 1024 <= result["shots_done"] < 200000
+    f, se, th = result["fidelity"], result["fidelity_stderr"], result["theory"]
+    assert se > 0 and abs(f - th) <= K * se, (f, se, th)  # (2F + 1)/3 from the finished shots
+    assert latency < 10, latency
+
+
 def test_ctrl_c_where_no_partial_result_is_kept_is_one_line(tmp_path):
-    argv = ["teleport", "--shots", "200000", "--seed", "1", "--progress"]
+    argv = ["remote-cnot", "--shots", "200000", "--seed", "1", "--progress"]
     code, out, err, latency = _interrupt(tmp_path, argv, "shots", 1024)
     assert code == 130 and "Traceback" not in err, err
     assert out == ""
     line = _last_line(err)
-    assert line.startswith("qnet teleport: interrupted after ") and "no partial result" in line
+    assert line.startswith("qnet remote-cnot: interrupted after ") and "no partial result" in line
     assert latency < 10, latency
 
 
