@@ -432,19 +432,24 @@ def chain_timeline_cutoff(
     disc = np.zeros((realizations, n), dtype=np.int64)
     records: list[list[Any]] = []
     budget = MAX_CUTOFF_EVENTS
-    for r in range(realizations):
-        if budget <= 0:
-            raise ValueError(f"the cutoff event loop needed more than {MAX_CUTOFF_EVENTS:.0e} "
-                             f"events for {r} of {realizations} realizations; use fewer --shots "
-                             "or a longer --cutoff")
-        rd, sw, dv, at, dc, rec = event_realization(
-            generate, geometry, strategy, cutoff_s,
-            max_events=min(budget, MAX_REALIZATION_EVENTS))
-        # events pushed: a herald per link start (n, plus one per discarded link), and per stored
-        # pair at most an expiry and two swap tries: at most 4 (2n + discards)
-        budget -= 4 * (2 * n + int(dc.sum()))
-        ready[r], swaps[r], deliver[r], att[r], disc[r] = rd, sw, dv, at, dc
-        records.append(rec)
+    from qnet_circuits.run import progress
+
+    with progress.task(realizations, unit="timings"):
+        for r in range(realizations):
+            if budget <= 0:
+                raise ValueError(f"the cutoff event loop needed more than {MAX_CUTOFF_EVENTS:.0e} "
+                                 f"events for {r} of {realizations} realizations; use fewer "
+                                 "--shots or a longer --cutoff")
+            rd, sw, dv, at, dc, rec = event_realization(
+                generate, geometry, strategy, cutoff_s,
+                max_events=min(budget, MAX_REALIZATION_EVENTS))
+            # events pushed: a herald per link start (n, plus one per discarded link), and per
+            # stored pair at most an expiry and two swap tries: at most 4 (2n + discards)
+            budget -= 4 * (2 * n + int(dc.sum()))
+            ready[r], swaps[r], deliver[r], att[r], disc[r] = rd, sw, dv, at, dc
+            records.append(rec)
+            if (r + 1) % 256 == 0 or r + 1 == realizations:
+                progress.advance((r % 256) + 1)  # the realizations since the last report
     left, right = waits(ready, swaps, deliver)
     return Timeline(ready, swaps, deliver, left, right, att, disc, records)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import os
 import sys
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -113,6 +114,9 @@ def _add_common(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--qasm", type=Path, default=None, metavar="FILE",
                      help="write the ideal protocol circuit as OpenQASM 3 to FILE")
+    sub.add_argument("--progress", action="store_true",
+                     help="a progress bar on stderr (shots or pairs done, ETA) even when stderr is "
+                          "not a terminal (default: on a terminal, except --json into a pipe)")
 
 
 def build_parser(commands: Collection[str] | None = None) -> argparse.ArgumentParser:
@@ -166,6 +170,11 @@ def _refuse_ignored_options(module: Any, argv: Sequence[str]) -> None:
 
 #: exit code when the reader of stdout went away (``qnet ... | head -1``): 128 + SIGPIPE
 EXIT_BROKEN_PIPE = 141
+#: exit code after Ctrl-C: 128 + SIGINT
+EXIT_INTERRUPTED = 130
+#: commands run without a progress monitor (``sweep`` has its own bar and Ctrl-C handling: its
+#: chunks must finish whole or not at all)
+UNMONITORED = frozenset({"sweep"})
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,10 +186,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = _main(sys.argv[1:] if argv is None else argv)
         sys.stdout.flush()
+        if code == EXIT_INTERRUPTED and argv is None:  # the console command: leave now, without
+            sys.stderr.flush()  # waiting for a simulator thread still finishing its chunk
+            os._exit(code)
         return code
     except BrokenPipeError:
-        import os
-
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, sys.stdout.fileno())
@@ -197,8 +207,9 @@ def _main(argv: list[str]) -> int:
     parser = build_parser([] if command is None else [command])
     args = parser.parse_args(argv)
     module = args._module
+    monitor = None
     try:
-        from qnet_circuits.run import get_runner
+        from qnet_circuits.run import get_runner, progress
 
         runner = get_runner(args.backend)
         # a device without control flow takes the deferred forms unless asked otherwise
@@ -215,17 +226,11 @@ def _main(argv: list[str]) -> int:
         shots = args.shots or getattr(module, "DEFAULT_SHOTS", DEFAULT_SHOTS)
         ctx = Context(runner=runner, shots=shots, seed=args.seed, backend=args.backend,
                       qasm_path=args.qasm)
-        result = run_guarded(module, args, ctx)
-        compare = getattr(runner, "four_columns", None)
-        if callable(compare) and not ctx.is_simulator and "dry_run" not in result:
-            comparison = compare(args.command, result, _rerun(module, args, ctx))  # four columns
-            if comparison is not None:
-                result["comparison"] = comparison
-        if not ctx.is_simulator and "theory" in result:
-            result["theory_note"] = (
-                f"theory uses the modeled network physics; on {args.backend} the device's own "
-                "noise is the noise, so compare against the ideal values"
-            )
+        if args.command in UNMONITORED:
+            result = _execute(module, args, ctx)
+        else:
+            with progress.monitored(_show_progress(args), f"qnet {args.command}") as monitor:
+                result = _execute(module, args, ctx)
     except ValueError as exc:
         print(f"qnet {args.command}: error: {exc}", file=sys.stderr)
         return 2
@@ -233,14 +238,79 @@ def _main(argv: list[str]) -> int:
         print(f"qnet {args.command}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt as exc:  # Ctrl-C: one line (what was kept, if anything), exit 130
-        print(f"qnet {args.command}: interrupted" + (f": {exc}" if str(exc) else ""),
-              file=sys.stderr)
-        return 130
+        print(f"qnet {args.command}: interrupted" + _interrupted_note(monitor, exc), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    if monitor is not None and monitor.truncated and not result.get("partial"):
+        # a protocol built on truncated runner output (a chain inside network requests, ...)
+        if monitor.shots_done is not None:  # per circuit (--shots)
+            result.update(partial=True, shots_done=monitor.shots_done,
+                          shots_requested=monitor.shots_requested)
+        else:
+            result.update(partial=True, shots_done=monitor.done, shots_requested=monitor.total)
     text = render_result(module, result)
     if isinstance(result.get("comparison"), dict):
         text += "\n" + render_comparison(result["comparison"])
+    if result.get("partial"):
+        text += (f"\nPARTIAL RESULT: interrupted after {result.get('shots_done')} of "
+                 f"{result.get('shots_requested')} shots; estimates from the finished shots only")
     print(to_json(result) if args.json else text)
+    if monitor is not None and monitor.stop:
+        print(f"qnet {args.command}: interrupted" + _partial_note(result), file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0
+
+
+def _execute(module: Any, args: argparse.Namespace, ctx: Context) -> dict:
+    """Run the command (cost guard, four columns and theory note on devices): its result dict."""
+    result = run_guarded(module, args, ctx)
+    runner = ctx.runner
+    compare = getattr(runner, "four_columns", None)
+    if callable(compare) and not ctx.is_simulator and "dry_run" not in result:
+        comparison = compare(args.command, result, _rerun(module, args, ctx))  # four columns
+        if comparison is not None:
+            result["comparison"] = comparison
+    if not ctx.is_simulator and "theory" in result:
+        result["theory_note"] = (
+            f"theory uses the modeled network physics; on {args.backend} the device's own "
+            "noise is the noise, so compare against the ideal values"
+        )
+    return result
+
+
+def _show_progress(args: argparse.Namespace) -> bool:
+    """A bar with ``--progress``; else on a terminal's stderr, unless JSON goes into a pipe or
+    ``QNET_QUICK=1`` (tests, notebooks)."""
+    if args.progress:
+        return True
+    if os.environ.get("QNET_QUICK") == "1" or not _isatty(sys.stderr):
+        return False
+    return not (args.json and not _isatty(sys.stdout))
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _interrupted_note(monitor: Any, exc: BaseException) -> str:
+    """``: after N of M pairs; no result ...`` for a Ctrl-C that left no result to print."""
+    note = f": {exc}" if str(exc) and not str(exc).startswith("after ") else ""
+    if monitor is None or not monitor.total:
+        return note or ": nothing had finished; no result"
+    unit = monitor.failed_unit or monitor.unit
+    return (f" after {monitor.done} of {monitor.total} {unit}{note}; this step keeps no "
+            "partial result (nothing printed)")
+
+
+def _partial_note(result: dict) -> str:
+    """`` after N of M shots: ...`` for a result printed after Ctrl-C."""
+    if result.get("partial"):
+        return (f" after {result.get('shots_done')} of {result.get('shots_requested')} shots: "
+                "the result above is partial (estimates and standard errors from the finished "
+                "shots)")
+    return " at the end of the run: the result above is complete"
 
 
 def _rerun(module: Any, args: argparse.Namespace, ctx: Context) -> Any:

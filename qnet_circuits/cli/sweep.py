@@ -48,12 +48,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
 
+def _progress(args: argparse.Namespace) -> bool:
+    """The sweep's bar of points: on unless ``--no-progress`` (or ``QNET_QUICK=1``); the common
+    ``--progress`` forces it on; both at once is refused."""
+    if getattr(args, "progress", False) and args.no_progress:
+        raise ValueError("--progress and --no-progress contradict each other; give one")
+    return bool(getattr(args, "progress", False)) or (not args.no_progress
+                                                      and not os.environ.get("QNET_QUICK"))
+
+
 def _execute(args: argparse.Namespace, ctx: Any, grid: dict) -> Any:
     from qnet_circuits.sweeps import connect, sweep
 
     kwargs = dict(store=args.store, target_stderr=args.target_stderr, max_shots=args.max_shots,
                   chunk_shots=ctx.shots, seed=0 if ctx.seed is None else ctx.seed, metric=args.metric,
-                  progress=not args.no_progress and not os.environ.get("QNET_QUICK"))
+                  progress=_progress(args))
     if args.scheduler:
         from qnet_circuits.run.aer import aer_device
 

@@ -36,7 +36,7 @@ from qnet_circuits.protocols.base import (
 )
 from qnet_circuits.protocols.pairs import check_choice
 from qnet_circuits.results import Estimate
-from qnet_circuits.run import heralded_density_matrix
+from qnet_circuits.run import heralded_density_matrix, progress
 
 if TYPE_CHECKING:
     from qiskit.circuit import QuantumCircuit
@@ -202,8 +202,9 @@ def run(params: LinkParams, *, runner: Runner | None = None, shots: int | None =
     (circuit,) = circuits(params)
     bases = pauli_basis_circuits(circuit, circuit.metadata["pair"])
     backend = resolve_runner(runner)
-    data = dict(zip(bases, backend.run(list(bases.values()), shots=shots, seed=seed,
-                                       network=network), strict=True))
+    with progress.partial_ok():  # after Ctrl-C: the finished shots of every basis
+        data = dict(zip(bases, backend.run(list(bases.values()), shots=shots, seed=seed,
+                                           network=network), strict=True))
     all_shots = list(data.values())
     heralded = sum(int(heralded_mask(d).sum()) for d in all_shots)
     p_success = proportion(heralded, sum(d.shots for d in all_shots))
@@ -212,7 +213,7 @@ def run(params: LinkParams, *, runner: Runner | None = None, shots: int | None =
         params=params,
         p_success=p_success,
         fidelity=bell_fidelity(data),
-        shots=shots * len(all_shots),
+        shots=sum(d.shots for d in all_shots),
         heralded_shots=heralded,
         method=all_shots[0].metadata.get("method"),
         theory=link_theory(link, network),

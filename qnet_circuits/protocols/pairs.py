@@ -148,12 +148,16 @@ def node_network(names: Sequence[str], noisy: Sequence[str], gate_error: float,
 
 def run_bases(runner: Runner, circuits: Sequence[QuantumCircuit], network: Network | None, *,
               shots: int, seed: int | None) -> list[dict[str, ShotData]]:
-    """Run XX/YY/ZZ copies of every circuit in one runner call; a basis->data dict per circuit."""
+    """Run XX/YY/ZZ copies of every circuit in one runner call; a basis->data dict per circuit.
+    After a Ctrl-C under a progress monitor every copy holds the same, smaller number of shots
+    (``ShotData.shots``; the estimates use it)."""
     from qnet_circuits.library.measurement import pauli_basis_circuits
+    from qnet_circuits.run import progress
 
     batches = [pauli_basis_circuits(qc, qc.metadata["pair"]) for qc in circuits]
     flat = [c for b in batches for c in b.values()]
-    data = runner.run(flat, shots=shots, seed=seed, network=network)
+    with progress.partial_ok():
+        data = runner.run(flat, shots=shots, seed=seed, network=network)
     return [dict(zip(b, data[3 * i: 3 * i + 3], strict=True)) for i, b in enumerate(batches)]
 
 

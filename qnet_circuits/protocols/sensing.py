@@ -263,6 +263,11 @@ def run(params: SenseParams, *, runner: Runner | None = None, shots: int | None 
     and the oscillation scan (:func:`_scan_shots` per phase)."""
     shots = resolve_shots(shots, DEFAULT_SHOTS)
     n, nu = params.nodes, params.shots_per_estimate
+    if shots // nu < 2:  # no batch mean and standard error from fewer than two estimates
+        raise ValueError(f"--shots {shots} make {shots // nu} phase estimate(s) of "
+                         f"--shots-per-estimate {nu} parity shots; at least 2 are needed for a "
+                         f"mean and its standard error: give --shots >= {2 * nu} or a smaller "
+                         "--shots-per-estimate")
     th = theory(params)
     backend = resolve_runner(runner)
     seeds = np.random.SeedSequence(seed).spawn(2) if seed is not None else [None, None]

@@ -42,6 +42,7 @@ from qnet_circuits.protocols.pairs import (
     single_pair,
 )
 from qnet_circuits.results import Estimate
+from qnet_circuits.run import progress
 
 if TYPE_CHECKING:
     from qiskit.circuit import QuantumCircuit
@@ -190,7 +191,8 @@ def run(params: TeleportParams, *, runner: Runner | None = None, shots: int | No
     targets = params.targets
     network = node_network(["alice", "bob"], ["alice"], params.gate_error, params.readout_error)
     backend = resolve_runner(runner)
-    data = backend.run(circuits(params), shots=shots, seed=seed, network=network)
+    with progress.partial_ok():  # after Ctrl-C: the finished shots of every state (d.shots)
+        data = backend.run(circuits(params), shots=shots, seed=seed, network=network)
     channel = choi(params)
     states = {}
     for (label, spec), d in zip(targets.items(), data, strict=True):

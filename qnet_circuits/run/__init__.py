@@ -43,6 +43,7 @@ from qnet_circuits.run.base import (
     circuit_seeds,
     counts_from_bits,
     memory_to_bits,
+    row_seeds,
 )
 from qnet_circuits.run.exact import defer_measurements, heralded_density_matrix
 from qnet_circuits.run.methods import (
@@ -142,6 +143,7 @@ __all__ = [
     "binding_table",
     "choose_method",
     "chunk_seeds",
+    "row_seeds",
     "circuit_seeds",
     "counts_from_bits",
     "defer_measurements",

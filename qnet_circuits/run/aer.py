@@ -20,18 +20,21 @@ as few Aer calls as memory allows.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
 from qiskit import transpile
-from qiskit.circuit import Parameter, QuantumCircuit
+from qiskit.circuit import ControlFlowOp, Parameter, QuantumCircuit
 from qiskit.result import Result
 from qiskit_aer import AerSimulator
 
 from qnet_circuits.network import Network
 from qnet_circuits.noise import angle_table, noisy_circuit, op_names, template_noise
 from qnet_circuits.results import ShotData
+from qnet_circuits.run import progress
 from qnet_circuits.run.base import (
     MAX_SHOTS_PER_BINDING,
     BindingTable,
@@ -42,12 +45,19 @@ from qnet_circuits.run.base import (
     chunk_seeds,
     circuit_seeds,
     memory_to_bits,
+    row_seeds,
 )
 from qnet_circuits.run.methods import choose_method, iter_operations
 
 #: Bindings per Aer call are capped so that bindings x operations stays below this (Aer copies the
 #: circuit per binding: 600 bindings of a 20,000-operation template took 7.5 GB).
 MAX_BOUND_OPERATIONS = 2_000_000
+#: While a progress monitor is open, :meth:`AerRunner.run` and :meth:`AerRunner.counts` simulate
+#: the shots of a circuit with control flow in Aer calls of at most this many; block j of a
+#: circuit seeded s runs with seed ``s + RUN_SHOT_BLOCK j`` (Aer seeds shot k of a call with
+#: seed + k), so the blocks give the bits of one call (other circuits: one call). The block size
+#: changes no result, only progress and Ctrl-C granularity.
+RUN_SHOT_BLOCK = 1024
 #: Templates narrower than this skip Aer's per-experiment truncation and fusion passes (measured,
 #: 1,024-link chain on 2 cores: 40 -> 33 ms per binding; fusion only acts from 14 qubits on).
 NARROW_QUBITS = 14
@@ -101,9 +111,10 @@ class AerRunner:
     ``SeedSequence(seed).generate_state(n, uint32)[i] >> 1``, so ``counts`` tallies exactly the
     shots ``run`` returns for the same seed. :meth:`run_bindings` runs its table in chunks
     (:data:`MAX_BOUND_OPERATIONS`; one row per chunk when ``shots`` exceeds
-    :data:`~qnet_circuits.run.base.MAX_SHOTS_PER_BINDING`) and gives chunk k the seed
-    :func:`~qnet_circuits.run.base.chunk_seeds` ``(seed, chunks)[k]``; Aer seeds row b of a chunk
-    ``2113 b`` further on. ``seed=None`` draws fresh entropy.
+    :data:`~qnet_circuits.run.base.MAX_SHOTS_PER_BINDING`); row r has the Aer seed
+    :func:`~qnet_circuits.run.base.row_seeds` ``(seed, rows, shots)[r]`` whatever the chunks
+    (a chunk starting at row r is seeded with row r's seed, and Aer seeds row b of a call
+    ``2113 b`` further on), so the chunk size changes no result. ``seed=None`` draws fresh entropy.
     """
 
     name = "aer"
@@ -206,15 +217,18 @@ class AerRunner:
         seed: int | None = None,
         network: Network | None = None,
     ) -> list[ShotData]:
-        """Run each circuit for ``shots`` shots; per-circuit seeds derive from ``seed``."""
+        """Run each circuit for ``shots`` shots; per-circuit seeds derive from ``seed`` (shots in
+        blocks: :data:`RUN_SHOT_BLOCK`)."""
         out: list[ShotData] = []
-        for circuit, noisy, method, result, circuit_seed in self._each(
+        for circuit, noisy, method, results, circuit_seed, done in self._each(
             circuits, shots, seed, network, memory=True
         ):
-            bits = _bits(circuit, result, [0], shots)
-            meta = _metadata(circuit, method, circuit_seed, shots)
-            out.append(ShotData(bits=bits, shots=shots, metadata=meta,
-                                saved=_saved(_saves(noisy), result, 0)))
+            memory = [m for r in results for m in r.get_memory(0)] if _measured(results) else None
+            bits = (memory_to_bits(circuit, memory) if memory is not None
+                    else _bits(circuit, results[0], [0], done))
+            meta = _metadata(circuit, method, circuit_seed, done)
+            out.append(ShotData(bits=bits, shots=done, metadata=meta,
+                                saved=_saved(_saves(noisy), results[0], 0)))
         return out
 
     def counts(
@@ -228,23 +242,57 @@ class AerRunner:
         """Counts of each circuit without per-shot memory (same seeds, same shots as :meth:`run`);
         keys as :func:`~qnet_circuits.run.base.counts_from_bits` writes them."""
         out: list[dict[str, int]] = []
-        for circuit, _, _, result, _ in self._each(circuits, shots, seed, network, memory=False):
-            counts = result.data(0).get("counts")
-            if counts is None:  # nothing measured: every classical bit reads 0
+        for circuit, _, _, results, _, done in self._each(circuits, shots, seed, network,
+                                                          memory=False):
+            if results[0].data(0).get("counts") is None:  # nothing measured: every bit reads 0
                 key = " ".join("0" * reg.size for reg in reversed(circuit.cregs))
-                out.append({key: shots})
-            else:
-                out.append(dict(result.get_counts(0)))
+                out.append({key: done})
+                continue
+            total: dict[str, int] = {}
+            for r in results:
+                for k, v in r.get_counts(0).items():
+                    total[k] = total.get(k, 0) + v
+            out.append(total)
         return out
 
     def _each(self, circuits, shots, seed, network, *, memory: bool):
+        """Per circuit: (circuit, noisy, method, block results, seed, shots done). Under a
+        progress monitor, blocks (:func:`_shot_blocks`) run round by round over the circuits
+        (progress reported, Ctrl-C polled between rounds), so a stop leaves every circuit that
+        runs in blocks with the same shots."""
         shots = check_shots(shots)
         circuits = check_circuits(circuits)
-        for circuit, circuit_seed in zip(circuits, circuit_seeds(seed, len(circuits))):
-            noisy, method = self.prepare(circuit, network)
-            result = _call(self.simulator(method, noisy.num_qubits), noisy, method, shots=shots,
-                           seed=circuit_seed, memory=memory)
-            yield circuit, noisy, method, result, circuit_seed
+        seeds = circuit_seeds(seed, len(circuits))
+        if progress.current() is None:  # one call per circuit, prepared and run one at a time
+            for circuit, circuit_seed in zip(circuits, seeds):
+                noisy, method = self.prepare(circuit, network)
+                result = _call(self.simulator(method, noisy.num_qubits), noisy, method,
+                               shots=shots, seed=circuit_seed, memory=memory)
+                yield circuit, noisy, method, [result], circuit_seed, shots
+            return
+        ready = [self.prepare(circuit, network) for circuit in circuits]
+        blocks = [_shot_blocks(shots, noisy) for noisy, _ in ready]
+        results: list[list[Result]] = [[] for _ in circuits]
+        done = [0] * len(circuits)
+        # poll for Ctrl-C only where there are blocks to stop between; else it raises at once
+        poll = progress.polling() if any(len(b) > 1 for b in blocks) else nullcontext()
+        with progress.runner_task(shots * len(circuits)), poll:
+            for j in range(max((len(b) for b in blocks), default=0)):
+                if j and progress.stop_requested():
+                    if not progress.partial_allowed(min(done), shots):
+                        raise progress.Interrupted(f"after {min(done)} of {shots} shots per circuit")
+                    break
+                for i, (noisy, method) in enumerate(ready):
+                    if j >= len(blocks[i]):
+                        continue
+                    first, size = blocks[i][j]
+                    block_seed = None if seeds[i] is None else seeds[i] + first
+                    results[i].append(_call(self.simulator(method, noisy.num_qubits), noisy, method,
+                                            shots=size, seed=block_seed, memory=memory))
+                    done[i] += size
+                    progress.advance(size)
+        for i, circuit in enumerate(circuits):
+            yield circuit, ready[i][0], ready[i][1], results[i], seeds[i], done[i]
 
     # -----------------------------------------------------------------------------------------
     def run_bindings(
@@ -273,17 +321,41 @@ class AerRunner:
             bits = _bits(circuit, result, [0], table.rows * shots)
             saved = _saved(saves, result, 0)
             return [_row(circuit, bits, k, shots, method, chunk_seed, saved) for k in range(table.rows)]
-        chunks = _chunks(table.rows, ready.size(), shots)
-        out: list[ShotData] = []
-        for rows, chunk_seed in zip(chunks, chunk_seeds(seed, len(chunks))):
-            result = _call(sim, ready, method, shots=shots, seed=chunk_seed,
+        return _run_rows(sim, ready, binds, method, circuit, table.rows, shots,
+                         row_seeds(seed, table.rows, shots), saves)
+
+
+def _run_rows(sim: AerSimulator, ready: QuantumCircuit, binds: Mapping[Parameter, np.ndarray],
+              method: str, circuit: QuantumCircuit, n_rows: int, shots: int,
+              seeds: Sequence[int | None], saves: bool) -> list[ShotData]:
+    """The table's rows in chunks (:func:`_chunks`; while a progress monitor is open, chunks of
+    :func:`~qnet_circuits.run.progress.chunk_rows` rows each, reported and polled for
+    Ctrl-C). A stop returns the finished rows inside :func:`~qnet_circuits.run.progress.partial_ok`
+    and raises :class:`~qnet_circuits.run.progress.Interrupted` otherwise."""
+    cap = _chunks(n_rows, ready.size(), shots)[0].stop
+    monitor = progress.current()
+    out: list[ShotData] = []
+    start, history = 0, []
+    with progress.runner_task(n_rows * shots), progress.polling():
+        while start < n_rows:
+            if out and progress.stop_requested():
+                if progress.partial_allowed():
+                    return out
+                raise progress.Interrupted(f"after {start} of {n_rows} rows")
+            size = cap if monitor is None else progress.chunk_rows(history, cap)
+            rows = slice(start, min(start + size, n_rows))
+            began = time.perf_counter()
+            result = _call(sim, ready, method, shots=shots, seed=seeds[rows.start],
                            parameter_binds=[{p: v[rows] for p, v in binds.items()}])
             n = rows.stop - rows.start
+            history.append((n, time.perf_counter() - began))
             bits = _bits(circuit, result, range(n), n * shots)
             for b in range(n):
-                out.append(_row(circuit, bits, b, shots, method, chunk_seed, _saved(saves, result, b),
-                                index=rows.start + b))
-        return out
+                out.append(_row(circuit, bits, b, shots, method, seeds[rows.start + b],
+                                _saved(saves, result, b), index=rows.start + b))
+            start = rows.stop
+            progress.advance(n * shots)
+    return out
 
 
 def _bits(circuit: QuantumCircuit, result: Result, experiments: Sequence[int],
@@ -295,9 +367,25 @@ def _bits(circuit: QuantumCircuit, result: Result, experiments: Sequence[int],
     return memory_to_bits(circuit, [m for b in experiments for m in result.get_memory(b)])
 
 
+def _shot_blocks(shots: int, noisy: QuantumCircuit) -> list[tuple[int, int]]:
+    """(first shot, shots) of each Aer call of :meth:`AerRunner.run`: blocks of
+    :data:`RUN_SHOT_BLOCK` for a circuit with control flow (simulated shot by shot, shot k
+    seeded seed + k, so the blocks give the bits of one call); one call for any other circuit
+    (Aer may sample all its shots from one final state: measured, even with resets of fresh
+    qubits) and for one that saves simulator data (saved values are per call)."""
+    if _saves(noisy) or not any(isinstance(inst.operation, ControlFlowOp) for inst in noisy.data):
+        return [(0, shots)]
+    return [(k, min(RUN_SHOT_BLOCK, shots - k)) for k in range(0, shots, RUN_SHOT_BLOCK)]
+
+
+def _measured(results: Sequence[Result]) -> bool:
+    return "memory" in results[0].data(0)
+
+
 def _chunks(rows: int, ops: int, shots: int) -> list[slice]:
     """Row slices per Aer call: bindings x operations below :data:`MAX_BOUND_OPERATIONS`, and one
-    row per call when a row's shots would reach the next binding's seeds."""
+    row per call when a row's shots would reach the next binding's seeds. The slices change no
+    result (:func:`~qnet_circuits.run.base.row_seeds`), only memory and progress granularity."""
     size = 1 if shots > MAX_SHOTS_PER_BINDING else max(1, min(rows, MAX_BOUND_OPERATIONS // max(ops, 1)))
     return [slice(i, min(i + size, rows)) for i in range(0, rows, size)]
 
@@ -338,5 +426,6 @@ def _saved(saves: bool, result: Result, index: int) -> dict[str, Any]:
     return {k: v for k, v in result.data(index).items() if k not in ("memory", "counts")}
 
 
-__all__ = ["GPU_METHODS", "GPU_MIN_QUBITS", "MAX_BOUND_OPERATIONS", "NARROW_QUBITS", "AerRunner",
+__all__ = ["GPU_METHODS", "GPU_MIN_QUBITS", "MAX_BOUND_OPERATIONS", "NARROW_QUBITS", "RUN_SHOT_BLOCK",
+           "AerRunner",
            "aer_device"]

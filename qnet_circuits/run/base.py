@@ -69,6 +69,29 @@ def chunk_seeds(seed: SeedLike, count: int) -> list[int | None]:
     return [int(s) for s in sequence.generate_state(max(1, count), dtype=np.uint64)[:count] >> 2]
 
 
+def row_seeds(seed: SeedLike, rows: int, shots: int) -> list[int | None]:
+    """The Aer seed of every row of a binding table (:meth:`Runner.run_bindings`), which does not
+    depend on how the table is split into Aer calls (chunks).
+
+    With ``shots <= MAX_SHOTS_PER_BINDING`` row r gets ``s + 2113 r`` with ``s =
+    chunk_seeds(seed, 1)[0]``: exactly the seed Aer gives binding r of one call seeded ``s``, so a
+    chunk starting at row r is seeded ``s + 2113 r`` and every row sees the seeds it would see in
+    one call. With more shots per row, rows run one per call and row r gets
+    ``chunk_seeds(seed, rows)[r]`` (far apart). ``seed=None``: None (fresh entropy) for every row.
+
+    >>> row_seeds(5, 3, 1)[1] - row_seeds(5, 3, 1)[0]
+    2113
+    >>> row_seeds(5, 2, 1)[0] == chunk_seeds(5, 1)[0] == row_seeds(5, 2, 3000)[0]
+    True
+    """
+    if seed is None:
+        return [None] * rows
+    if shots > MAX_SHOTS_PER_BINDING:
+        return chunk_seeds(seed, rows)
+    (first,) = chunk_seeds(seed, 1)
+    return [first + MAX_SHOTS_PER_BINDING * r for r in range(rows)]
+
+
 @dataclass(frozen=True)
 class BindingTable:
     """A validated binding table: one column of values per circuit Parameter, ``rows`` rows.
@@ -178,4 +201,5 @@ __all__ = [
     "circuit_seeds",
     "counts_from_bits",
     "memory_to_bits",
+    "row_seeds",
 ]

@@ -1,7 +1,11 @@
 """Bounded fuzz of every ``qnet`` command (``cli.COMMANDS``) in-process: random (hostile)
 arguments never give a traceback or another exit code than 0 and 2 (one line on stderr); each
 call runs under a wall-clock alarm (a hang fails the test); outputs are in their physical range
-(probabilities and fidelities in [0, 1], CHSH S <= 2 sqrt 2 within a few standard errors)."""
+(probabilities and fidelities in [0, 1], CHSH S <= 2 sqrt 2 within a few standard errors).
+
+Two variants: the full one (``slow``: 4 calls per command with the per-command seeds of its
+first version, 30 s per call) and a bounded, derandomized one in the default run (5 calls per
+command from other fixed seeds, 15 s per call; about 15 CPU-seconds for every command)."""
 
 from __future__ import annotations
 
@@ -39,6 +43,7 @@ def _base(command: str, tmp_path) -> list[str]:
         "plot": ["plot", str(tmp_path / "missing.sqlite"), "--x", "fidelity"],
         "network": ["network", "--json", "--topology", "line:3", "--route", "n0", "n2"],
         "relay": ["relay", "--seed", "1", "--json", "--pairs", "3000"],
+        "sense": ["sense", "--seed", "1", "--json", "--shots", "240", "--shots-per-estimate", "40"],
     }.get(command, [command, *small])
 
 
@@ -78,24 +83,25 @@ def _alarm(signum, frame):
     raise _Hang
 
 
-@pytest.mark.slow  # about 3-4 minutes on 2 shared cores for all commands
-@pytest.mark.parametrize("command", sorted(COMMANDS))
-def test_random_arguments_never_crash_or_hang(command, capsys, tmp_path):
-    rng = random.Random(sum(map(ord, command)))
+def _fuzz(command: str, rng: random.Random, calls: int, capsys, tmp_path, *,
+          limit_s: int = CALL_LIMIT_S, hostile: tuple[int, ...] = (0, 1, 2)) -> None:
+    """``calls`` runs of ``command``: its base argv plus ``hostile[i % len]`` of its own options
+    with random values; each under a SIGALRM of ``limit_s``, checked as the module says."""
     options = _options(command)
     previous = signal.signal(signal.SIGALRM, _alarm)
     try:
-        for i in range(CALLS):
+        for i in range(calls):
             argv = _base(command, tmp_path)
-            for option, choices in rng.sample(options, min(i % 3, len(options))):  # 0, 1 or 2
+            n = hostile[i % len(hostile)]
+            for option, choices in rng.sample(options, min(n, len(options))):
                 argv += [option, rng.choice(choices + VALUES)]
-            signal.alarm(CALL_LIMIT_S)
+            signal.alarm(limit_s)
             try:
                 code = main(argv)
             except SystemExit as exc:  # argparse: one line, exit 2
                 code = exc.code
             except _Hang:
-                pytest.fail(f"qnet {' '.join(argv)} ran past {CALL_LIMIT_S} s")
+                pytest.fail(f"qnet {' '.join(argv)} ran past {limit_s} s")
             finally:
                 signal.alarm(0)
             out, err = capsys.readouterr()
@@ -107,3 +113,24 @@ def test_random_arguments_never_crash_or_hang(command, capsys, tmp_path):
                 _check_ranges(json.loads(out))
     finally:
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.slow  # about 3-4 minutes on 2 shared cores for all commands
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_random_arguments_never_crash_or_hang(command, capsys, tmp_path):
+    _fuzz(command, random.Random(sum(map(ord, command))), CALLS, capsys, tmp_path)
+
+
+#: the default run's bounded variant: calls per command, each with this many hostile options
+FAST_CALLS = 5
+FAST_HOSTILE = (0, 1, 1, 2, 2)
+#: per-call limit of the fast variant, s (its whole run stays under about 45 s on one core)
+FAST_LIMIT_S = 15
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_a_few_fixed_hostile_arguments_per_command(command, capsys, tmp_path):
+    """Bounded and derandomized (fixed per-command seeds, different from the slow variant's):
+    five calls per command: the base run, then one, one, two and two hostile options."""
+    _fuzz(command, random.Random(f"fast:{command}"), FAST_CALLS, capsys, tmp_path,
+          limit_s=FAST_LIMIT_S, hostile=FAST_HOSTILE)

@@ -18,7 +18,9 @@ def test_json_is_the_protocol_result(capsys):
     assert printed == json.loads(to_json(r.to_dict()))
 
 
-@pytest.mark.parametrize("argv", [["--nodes", "1"], ["--phase", "inf"], ["--phase", "nan"]])
+@pytest.mark.parametrize("argv", [["--nodes", "1"], ["--phase", "inf"], ["--phase", "nan"],
+                                  ["--shots", "60"],  # found by the fast fuzz: no estimate at all
+                                  ["--shots", "150", "--shots-per-estimate", "100"]])
 def test_bad_input_is_one_line(capsys, argv):
     try:
         code = main(["sense", *argv])
@@ -26,3 +28,9 @@ def test_bad_input_is_one_line(capsys, argv):
         code = exc.code
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_too_few_shots_for_two_estimates_names_both_options(capsys):
+    assert main(["sense", "--shots", "60"]) == 2
+    err = capsys.readouterr().err
+    assert "--shots 60" in err and "--shots-per-estimate 100" in err and ">= 200" in err

@@ -148,20 +148,24 @@ def simulate_pulses(n_pulses: int, length_km: float, ch: DecoyChannel, *,
     total = {key: np.zeros(mus.size, dtype=np.int64) for key in keys}
     bits: list[np.ndarray] = []
     kept = 0
-    for i, child in enumerate(children):
-        rng = np.random.default_rng(child)
-        size = CHUNK if i < chunks - 1 else int(n_pulses) - CHUNK * (chunks - 1)
-        # pulses are iid, so the intensities of a chunk are a multinomial split
-        for j, count in enumerate(rng.multinomial(size, probs)):
-            if count == 0:
-                continue
-            part = _block(int(count), float(mus[j]), eta, ch, attack, rng)
-            b = part.pop("bits")
-            if j == 0 and kept < keep_bits:
-                bits.append(b[:, : keep_bits - kept])
-                kept += bits[-1].shape[1]
-            for key in keys:
-                total[key][j] += part[key]
+    from qnet_circuits.run import progress  # a bar of pulses under `qnet bb84`
+
+    with progress.task(int(n_pulses), unit="pulses"):
+        for i, child in enumerate(children):
+            rng = np.random.default_rng(child)
+            size = CHUNK if i < chunks - 1 else int(n_pulses) - CHUNK * (chunks - 1)
+            # pulses are iid, so the intensities of a chunk are a multinomial split
+            for j, count in enumerate(rng.multinomial(size, probs)):
+                if count == 0:
+                    continue
+                part = _block(int(count), float(mus[j]), eta, ch, attack, rng)
+                b = part.pop("bits")
+                if j == 0 and kept < keep_bits:
+                    bits.append(b[:, : keep_bits - kept])
+                    kept += bits[-1].shape[1]
+                for key in keys:
+                    total[key][j] += part[key]
+            progress.advance(size)
     signal = np.concatenate(bits, axis=1) if bits else np.zeros((4, 0), dtype=np.uint8)
     return PulseTally(intensities=mus, signal_bits=signal, **total)
 

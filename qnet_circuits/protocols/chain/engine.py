@@ -45,7 +45,7 @@ from qnet_circuits.protocols.chain.result import ChainResult
 from qnet_circuits.protocols.chain.theory import chain_theory
 from qnet_circuits.protocols.device_memory import check_memory_runner
 from qnet_circuits.results import Estimate, ShotData
-from qnet_circuits.run import AerRunner, Runner
+from qnet_circuits.run import AerRunner, Runner, progress
 from qnet_circuits.scheduler import (
     BASES,
     ESTIMATORS,
@@ -77,6 +77,7 @@ class _Run:
     method: str
     circuit: QuantumCircuit | None = None
     device: dict[str, Any] | None = None
+    partial: dict[str, int] | None = None
 
 
 def simulate(
@@ -138,7 +139,7 @@ def simulate(
     else:
         run = _run_static(*args) if static else _run_template(*args, block)
     meta = {**run.scheduled.metadata, "device_form": run.device, "static": static,
-            "scheduled": run.scheduled, "circuit": run.circuit}
+            "scheduled": run.scheduled, "circuit": run.circuit, "partial": run.partial}
     if sampler is not None:
         meta.update(sampler.statistics())
     timeline = run.timeline
@@ -261,21 +262,36 @@ def _run_template(network, route, models, plan, realizations, estimator, seeds: 
     sched = emit_chain(network, route, models, plan, timeline, estimator=estimator, block=k_block)
     _check_density_matrix_width(estimator, sched.width)
     n_bind, k = sched.bindings, sched.block
-    rows = run_table(runner, sched.circuit, sched.parameters, sched.values, seed=seeds.aer(),
-                     network=network)
+    with progress.task(n_bind * k, unit="pairs", weight=k), progress.partial_ok():
+        rows = run_table(runner, sched.circuit, sched.parameters, sched.values, seed=seeds.aer(),
+                         network=network)
     chosen = rows[0].metadata["method"]
+    partial = None
+    if len(rows) < n_bind:  # Ctrl-C: estimates from the finished rows' realizations
+        partial = {"shots_done": len(rows) * k, "shots_requested": realizations}
+        n_bind, timeline = len(rows), _first(timeline, len(rows) * k)
     if estimator != "density_matrix":
         bits = stacked(rows, "pair").reshape(n_bind, k, 2).reshape(-1, 2)
         # binding b, block kb measured realization b*k + kb in basis (b*k + kb) % 3
         basis_index = np.arange(n_bind * k) % 3
-        return _Run(timeline, sched, _fidelity_from_parities(bits, basis_index), None, None, chosen)
+        return _Run(timeline, sched, _fidelity_from_parities(bits, basis_index), None, None, chosen,
+                    partial=partial)
     per = np.empty(n_bind * k)
     for b in range(n_bind):
         for kb in range(k):  # realization b*k + kb (emission order)
             per[b * k + kb] = physics.fidelity_phi_plus(np.asarray(rows[b].saved[f"rho{kb}"]))
     mean = float(per.mean())
     sd = float(per.std(ddof=1)) if per.size > 1 else 0.0
-    return _Run(timeline, sched, Estimate(mean, sd / math.sqrt(per.size)), sd, per, chosen)
+    return _Run(timeline, sched, Estimate(mean, sd / math.sqrt(per.size)), sd, per, chosen,
+                partial=partial)
+
+
+def _first(timeline: Timeline, count: int) -> Timeline:
+    """The first ``count`` realizations of ``timeline``."""
+    return Timeline(timeline.ready_s[:count], timeline.swap_s[:count], timeline.delivery_s[:count],
+                    timeline.left_wait_s[:count], timeline.right_wait_s[:count],
+                    timeline.attempts[:count], timeline.discards[:count],
+                    timeline.records[:count] if timeline.records else None)
 
 
 def _fidelity_from_parities(bits: np.ndarray, basis_index: np.ndarray) -> Estimate:

@@ -43,8 +43,8 @@ class ChainSeeds:
         return np.random.default_rng(self.root.spawn(1)[0])
 
     def child(self) -> np.random.SeedSequence:
-        """A spawned child, for :meth:`~qnet_circuits.run.Runner.run_bindings` (whose chunk 0 then
-        runs with exactly :meth:`aer`'s value)."""
+        """A spawned child, for :meth:`~qnet_circuits.run.Runner.run_bindings` (whose row 0 then
+        runs with exactly :meth:`aer`'s value; row r 2113 r further on, whatever the chunks)."""
         return self.root.spawn(1)[0]
 
     def aer(self) -> int:

@@ -41,7 +41,8 @@ class ChainResult:
             (:func:`~qnet_circuits.protocols.chain.chain_theory`).
         timeline: the sampled timeline.
         plan, path: what was simulated.
-        metadata: the circuit's metadata and run details (``scheduled``: the
+        metadata: the circuit's metadata and run details (``partial``: after a Ctrl-C under a
+            progress monitor, ``{"shots_done", "shots_requested"}`` realizations; ``scheduled``: the
             :class:`~qnet_circuits.scheduler.ScheduledChain`; ``circuit``: with ideal memories,
             the one circuit that delivers the end-to-end pair).
         params: the protocol parameters (:func:`~qnet_circuits.protocols.chain.run`), or None
@@ -91,6 +92,8 @@ class ChainResult:
         })
         if self.metadata.get("device_form") is not None:
             out["device_form"] = self.metadata["device_form"]
+        if self.metadata.get("partial"):  # stopped by Ctrl-C: estimates from what finished
+            out.update({"partial": True, **self.metadata["partial"]})
         if self.provenance is not None:
             out["provenance"] = self.provenance.to_dict()
         return out
