@@ -305,6 +305,7 @@ class _CutoffLoop:
         self.records: list[Any] = [None] * n
         self.swaps = np.full(max(n - 1, 0), np.nan)
         self.heap: list[tuple[float, int, str, tuple]] = []
+        self.quantum = min(geometry.cycle_time_s) * 2.0 ** -24
         self.counter = 0
         self.link_version = [0] * n
         self.by_left: dict[int, _Segment] = {}
@@ -312,9 +313,12 @@ class _CutoffLoop:
         self.next_version = 0
 
     def push(self, t: float, kind: str, data: tuple) -> None:
-        # times are sums of cycle times, cutoffs and delays: round to 1e-12 s so that instants
-        # equal on paper are equal here and the counter (not float rounding) orders ties
-        heapq.heappush(self.heap, (round(t, 12), self.counter, kind, data))
+        # times are sums of cycle times, cutoffs and delays: snap them to a grid of
+        # min(cycle time) / 2^24 so that instants equal on paper are equal here and the counter
+        # (not float rounding) orders ties. A grid commensurate with the cycle time keeps the
+        # lattice instants k tau on grid points, far from rounding midpoints (a fixed 1e-12 s
+        # grid put every k 2^-13 s exactly on a midpoint, where float error split real ties)
+        heapq.heappush(self.heap, (round(t / self.quantum) * self.quantum, self.counter, kind, data))
         self.counter += 1
 
     def start(self, i: int, t: float) -> None:

@@ -135,15 +135,6 @@ def _quantile_theory(th: dict) -> str:
             f"{1e3 * th['delivery_time_p90_s']:.4g})")
 
 
-def _delivery_note(th: dict) -> str:
-    if "mean_delivery_time_s" not in th:
-        return "no closed-form delivery time for this plan (purification or photonic trials)"
-    if "mean_delivery_time_error_s" in th:
-        return (f"closed-form delivery time approximate (blocks of attempts), error about "
-                f"{1e3 * th['mean_delivery_time_error_s']:.1g} ms; classical messages included")
-    return "closed-form delivery time exact, classical messages and cutoff included"
-
-
 def _device_lines(dev: dict, backend: str) -> list[str]:
     """The device form's acceptance beside its closed form, and the ISA report."""
     where = "lossless device circuit" if dev["acceptance_theory_device"] else "network model"
@@ -168,8 +159,13 @@ def _delivery_note(th: dict) -> str:
     """What the closed-form delivery time is: exact with the swaps' classical messages, bounds,
     or none for this plan."""
     if th.get("mean_delivery_time_s") is not None:
+        if th.get("mean_delivery_time_error_s") is not None:
+            return ("closed-form delivery time: approximate (blocks of attempts), error about "
+                    f"{1e3 * th['mean_delivery_time_error_s']:.1g} ms; classical messages included")
         return ("closed-form delivery time: exact, geometric link generation with the swaps' "
-                "classical messages")
+                "classical messages (and the cutoff, if any)")
+    if th.get("delivery_time_note"):
+        return f"closed-form delivery time: none ({th['delivery_time_note']})"
     bounds = th.get("mean_delivery_time_bounds_s")
     if bounds:
         return (f"closed-form delivery time: between {1e3 * bounds[0]:.4g} and {1e3 * bounds[1]:.4g}"

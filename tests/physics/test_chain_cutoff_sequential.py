@@ -48,9 +48,8 @@ def test_a_chain_that_cannot_deliver_is_told_at_once():
 
 @pytest.mark.slow
 def test_five_links_cutoff_four_cycles_against_the_simulation():
-    # tau = 1e-4 s: the event loop rounds times to 1e-12 s, which keeps ties (a wait of exactly
-    # the cutoff) exact for decimal cycle times; a dyadic 2^-13 s drifts over ~1000 cycles of
-    # restarts (the loop's mean delivery time came out 25% short of the Markov chain's)
+    # the event loop snaps times to a grid of tau / 2^24, which keeps ties (a wait of exactly
+    # the cutoff) exact for any cycle time (tests/test_timeline.py: scale invariance)
     net = chain(5, 20.0, t1_s=4e-3, t2_s=2e-3)
     tau = net.links[0].cycle_time_s
     plan = ChainPlan(strategy="sequential", link_fidelity=0.97, cutoff_s=4 * tau)
