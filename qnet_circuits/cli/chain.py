@@ -31,10 +31,22 @@ HELP = "repeater chain: heralded links, purification, swapping, cutoff; fidelity
 DEFAULT_SHOTS = 3000
 
 
+def _lengths(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated lengths in km, got {text!r}"
+                                         ) from None
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--links", type=positive_int, default=2, help="number of links (default 2)")
+    parser.add_argument("--links", type=positive_int, default=None,
+                        help="number of links (default 2, or one per --link-lengths value)")
     parser.add_argument("--length-km", type=number, default=25.0,
                         help="length of each link in km (default 25)")
+    parser.add_argument("--link-lengths", type=_lengths, default=None, metavar="KM,KM,...",
+                        help="unequal links: one length per link in km, comma-separated "
+                             "(e.g. 20,40,20; replaces --length-km)")
     parser.add_argument("--scheme", choices=SCHEMES, default="double-click")
     parser.add_argument("--strategy", choices=STRATEGIES, default="sequential")
     parser.add_argument("--purify", choices=CHAIN_PURIFICATIONS, default="none")
@@ -64,8 +76,9 @@ def run(args: argparse.Namespace, ctx: Context) -> dict:
     from qnet_circuits.protocols import chain as protocol
 
     params = protocol.ChainParams(
-        links=args.links,
+        links=args.links or (len(args.link_lengths) if args.link_lengths else 2),
         length_km=args.length_km,
+        link_lengths_km=args.link_lengths,
         scheme=args.scheme,
         strategy=args.strategy,
         purification=args.purify,
@@ -88,10 +101,18 @@ def run(args: argparse.Namespace, ctx: Context) -> dict:
     return {"command": "chain", **result.to_dict(), "backend": ctx.backend}
 
 
+def _span(result: dict) -> str:
+    """``4 x 25 km`` or, for unequal links, ``3 links of 20 + 40 + 20 km``."""
+    lengths = result.get("link_lengths_km")
+    if lengths:
+        return f"{len(lengths)} links of {' + '.join(f'{x:g}' for x in lengths)} km"
+    return f"{result['links']} x {result['length_km']:g} km"
+
+
 def render(result: dict) -> str:
     th = result["theory"]
     head = (
-        f"qnet chain: {result['links']} x {result['length_km']:g} km, {result['scheme']}, "
+        f"qnet chain: {_span(result)}, {result['scheme']}, "
         f"{result['strategy']} swapping"
         + (f", {result['purify']} x{result['rounds']}" if result["purify"] != "none" else "")
         + f" ({result['realizations']} pairs, {result['qubits']} qubits, {result['method']})"

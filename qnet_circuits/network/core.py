@@ -332,7 +332,7 @@ class Network:
 
 def chain(
     n_links: int,
-    length_km: float,
+    length_km: float | Sequence[float],
     *,
     scheme: Scheme = "double-click",
     alpha: float = 0.1,
@@ -350,10 +350,20 @@ def chain(
 
     Args:
         n_links: number of links (>= 1).
-        length_km: node-to-node length of each link, in km.
+        length_km: node-to-node length of each link, in km, or one length per link.
+
+    >>> [lk.fiber.length_km for lk in chain(3, [20.0, 40.0, 20.0]).links]
+    [20.0, 40.0, 20.0]
     """
     if not isinstance(n_links, int) or isinstance(n_links, bool) or n_links < 1:
         raise ValueError(f"n_links must be an integer >= 1, got {n_links!r}")
+    if isinstance(length_km, (list, tuple)):
+        if len(length_km) != n_links:
+            raise ValueError(f"length_km has {len(length_km)} lengths for {n_links} links: give "
+                             "one length per link (or one number for all)")
+        lengths = list(length_km)
+    else:
+        lengths = [length_km] * n_links
     memory = Memory(t1_s=t1_s, t2_s=t2_s)
     names = [end_names[0], *[f"r{i}" for i in range(1, n_links)], end_names[1]]
     nodes = tuple(
@@ -366,10 +376,10 @@ def chain(
         )
         for i, name in enumerate(names)
     )
-    fiber = Fiber(length_km, attenuation_db_per_km, speed_km_per_s)
     detector = Detector(detector_efficiency, dark_count_prob)
     links = tuple(
-        Link(names[i], names[i + 1], fiber, scheme=scheme, alpha=alpha, detector=detector)
+        Link(names[i], names[i + 1], Fiber(lengths[i], attenuation_db_per_km, speed_km_per_s),
+             scheme=scheme, alpha=alpha, detector=detector)
         for i in range(n_links)
     )
     return Network(nodes, links)

@@ -17,7 +17,13 @@ from typing import Any
 
 from qnet_circuits.library.options import CHAIN_ESTIMATORS, CHAIN_LINK_LEVELS, CHAIN_PURIFICATIONS
 from qnet_circuits.network import SCHEMES, Network, chain
-from qnet_circuits.protocols.base import check_finite, check_int, check_positive, check_probability
+from qnet_circuits.protocols.base import (
+    check_finite,
+    check_int,
+    check_positive,
+    check_probability,
+    check_sequence,
+)
 from qnet_circuits.protocols.device_memory import check_memory_options
 from qnet_circuits.scheduler import ChainPlan, PurificationPlan
 from qnet_circuits.scheduler.emit import DEVICE_CORRECTIONS
@@ -38,6 +44,8 @@ class ChainParams:
 
     Attributes:
         links: number of links (>= 1); length_km: length of each link, in km.
+        link_lengths_km: one length per link, in km (unequal links; overrides ``length_km``),
+            or None.
         scheme: link scheme (``network.SCHEMES``); strategy: swapping strategy
             (``"sequential"``, ``"nested"``, ``"asap"``).
         purification: ``"none"``, ``"bbpssw"`` or ``"dejmps"``; rounds: purification rounds per
@@ -78,10 +86,20 @@ class ChainParams:
     correction: str | None = None
     memory: str = "device"
     time_scale: float | None = None
+    link_lengths_km: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         check_int("links", self.links, minimum=1)
         check_finite("length_km", self.length_km)
+        if self.link_lengths_km is not None:
+            lengths = check_sequence("link_lengths_km", self.link_lengths_km)
+            if len(lengths) != self.links:
+                raise ValueError(f"link_lengths_km (--link-lengths) has {len(lengths)} lengths for "
+                                 f"links={self.links}: give one length per link")
+            for i, x in enumerate(lengths):
+                if check_finite(f"link_lengths_km[{i}]", x) < 0:
+                    raise ValueError(f"link_lengths_km[{i}] must be >= 0 km, got {x!r}")
+            object.__setattr__(self, "link_lengths_km", tuple(float(x) for x in lengths))
         _check_choice("scheme", self.scheme, SCHEMES)
         check_strategy(self.strategy)
         _check_choice("purification", self.purification, CHAIN_PURIFICATIONS)
@@ -105,8 +123,15 @@ class ChainParams:
 
     def network(self) -> Network:
         """The chain network (``qnet_circuits.network.chain``) these parameters describe."""
-        return chain(self.links, self.length_km, scheme=self.scheme, alpha=self.alpha,
+        return chain(self.links, self.lengths_km, scheme=self.scheme, alpha=self.alpha,
                      detector_efficiency=self.detector_efficiency, t1_s=self.t1_s, t2_s=self.t2_s)
+
+    @property
+    def lengths_km(self) -> list[float]:
+        """Each link's length in km (``link_lengths_km``, else ``length_km`` for every link)."""
+        if self.link_lengths_km is not None:
+            return list(self.link_lengths_km)
+        return [float(self.length_km)] * self.links
 
     def plan(self) -> ChainPlan:
         """The :class:`~qnet_circuits.scheduler.ChainPlan` these parameters describe."""
@@ -138,6 +163,8 @@ class ChainParams:
             **({"correction": self.correction} if self.correction is not None else {}),
             **({"memory": self.memory} if self.memory != "device" else {}),
             **({"time_scale": self.time_scale} if self.time_scale is not None else {}),
+            **({"link_lengths_km": list(self.link_lengths_km)}
+               if self.link_lengths_km is not None else {}),
         }
 
 
