@@ -7,12 +7,13 @@ and ~25 % more CPU per 10,000-shot chunk). Minor page faults are counted by the 
 times they do not depend on the machine's load.
 """
 
+import logging
 import os
 import sys
 
 import pytest
 
-from qnet_circuits.sweeps import WORKER_ENV, local_cluster, sweep
+from qnet_circuits.sweeps import WORKER_ENV, local_cluster, make_pool, sweep
 
 distributed = pytest.importorskip("distributed")
 glibc = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc malloc tunables")
@@ -43,17 +44,25 @@ def test_workers_must_be_a_positive_integer(workers):
 
 
 @glibc
-def test_workers_get_the_environment_stop_page_faulting_and_match_serial():
+def test_workers_get_the_environment_stop_page_faulting_and_match_serial(caplog):
+    caplog.set_level(logging.WARNING, logger="qnet_circuits.sweeps")
     shots, grid, kw = 4000, {"fidelity": [0.9, 0.8]}, dict(max_shots=600, chunk_shots=300, seed=4)
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         dask_faults, dask_env = client.submit(_chunk_faults(shots), pure=False).result()
+        make_pool(client)  # a sweep on these workers warns once
+        warned = [r.getMessage() for r in caplog.records if r.name == "qnet_circuits.sweeps"]
+        caplog.clear()
     with local_cluster(1) as cluster, distributed.Client(cluster) as client:
         ours, env = client.submit(_chunk_faults(shots), pure=False).result()
         cluster.scale(2)  # a nanny started later gets the same environment
         client.wait_for_workers(2)
         later = client.run(lambda: os.environ.get("MALLOC_MMAP_THRESHOLD_"))
         table = sweep("swap", grid, executor=client, **kw)
+        quiet = [r.getMessage() for r in caplog.records if r.name == "qnet_circuits.sweeps"]
+    assert len(warned) == 1 and "1 of 1 Dask workers" in warned[0], warned
+    assert "MALLOC_MMAP_THRESHOLD_=33554432" in warned[0]
+    assert quiet == [], quiet
     assert dask_env.get("MALLOC_TRIM_THRESHOLD_") == "65536" and "MALLOC_MMAP_THRESHOLD_" not in dask_env
     assert all(env[k] == v for k, v in WORKER_ENV.items()), env
     assert set(later.values()) == {WORKER_ENV["MALLOC_MMAP_THRESHOLD_"]}, later
