@@ -16,11 +16,15 @@ Prints, on this machine:
 3. the time to resume a finished 1,000-point sweep from its store (target < 2 s).
 
 Aer runs with one OpenMP thread per worker (``OMP_NUM_THREADS=1``, set before Aer loads) so two
-workers do not oversubscribe two cores. ``--quick`` (or ``QNET_QUICK=1``): 8 points, fewer shots.
+workers do not oversubscribe two cores. The clusters come from
+:func:`qnet_circuits.sweeps.local_cluster` (workers spawned with ``WORKER_ENV``: without it Dask's
+``MALLOC_TRIM_THRESHOLD_`` makes every chunk ~25 % more CPU, benchmarks/sweep_worker_profile.py);
+``--dask-defaults`` uses a plain ``LocalCluster`` instead, for comparison. ``--quick`` (or
+``QNET_QUICK=1``): 8 points, fewer shots.
 
 Usage::
 
-    python benchmarks/sweep_dask.py [--quick] [--shots 1000]
+    python benchmarks/sweep_dask.py [--quick] [--shots 1000] [--dask-defaults]
 """
 
 from __future__ import annotations
@@ -53,14 +57,18 @@ def timed_sweep(grid: dict, shots: int, executor=None, store=None):
     return time.perf_counter() - start, table
 
 
-def on_cluster(workers: int, grid: dict, shots: int):
+def on_cluster(workers: int, grid: dict, shots: int, dask_defaults: bool = False):
     """(wall s, table, {worker: CPU s}) on a LocalCluster of ``workers`` single-threaded worker
-    processes; the cluster is started (and warmed with one tiny task per worker) before the clock
-    starts, and each worker's process CPU time is read before and after the sweep."""
+    processes (``local_cluster``, or Dask's defaults); the cluster is started (and warmed with one
+    tiny task per worker) before the clock starts, and each worker's process CPU time is read
+    before and after the sweep."""
     from distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                      dashboard_address=":0") as cluster, Client(cluster) as client:
+    from qnet_circuits.sweeps import local_cluster
+
+    start = (LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+             if dask_defaults else local_cluster(workers))
+    with start as cluster, Client(cluster) as client:
         client.wait_for_workers(workers)
         warm = {"links": [2], "length_km": [5.0 + k for k in range(workers)]}
         sweep("chain", warm, executor=client, max_shots=10, chunk_shots=10, progress=False)
@@ -102,13 +110,16 @@ def main() -> None:
     """Run the three measurements and print them beside the targets."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", default=bool(os.environ.get("QNET_QUICK")))
-    parser.add_argument("--shots", type=int, default=None, help="shots per point (default 1000)")
+    parser.add_argument("--shots", type=int, default=None, help="shots per point (default 20000)")
+    parser.add_argument("--dask-defaults", action="store_true",
+                        help="plain LocalCluster (Dask's worker environment) instead of local_cluster")
     args = parser.parse_args()
     shots = args.shots or (1000 if args.quick else 20_000)
     grid = chain_grid(args.quick)
     n = len(grid["links"]) * len(grid["length_km"])
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-          f"chain sweep: {n} points x {shots} shots in 2 chunks")
+          f"chain sweep: {n} points x {shots} shots in 2 chunks; clusters: "
+          f"{'LocalCluster, Dask defaults' if args.dask_defaults else 'qnet_circuits.sweeps.local_cluster'}")
 
     print(load_line("before"))
     with tempfile.TemporaryDirectory() as tmp:
@@ -120,12 +131,12 @@ def main() -> None:
         print(f"serial + SQLite store: {serial_s:.2f} s wall, {sim_s:.2f} s simulation, "
               f"overhead {100 * (serial_s - sim_s) / sim_s:.1f} % (target < 5 %); CPU "
               f"{cpu_serial:.2f} s ({100 * cpu_serial / serial_s:.0f} % of wall)")
-        one_s, one, cpu1 = on_cluster(1, grid, shots)
+        one_s, one, cpu1 = on_cluster(1, grid, shots, args.dask_defaults)
         sim1 = one["wall_s"].sum()
         print(f"dask 1 worker: {one_s:.2f} s wall, {sim1:.2f} s simulation, "
               f"overhead {100 * (one_s - sim1) / sim1:.1f} % (target < 5 %)")
         print(cpu_line(1, one_s, cpu1))
-        two_s, two, cpu2 = on_cluster(2, grid, shots)
+        two_s, two, cpu2 = on_cluster(2, grid, shots, args.dask_defaults)
         same = one.drop(columns="wall_s").equals(two.drop(columns="wall_s")) and \
             one.drop(columns="wall_s").equals(serial.drop(columns="wall_s"))
         sim2 = two["wall_s"].sum()

@@ -102,7 +102,7 @@ def heralded_density_matrix(
     noisy = noisy_circuit(circuit, network)
     deferred, record = defer_measurements(noisy)
     deferred.save_density_matrix()
-    sim = AerRunner(method="density_matrix").simulator("density_matrix")
+    sim = AerRunner(method="density_matrix").simulator("density_matrix", deferred.num_qubits)
     result = sim.run(transpile(deferred, sim, optimization_level=0), shots=1).result()
     if not result.success:
         raise RuntimeError(f"density-matrix simulation failed: {result.status}")

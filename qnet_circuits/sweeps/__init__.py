@@ -16,6 +16,7 @@ from typing import Any
 _NAMES = {
     "sweep": "api", "chunk_seed": "api", "DEFAULT_CHUNK_SHOTS": "api", "DEFAULT_MAX_SHOTS": "api",
     "connect": "executors", "make_pool": "executors",
+    "local_cluster": "executors", "WORKER_ENV": "executors", "check_worker_env": "executors",
     "expand": "grid", "parse_grid": "grid", "parse_values": "grid",
     "SCHEMA_VERSION": "store", "SweepStore": "store",
     "PROTOCOL_TASKS": "tasks", "resolve_task": "tasks",

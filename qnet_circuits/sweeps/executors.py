@@ -3,15 +3,30 @@
 
 :func:`make_pool` adapts each to the two calls the sweep needs: ``submit(fn, *args)`` and
 ``wait_any(futures)`` (the finished ones). :func:`connect` opens a Client on a scheduler address
-and turns a scheduler that does not answer into a one-line ValueError.
+and turns a scheduler that does not answer into a one-line ValueError. :func:`local_cluster`
+starts a ``distributed.LocalCluster`` whose worker processes run chunks as fast as this process
+does (:data:`WORKER_ENV`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures as cf
+import logging
+import os
 from collections.abc import Callable, Iterable
 from typing import Any
+
+#: Environment of every Dask worker process :func:`local_cluster` spawns, on top of Dask's own
+#: ``distributed.nanny.pre-spawn-environ`` (``MALLOC_TRIM_THRESHOLD_=65536``, ``OMP_NUM_THREADS=1``).
+#: Setting any glibc malloc tunable (Dask sets the trim threshold) freezes glibc's mmap threshold
+#: at 128 KiB, so every larger allocation is a fresh mmap that page-faults on first touch: a
+#: 10,000-shot chain chunk took ~230,000 minor faults and ~25 % more CPU than in this process
+#: (benchmarks/sweep_worker_profile.py). 32 MiB is the ceiling glibc's dynamic threshold would
+#: reach; the trim threshold Dask chose stays. Workers of a cluster you start yourself need the
+#: same variables in their environment (docs/sweeps.md).
+WORKER_ENV = {"OMP_NUM_THREADS": "1", "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20)}
+_LOG = logging.getLogger("qnet_circuits.sweeps")
 
 
 class _Done:
@@ -58,6 +73,7 @@ class DaskPool:
         self.client = client
         self.workers = max(1, sum(w.get("nthreads", 1) for w in
                                   client.scheduler_info().get("workers", {}).values()))
+        check_worker_env(client)
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
         return self.client.submit(fn, *args, pure=False)
@@ -67,6 +83,28 @@ class DaskPool:
 
         done, _ = wait(list(futures), return_when="FIRST_COMPLETED")
         return list(done)
+
+
+def _malloc_env() -> dict[str, str | None]:
+    return {k: os.environ.get(k) for k in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_")}
+
+
+def check_worker_env(client: Any) -> list[str]:
+    """The workers of ``client`` whose malloc environment makes chunks slow (a trim threshold
+    without :data:`WORKER_ENV`'s mmap threshold, as Dask's nanny sets it); logs one WARNING on
+    the ``qnet_circuits.sweeps`` logger naming them and the fix."""
+    try:
+        envs = client.run(_malloc_env)
+    except Exception:  # noqa: BLE001 - a scheduler that refuses run(): nothing to check
+        return []
+    slow = sorted(w for w, env in envs.items() if env.get("MALLOC_TRIM_THRESHOLD_") is not None
+                  and env.get("MALLOC_MMAP_THRESHOLD_") is None)
+    if slow:
+        _LOG.warning("qnet: %d of %d Dask workers run with MALLOC_TRIM_THRESHOLD_ but no "
+                     "MALLOC_MMAP_THRESHOLD_ (Dask's nanny default): chunks cost ~25 %% more CPU; start "
+                     "workers with MALLOC_MMAP_THRESHOLD_=%s (or qnet_circuits.sweeps.local_cluster); "
+                     "docs/sweeps.md", len(slow), len(envs), WORKER_ENV["MALLOC_MMAP_THRESHOLD_"])
+    return slow
 
 
 def _is_dask_client(obj: Any) -> bool:
@@ -86,6 +124,35 @@ def make_pool(executor: Any) -> InlinePool | FuturesPool | DaskPool:
         return FuturesPool(executor)
     raise ValueError(f"executor must be None, a concurrent.futures.Executor, a dask distributed "
                      f"Client or a scheduler address, got {type(executor).__name__}")
+
+
+def local_cluster(workers: int, **options: Any) -> Any:
+    """A ``distributed.LocalCluster`` of ``workers`` single-threaded worker processes (one Aer
+    thread each) whose nannies spawn them with :data:`WORKER_ENV` (also after ``scale`` or a
+    restart); ``options`` go to ``LocalCluster`` and win over these defaults. Use it as a context
+    manager, with a ``Client`` on it. Variables already in this process's environment win."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
+    try:
+        from distributed import LocalCluster
+    except ImportError:
+        raise ValueError("a Dask cluster needs Dask: pip install 'qnet-circuits[dask]'") from None
+    kwargs: dict[str, Any] = dict(n_workers=workers, threads_per_worker=1, processes=True,
+                                  dashboard_address=":0", worker_class=_sweep_nanny())
+    kwargs.update(options)
+    return LocalCluster(**kwargs)
+
+
+def _sweep_nanny() -> type:
+    """``distributed.Nanny`` that adds :data:`WORKER_ENV` to the environment it spawns with."""
+    from distributed import Nanny
+
+    class SweepNanny(Nanny):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.pre_spawn_env.update({k: os.environ.get(k, v) for k, v in WORKER_ENV.items()})
+
+    return SweepNanny
 
 
 async def _identity(address: str, timeout_s: float) -> Any:
@@ -119,4 +186,5 @@ def connect(address: str, timeout_s: float = 10.0) -> Any:
             from None
 
 
-__all__ = ["DaskPool", "FuturesPool", "InlinePool", "connect", "make_pool"]
+__all__ = ["WORKER_ENV", "DaskPool", "FuturesPool", "InlinePool", "check_worker_env", "connect",
+           "local_cluster", "make_pool"]

@@ -103,3 +103,20 @@ def test_mocked_gpu_is_chosen_from_14_qubits_with_one_log_line(monkeypatch, capl
     lines = [r.getMessage() for r in caplog.records if r.name == "qnet_circuits.run.aer"]
     assert len(lines) == 1 and "Aer device GPU" in lines[0] and "from 14 qubits" in lines[0], lines
     assert aer.GPU_MIN_QUBITS == 14
+
+
+def test_heralded_density_matrix_asks_for_the_simulator_of_its_width(monkeypatch):
+    """run.exact used to ask for a width-0 simulator, so it could never be sent to a GPU."""
+    from qnet_circuits.library.generation import werner_pair
+    from qnet_circuits.run import heralded_density_matrix
+
+    asked = []
+    real = AerRunner.simulator
+
+    def spy(self, method, width=0):
+        asked.append((method, width))
+        return real(self, method, width)
+
+    monkeypatch.setattr(AerRunner, "simulator", spy)
+    rho, p = heralded_density_matrix(werner_pair(0.9))
+    assert asked == [("density_matrix", 4)] and p == pytest.approx(1.0)
