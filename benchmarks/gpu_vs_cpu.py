@@ -4,11 +4,12 @@ Which circuits are wide (state-vector or density-matrix method, so a GPU can run
 
 * ``distribute-deferred``: a distributed QFT (``qnet_circuits.library.distributed``) with ideal
   ebits in its deferred, unitary form, sampled from one state vector: data + communication
-  qubits; ``qft:20`` (``protocols.distribute.MAX_DATA_QUBITS``) over 2 nodes is 22 qubits, the
-  widest statevector circuit a protocol builds;
+  qubits (and, with the default ``remote="auto"``, the slots of moved qubits); ``qft:20``
+  (``protocols.distribute.MAX_DATA_QUBITS``) over 2 nodes is 24 qubits, the widest statevector
+  circuit a protocol builds;
 * ``distribute-dynamic``: the same split with network ebits and finite T1 (Kraus noise, measured
   and reset communication qubits, ``if_test``, ``max_open=1``): one state-vector trajectory per
-  shot, ``qft:12`` over 3 nodes is 16 qubits (``qft:20`` over 2 nodes, 22 qubits, is the widest);
+  shot, ``qft:12`` over 3 nodes is 19 qubits;
 * ``swap-chain``: ``qnet swap`` over k Werner links, no qubit reuse (``swap_chain_circuit``:
   2k + 2 qubits; the protocol allows 13 links, 28 qubits), deferred corrections, XX/YY/ZZ bases;
 * ``blind-no-reuse``: the UBQC server circuit of a built-in program with every graph vertex a
