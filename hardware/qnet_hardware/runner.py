@@ -77,6 +77,9 @@ Sampling = Literal["auto", "aer", "runtime"]
 #: bind a local simulation, and each job costs a noise-model copy and build (measured: 4,000 rows
 #: of a 4-link chain in 40 jobs of 100 spent a quarter of their time there).
 LOCAL_JOB_CIRCUITS = 10_000
+#: Widest circuit a device run is laid out for (:attr:`IBMRunner.max_width`): its local twin
+#: (simulation or calibrated prediction) must hold it.
+LOCAL_MAX_WIDTH = 16
 
 
 #: One circuit to sample: its ISA form and, for a binding table, the (rows, parameters) values.
@@ -212,6 +215,15 @@ class IBMRunner:
     def dynamic(self) -> bool:
         """True when the device runs dynamic circuits (``if_else`` in its target)."""
         return supports_dynamic(self.target)
+
+    @property
+    def max_width(self) -> int:
+        """The widest circuit builders should lay out for this runner (qubits): the device's,
+        capped at :data:`LOCAL_MAX_WIDTH` (every device run has a local twin: the fake device's
+        simulation, the dry run, or the calibrated prediction beside a real device, and Aer's
+        statevector grows as 2^width per shot; the twin must run the same circuit). The chain's
+        device form gives every repeater its own register (a line, no routing) when that fits."""
+        return min(self.target.num_qubits, LOCAL_MAX_WIDTH)
 
     @property
     def median_coherence_s(self) -> tuple[float | None, float | None]:
