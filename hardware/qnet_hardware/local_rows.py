@@ -121,7 +121,13 @@ class LocalRows:
     def _row_circuit(self, values: Mapping[Any, Any]) -> tuple[QuantumCircuit, list]:
         from qiskit_aer.noise.noise_model import QuantumErrorLocation
 
-        bound = self.compiled.assign_parameters(values) if values else self.compiled.copy()
+        # a shallow copy (operations shared, as QuantumCircuit.copy deep-copies Aer's Python
+        # marks and jumps per row) assigned in place: the template's parameters live in each
+        # copy's own instruction data, so the template stays unbound (the tests check the rows)
+        bound = self.compiled.copy_empty_like(vars_mode="drop")
+        bound._data = self.compiled._data.copy(copy_instructions=False)
+        if values:
+            bound.assign_parameters(values, inplace=True)
         data = bound.data
         keys = []
         for i in reversed(self.delay_positions):

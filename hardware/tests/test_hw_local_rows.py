@@ -78,7 +78,11 @@ def test_schedule_of_the_template_costs_each_row_as_its_bound_circuit(manila):
     template = manila.prepare_template_delays(qc)
     rows = [{p.name: float(v[k]) for p, v in table.items()} for k in range(10)]
     prepared = local_rows(template, manila.target, manila.simulator().options.noise_model)
-    prepared.bind(rows)
+    before = prepared.compiled.num_parameters
+    first, _ = prepared.bind(rows)
+    assert prepared.compiled.num_parameters == before > 0  # the template stays unbound
+    again, _ = prepared.bind(rows)
+    assert [c.data for c in first] == [c.data for c in again] and not first[0].parameters
     bound = bind_isa_rows(template, rows, manila.target)
     expected = [circuit_seconds(isa.circuit, manila.target) for isa in bound]
     assert prepared.seconds() == pytest.approx(expected, rel=1e-12)
