@@ -274,6 +274,7 @@ class CalibratedRunner:
     correction = property(lambda self: self.device.correction)
     target = property(lambda self: self.device.target)
     median_coherence_s = property(lambda self: self.device.median_coherence_s)
+    max_width = property(lambda self: self.device.max_width)  # the device's circuit form
     method = property(lambda self: self.aer.method)
 
     def model(self, circuit: QuantumCircuit, network: Network | None = None,

@@ -30,12 +30,12 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from qiskit.circuit import ControlFlowOp, Delay, QuantumCircuit
+from qiskit.circuit import ControlFlowOp, Delay, ParameterExpression, QuantumCircuit
 from qiskit.transpiler import Target
 
 #: Fixed QPU time per job (s); see the module docstring.
@@ -51,6 +51,7 @@ __all__ = [
     "JOB_OVERHEAD_S",
     "CostLedger",
     "JobCost",
+    "Schedule",
     "account",
     "circuit_seconds",
     "rep_delay_seconds",
@@ -72,43 +73,89 @@ def _duration(op: Any, qubits: Sequence[int], target: Target) -> float:
     return float(props.duration or 0.0) if props is not None else 0.0
 
 
+#: One step of a compiled schedule: (qubits, clbits written by a measure, clbits read,
+#: duration in s or the name of a Delay's duration Parameter (in dt), control-flow bodies).
+_Step = tuple[tuple[int, ...], tuple[Any, ...], tuple[Any, ...], "float | str", "list | None"]
+
+
+class Schedule:
+    """The as-soon-as-possible schedule of an ISA circuit, compiled once (see the module
+    docstring): :meth:`seconds` evaluates it, for a template whose top-level Delays have a
+    Parameter as duration (in ``dt``) with those parameters' values, so the rows of a binding
+    table are costed without building each bound circuit.
+
+    >>> from qiskit.circuit import Parameter
+    >>> from qnet_hardware.devices import fake_backend
+    >>> target = fake_backend("fake_manila").target
+    >>> t = Parameter("t"); qc = QuantumCircuit(1); _ = qc.delay(t, 0, unit="dt")
+    >>> round(Schedule(qc, target).seconds({"t": 4500}) * 1e6, 3)
+    1.0
+    """
+
+    def __init__(self, circuit: QuantumCircuit, target: Target) -> None:
+        self.dt = float(target.dt or 0.0)
+        index = {q: i for i, q in enumerate(circuit.qubits)}
+        self.steps = self._compile(circuit, [index[q] for q in circuit.qubits], target)
+
+    def _compile(self, block: QuantumCircuit, outer: list[int], target: Target) -> list[_Step]:
+        local = {q: outer[i] for i, q in enumerate(block.qubits)}
+        steps: list[_Step] = []
+        for inst in block.data:
+            qs = tuple(local[q] for q in inst.qubits)
+            op = inst.operation
+            written = tuple(inst.clbits) if op.name == "measure" else ()
+            if isinstance(op, ControlFlowOp):
+                bodies = [self._compile(body, list(qs), target) for body in op.blocks]
+                steps.append((qs, written, tuple(inst.clbits), 0.0, bodies))
+            elif isinstance(op, Delay) and isinstance(op.duration, ParameterExpression):
+                if op.unit != "dt" or len(op.duration.parameters) != 1:
+                    raise ValueError("a parameterized Delay must be one Parameter in dt")
+                (param,) = op.duration.parameters
+                steps.append((qs, written, tuple(inst.clbits), param.name, None))
+            else:
+                steps.append((qs, written, tuple(inst.clbits), _duration(op, qs, target), None))
+        return steps
+
+    def seconds(self, values: Mapping[str, float] | None = None) -> float:
+        """Per-shot duration (s), Delay parameters at ``values`` (samples of ``dt``)."""
+        values = values or {}
+        qubit_t: dict[int, float] = {}
+        clbit_t: dict[Any, float] = {}
+
+        def walk(steps: list[_Step], start: float) -> float:
+            end = start
+            for qs, written, read, duration, bodies in steps:
+                begin = max([start] + [qubit_t.get(q, start) for q in qs]
+                            + [clbit_t.get(c, 0.0) for c in read])
+                if bodies is not None:
+                    begin += FEEDFORWARD_S
+                    saved = dict(qubit_t)
+                    longest = 0.0
+                    for body in bodies:
+                        qubit_t.clear()
+                        qubit_t.update(saved)
+                        longest = max(longest, walk(body, begin) - begin)
+                    qubit_t.clear()
+                    qubit_t.update(saved)
+                    finish = begin + longest
+                elif isinstance(duration, str):
+                    finish = begin + float(values[duration]) * self.dt
+                else:
+                    finish = begin + duration
+                for q in qs:
+                    qubit_t[q] = finish
+                for c in written:
+                    clbit_t[c] = finish
+                end = max(end, finish)
+            return end
+
+        return walk(self.steps, 0.0)
+
+
 def circuit_seconds(circuit: QuantumCircuit, target: Target) -> float:
     """Per-shot duration (s) of an ISA circuit on ``target``: as-soon-as-possible schedule (see the
     module docstring)."""
-    index = {q: i for i, q in enumerate(circuit.qubits)}
-    qubit_t: dict[int, float] = {}
-    clbit_t: dict[Any, float] = {}
-
-    def walk(block: QuantumCircuit, outer: list[int], start: float) -> float:
-        local = {q: outer[i] for i, q in enumerate(block.qubits)}
-        end = start
-        for inst in block.data:
-            qs = [local[q] for q in inst.qubits]
-            begin = max([qubit_t.get(q, start) for q in qs] + [clbit_t.get(c, 0.0) for c in inst.clbits]
-                        + [start])
-            op = inst.operation
-            if isinstance(op, ControlFlowOp):
-                begin += FEEDFORWARD_S
-                saved = dict(qubit_t)
-                longest = 0.0
-                for body in op.blocks:
-                    qubit_t.clear()
-                    qubit_t.update(saved)
-                    longest = max(longest, walk(body, qs, begin) - begin)
-                qubit_t.clear()
-                qubit_t.update(saved)
-                finish = begin + longest
-            else:
-                finish = begin + _duration(op, qs, target)
-            for q in qs:
-                qubit_t[q] = finish
-            if op.name == "measure":
-                for c in inst.clbits:
-                    clbit_t[c] = finish
-            end = max(end, finish)
-        return end
-
-    return walk(circuit, [index[q] for q in circuit.qubits], 0.0)
+    return Schedule(circuit, target).seconds()
 
 
 def rep_delay_seconds(backend: Any) -> float:
@@ -175,16 +222,20 @@ class CostLedger:
 
 
 def account(ledger: CostLedger, pubs: Sequence[tuple[Any, Any]], shots: int,
-            job_ids: Sequence[str], target: Target, per_job: int, *, dry_run: bool) -> None:
+            job_ids: Sequence[str], target: Target, per_job: int, *, dry_run: bool,
+            seconds: Sequence[float] | None = None) -> None:
     """Record ``pubs`` (``(IsaCircuit, values or None)``) in ``ledger`` as a device takes them:
     chunks of ``per_job`` PUBs, one job each, a binding table counting one circuit per row;
-    ``job_ids[i]`` is the id PUB i ran under (ignored in a dry run: nothing was submitted)."""
+    ``job_ids[i]`` is the id PUB i ran under (ignored in a dry run: nothing was submitted).
+    ``seconds[i]``, when given, is PUB i's per-shot duration (:meth:`Schedule.seconds` of its
+    template row), else :func:`circuit_seconds` of its circuit."""
     for start in range(0, len(pubs), per_job):
         durations: list[float] = []
         two_qubit: list[int] = []
-        for isa, values in pubs[start : start + per_job]:
+        for k, (isa, values) in enumerate(pubs[start : start + per_job], start):
             rows = 1 if values is None else int(np.atleast_2d(np.asarray(values)).shape[0])
-            durations += [circuit_seconds(isa.circuit, target)] * rows
+            each = circuit_seconds(isa.circuit, target) if seconds is None else seconds[k]
+            durations += [each] * rows
             two_qubit += [isa.report.isa_two_qubit] * rows
         ids = sorted(set(job_ids[start : start + per_job]))
         ledger.add(durations, two_qubit, shots, None if dry_run else ", ".join(ids))

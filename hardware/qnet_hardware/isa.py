@@ -55,7 +55,9 @@ __all__ = [
     "IsaCircuit",
     "IsaReport",
     "check_control_flow",
+    "delay_slots",
     "round_delays",
+    "row_values",
     "to_isa",
 ]
 
@@ -380,35 +382,42 @@ def bind_isa_rows(isa: IsaCircuit, rows: list[dict[str, float]], target: Target)
     ([1, 0], ParameterView([]))
     """
     timing = timing_constraints(target)
-    template, delays = _delay_slots(isa.circuit)
+    template, delays = delay_slots(isa.circuit)
     if delays and timing.dt_s is None:
         raise ValueError("the device has no clock (dt); remove the delays or use another device")
     gates = [p for p in template.parameters if p not in {slot for slot, _, _ in delays}]
     out = []
     for row in rows:
-        missing = sorted({p.name for p in isa.circuit.parameters} - set(row))
-        if missing:
-            raise ValueError(f"binding row lacks values for {', '.join(missing)}")
-        values: dict[Any, Any] = {p: float(row[p.name]) for p in gates}
-        stats = {"count": 0, "dropped": 0, "max_error": 0.0, "total": 0.0}
-        for slot, duration, unit in delays:
-            value = float(duration.bind({q: row[q.name] for q in duration.parameters}))
-            requested_s = value * timing.dt_s if unit == "dt" else value  # 's' after transpiling
-            step = timing.granularity
-            samples = max(0, math.floor(requested_s / timing.dt_s / step + 0.5) * step)
-            values[slot] = int(samples)
-            stats["count"] += 1
-            stats["total"] += requested_s
-            stats["max_error"] = max(stats["max_error"], abs(samples * timing.dt_s - requested_s))
-            stats["dropped"] += samples == 0
+        values, info = row_values(isa.circuit, gates, delays, row, timing)
         bound = template.assign_parameters(values)
-        if stats["dropped"]:
+        if info.dropped:
             bound = _without_empty_delays(bound)
         bound.metadata = dict(isa.circuit.metadata or {})
-        info = DelayRounding(int(stats["count"]), int(stats["dropped"]), float(stats["max_error"]),
-                             float(stats["total"]))
         out.append(IsaCircuit(bound, isa.source, replace(isa.report, delays=info)))
     return out
+
+
+def row_values(circuit: QuantumCircuit, gates, delays, row: Mapping[str, float],
+               timing: TimingConstraints) -> tuple[dict[Any, Any], DelayRounding]:
+    """One binding row (``{parameter name: value}``) as values of a template's gate parameters
+    (``gates``) and of its delay slots (``delays`` of :func:`delay_slots`: samples, rounded to
+    the nearest multiple of the granularity, half up), and that row's :class:`DelayRounding`."""
+    missing = sorted({p.name for p in circuit.parameters} - set(row))
+    if missing:
+        raise ValueError(f"binding row lacks values for {', '.join(missing)}")
+    values: dict[Any, Any] = {p: float(row[p.name]) for p in gates}
+    count, dropped, max_error, total = 0, 0, 0.0, 0.0
+    step = timing.granularity
+    for slot, duration, unit in delays:
+        value = float(duration.bind({q: row[q.name] for q in duration.parameters}))
+        requested_s = value * timing.dt_s if unit == "dt" else value  # 's' after transpiling
+        samples = max(0, math.floor(requested_s / timing.dt_s / step + 0.5) * step)
+        values[slot] = int(samples)
+        count += 1
+        total += requested_s
+        max_error = max(max_error, abs(samples * timing.dt_s - requested_s))
+        dropped += samples == 0
+    return values, DelayRounding(count, int(dropped), float(max_error), float(total))
 
 
 _UNIT_S = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12}
@@ -452,7 +461,7 @@ def _restore_delays(isa: QuantumCircuit, slots: dict[int, Any]) -> QuantumCircui
     return out
 
 
-def _delay_slots(circuit: QuantumCircuit):
+def delay_slots(circuit: QuantumCircuit):
     """``circuit`` with each parameterized Delay's duration replaced by a Parameter in samples,
     and the (slot, duration expression, unit) of each (top level; bodies hold no waits)."""
     from qiskit.circuit import Parameter
@@ -471,12 +480,13 @@ def _delay_slots(circuit: QuantumCircuit):
 
 
 def _without_empty_delays(circuit: QuantumCircuit) -> QuantumCircuit:
-    out = circuit.copy_empty_like()
-    for inst in circuit.data:
-        op = inst.operation
-        if not (isinstance(op, Delay) and op.duration == 0):
-            out.append(op, inst.qubits, inst.clbits)
-    return out
+    """``circuit`` (modified in place) without its top-level Delays of zero duration."""
+    data = circuit.data
+    for i in reversed(range(len(data))):
+        op = data[i].operation
+        if isinstance(op, Delay) and op.duration == 0:
+            del data[i]
+    return circuit
 
 
 def _best_layout(timed: QuantumCircuit, target: Target, layout: str, level: int, seed: int,

@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, Literal
 
 import numpy as np
@@ -61,6 +62,8 @@ from qnet_hardware.jobs import cancel_jobs as _cancel
 from qnet_hardware.jobs import close_batch as _close
 from qnet_hardware.jobs import other_jobs as _others
 from qnet_hardware.layout import active_qubits
+from qnet_hardware.local_rows import local_rows
+from qnet_hardware.pubdata import result_bits, result_rows
 
 __all__ = ["IBMRunner", "SAMPLERS", "make_runner", "result_bits", "result_rows"]
 
@@ -70,55 +73,17 @@ __all__ = ["IBMRunner", "SAMPLERS", "make_runner", "result_bits", "result_rows"]
 SAMPLERS: tuple[str, ...] = ("auto", "aer", "runtime")
 Sampling = Literal["auto", "aer", "runtime"]
 
+#: Bound rows per local Aer job (:mod:`qnet_hardware.local_rows`): the device's job limit does not
+#: bind a local simulation, and each job costs a noise-model copy and build (measured: 4,000 rows
+#: of a 4-link chain in 40 jobs of 100 spent a quarter of their time there).
+LOCAL_JOB_CIRCUITS = 10_000
+#: Widest circuit a device run is laid out for (:attr:`IBMRunner.max_width`): its local twin
+#: (simulation or calibrated prediction) must hold it.
+LOCAL_MAX_WIDTH = 16
+
 
 #: One circuit to sample: its ISA form and, for a binding table, the (rows, parameters) values.
 Pub = tuple[IsaCircuit, "np.ndarray | None"]
-
-
-def result_bits(circuit: QuantumCircuit, pub_data: Any, shots: int) -> dict[str, np.ndarray]:
-    """Per-register uint8 arrays (shots, size) from a Sampler pub result's ``data`` (a DataBin).
-
-    Column j is clbit j of the register (``BitArray.to_bool_array(order="little")``). Missing
-    registers or a wrong shot count raise RuntimeError: no partial result is returned.
-    """
-    out: dict[str, np.ndarray] = {}
-    for reg in circuit.cregs:
-        array = getattr(pub_data, reg.name, None)
-        if array is None:
-            raise RuntimeError(
-                f"the result of circuit {circuit.name!r} lacks classical register {reg.name!r}"
-            )
-        bits = np.asarray(array.to_bool_array(order="little"), dtype=np.uint8)
-        bits = bits.reshape(-1, reg.size)
-        if bits.shape[0] != shots:
-            raise RuntimeError(
-                f"circuit {circuit.name!r} returned {bits.shape[0]} shots for register "
-                f"{reg.name!r}, expected {shots}"
-            )
-        out[reg.name] = bits
-    return out
-
-
-def result_rows(circuit: QuantumCircuit, pub_data: Any, shots: int, rows: int) -> list[dict[str, np.ndarray]]:
-    """Per-row register bits from the DataBin of a PUB with a binding table of ``rows`` rows
-    (BitArrays of shape ``(rows,)``): row k is ``{register: uint8 (shots, size)}``."""
-    out: list[dict[str, np.ndarray]] = [{} for _ in range(rows)]
-    for reg in circuit.cregs:
-        array = getattr(pub_data, reg.name, None)
-        if array is None:
-            raise RuntimeError(
-                f"the result of circuit {circuit.name!r} lacks classical register {reg.name!r}"
-            )
-        bits = np.asarray(array.to_bool_array(order="little"), dtype=np.uint8)
-        if bits.size != rows * shots * reg.size:
-            raise RuntimeError(
-                f"circuit {circuit.name!r} returned {bits.size // max(reg.size, 1)} shots for "
-                f"register {reg.name!r}, expected {rows} rows of {shots}"
-            )
-        bits = bits.reshape(rows, shots, reg.size)
-        for k in range(rows):
-            out[k][reg.name] = bits[k]
-    return out
 
 
 def _parameterized_delays(circuit: QuantumCircuit) -> bool:
@@ -250,6 +215,15 @@ class IBMRunner:
     def dynamic(self) -> bool:
         """True when the device runs dynamic circuits (``if_else`` in its target)."""
         return supports_dynamic(self.target)
+
+    @property
+    def max_width(self) -> int:
+        """The widest circuit builders should lay out for this runner (qubits): the device's,
+        capped at :data:`LOCAL_MAX_WIDTH` (every device run has a local twin: the fake device's
+        simulation, the dry run, or the calibrated prediction beside a real device, and Aer's
+        statevector grows as 2^width per shot; the twin must run the same circuit). The chain's
+        device form gives every repeater its own register (a line, no routing) when that fits."""
+        return min(self.target.num_qubits, LOCAL_MAX_WIDTH)
 
     @property
     def median_coherence_s(self) -> tuple[float | None, float | None]:
@@ -392,16 +366,27 @@ class IBMRunner:
         (qiskit-ibm-runtime issue 2002) and so does the local fake-device sampler (measured:
         TypeError in Aer), so the template is transpiled **once** (delays kept as parameters,
         in ``dt``) and bound row by row into ISA circuits (:func:`qnet_hardware.isa.bind_isa_rows`),
-        sampled in as few jobs as :attr:`circuits_per_job` allows (one Batch)."""
+        sampled in as few jobs as :attr:`circuits_per_job` allows (one Batch). Sampled locally
+        (fake devices, dry runs) the rows come from :mod:`qnet_hardware.local_rows` instead: the
+        same instructions and errors, bit for bit, at a fraction of the cost."""
         start = time.perf_counter()
         template = self.prepare_template_delays(circuit)
         names = [p.name for p in table.columns]
         values = np.column_stack([table.columns[p] for p in table.columns]) if names else None
         rows = [dict(zip(names, values[k])) if values is not None else {} for k in range(table.rows)]
-        isas = bind_isa_rows(template, rows, self.target)
-        transpile_s = time.perf_counter() - start
         self.reports = [template.report]
-        results = self._sample_many([(isa, None) for isa in isas], shots, seed)
+        local = self._local_rows(template)
+        if local is not None:
+            circuits, infos = local.bind(rows)
+            isas = [IsaCircuit(c, template.source, replace(template.report, delays=info))
+                    for c, info in zip(circuits, infos, strict=True)]
+            transpile_s = time.perf_counter() - start
+            results = self._sample_many([(isa, None) for isa in isas], shots, seed, local,
+                                        local.seconds())
+        else:
+            isas = bind_isa_rows(template, rows, self.target)
+            transpile_s = time.perf_counter() - start
+            results = self._sample_many([(isa, None) for isa in isas], shots, seed)
         run_s = time.perf_counter() - start - transpile_s
         out: list[ShotData] = []
         for k, (isa, (pub_data, job_id, seed_used)) in enumerate(zip(isas, results, strict=True)):
@@ -412,46 +397,58 @@ class IBMRunner:
                                 metadata=meta))
         return out
 
+    def _local_rows(self, template: IsaCircuit):
+        """:func:`qnet_hardware.local_rows.local_rows` where the rows are sampled locally."""
+        if self.sampler != "aer" and not self.dry_run:
+            return None
+        return local_rows(template, self.target, self.simulator().options.noise_model)
+
     def prepare_template_delays(self, circuit: QuantumCircuit) -> IsaCircuit:
         """The ISA template of a circuit whose Delays (and gates) carry Parameters."""
         return to_isa(circuit, self.target, device=self.name, layout=self.layout,  # type: ignore[arg-type]
                       optimization_level=self.optimization_level,
                       seed_transpiler=self.seed_transpiler, parameters="delays")
 
-    def _sample_many(self, pubs: list[Pub], shots: int,
-                     seed: int | None) -> list[tuple[Any, str, int | None]]:
+    def _sample_many(self, pubs: list[Pub], shots: int, seed: int | None, local: Any = None,
+                     seconds: list[float] | None = None) -> list[tuple[Any, str, int | None]]:
         """Bound rows of one template: fake devices run each chunk of :attr:`circuits_per_job`
-        circuits as one local Aer job (chunk k seeded ``circuit_seeds(seed, chunks)[k]``; Aer
-        seeds circuit i of a job ``i`` further on); real devices (and ``sampler="runtime"``)
-        submit the chunks as jobs of one Batch."""
+        circuits (with ``local``, the rows' :class:`~qnet_hardware.local_rows.LocalRows`: of
+        :data:`LOCAL_JOB_CIRCUITS`, each job with its noise model) as one local Aer job (chunk k
+        seeded ``circuit_seeds(seed, chunks)[k]``; Aer seeds circuit i of a job ``i`` further
+        on); real devices (and ``sampler="runtime"``) submit the chunks as jobs of one Batch.
+        ``seconds``: each PUB's per-shot duration, for the ledger (which counts device jobs)."""
         if self.sampler != "aer" and not self.dry_run:
             return self._accounted(pubs, shots, self._run_runtime(pubs, shots, seed))
 
-        size = self.circuits_per_job
-        chunks = [pubs[i : i + size] for i in range(0, len(pubs), size)]
+        size = self.circuits_per_job if local is None else LOCAL_JOB_CIRCUITS
+        starts = range(0, len(pubs), size)
         sim = self.simulator()
         full_noise = sim.options.noise_model
         out: list[tuple[Any, str, int | None]] = []
-        for chunk, chunk_seed in zip(chunks, circuit_seeds(seed, len(chunks)), strict=True):
-            result, job_id = self._local_job(sim, full_noise, chunk, shots, chunk_seed)
+        for first, chunk_seed in zip(starts, circuit_seeds(seed, len(starts)), strict=True):
+            chunk = pubs[first : first + size]
+            noise = None if local is None else local.job_noise_model(range(first, first + len(chunk)))
+            result, job_id = self._local_job(sim, full_noise, chunk, shots, chunk_seed, noise)
             out.extend((pub.data, job_id, chunk_seed) for pub in result)
-        return self._accounted(pubs, shots, out)
+        return self._accounted(pubs, shots, out, seconds)
 
-    def _accounted(self, pubs: list[Pub], shots: int,
-                   results: list[tuple[Any, str, int | None]]) -> list[tuple[Any, str, int | None]]:
+    def _accounted(self, pubs: list[Pub], shots: int, results: list[tuple[Any, str, int | None]],
+                   seconds: list[float] | None = None) -> list[tuple[Any, str, int | None]]:
         """Record the jobs of ``pubs`` in :attr:`ledger` (:func:`qnet_hardware.cost.account`)."""
         account(self.ledger, pubs, shots, [r[1] for r in results], self.target,
-                self.circuits_per_job, dry_run=self.dry_run)
+                self.circuits_per_job, dry_run=self.dry_run, seconds=seconds)
         return results
 
     def _local_job(self, sim: Any, full_noise: Any, chunk: list[Pub], shots: int,
-                   seed: int | None) -> tuple[Any, str]:
-        """One local Aer Sampler job over ``chunk`` (noise restricted to the qubits it uses);
-        a failure becomes one line naming the job id."""
+                   seed: int | None, noise: Any = None) -> tuple[Any, str]:
+        """One local Aer Sampler job over ``chunk`` (noise restricted to the qubits it uses, or
+        ``noise`` when given); a failure becomes one line naming the job id."""
         from qiskit_aer.primitives import SamplerV2 as AerSampler
 
         run_options: dict[str, Any] = {}
-        if full_noise is not None:
+        if noise is not None:
+            run_options["noise_model"] = noise
+        elif full_noise is not None:
             used = sorted(set().union(*(active_qubits(isa.circuit) for isa, _ in chunk)))
             run_options["noise_model"] = restricted_noise_model(full_noise, used)
         sampler = AerSampler.from_backend(sim, seed=seed, options={"run_options": run_options})

@@ -41,30 +41,32 @@ class ScaleRow:
 
 
 def chain_circuit(links: int, *, length_km: float = 25.0, correction: str = "dynamic",
-                  seed: int = 1):
+                  seed: int = 1, reuse: bool = True):
     """The device form (one realization, sequential swapping, state-level links) of a chain of
-    ``links`` links of ``length_km`` km."""
+    ``links`` links of ``length_km`` km; ``reuse``: repeaters alternate between two registers
+    (constant width), else each has its own (a line; ``emit_chain``)."""
     net = chain(links, length_km)
     route = resolve_path(net)
     plan = ChainPlan()
     models = link_models(net, route, plan)
     timeline = sample_timeline(models, plan, 1, np.random.default_rng(seed), None)
     sched = emit_chain(net, route, models, plan, timeline, estimator="open", block=1,
-                       correction=correction)
+                       correction=correction, reuse=reuse)
     return sched.bound_circuit(0)
 
 
-def chain_isa_scale(backend, links: Sequence[int], **runner_options) -> list[ScaleRow]:
+def chain_isa_scale(backend, links: Sequence[int], *, reuse: bool = True,
+                    **runner_options) -> list[ScaleRow]:
     """:class:`ScaleRow` for each link count on ``backend`` (a name or an
     :class:`~qnet_hardware.IBMRunner`); the correction form is the device's (dynamic where it
-    runs ``if_else``, else the software frame)."""
+    runs ``if_else``, else the software frame); ``reuse`` as in :func:`chain_circuit`."""
     from qnet_hardware.runner import IBMRunner
 
     runner = backend if isinstance(backend, IBMRunner) else IBMRunner(backend, **runner_options)
     correction = "dynamic" if runner.dynamic else "frame"
     rows = []
     for n in links:
-        circuit = chain_circuit(int(n), correction=correction)
+        circuit = chain_circuit(int(n), correction=correction, reuse=reuse)
         start = time.perf_counter()
         report = runner.prepare(circuit).report
         used = {q for qs in report.layout.values() for q in qs}

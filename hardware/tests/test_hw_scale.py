@@ -42,5 +42,7 @@ def test_the_benchmark_runs_in_quick_mode(monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", [str(script)])
     runpy.run_path(str(script), run_name="__main__")
     out = capsys.readouterr().out
-    assert "isa_two_qubit    slope" in out and "width [5, 7] for every N" in out
+    assert "isa_two_qubit    slope" in out and "width [5, 7]\n" in out
+    assert "line form" in out and "isa_two_qubit    slope 2.00 per link" in out
+    assert "width [5, 7, 9, 11, 13]" in out
     assert "4-link chain, 600 shots on fake_torino (ideal memories)" in out

@@ -96,7 +96,11 @@ def _ancillas_needed(models: Sequence[LinkModel], plan: ChainPlan) -> int:
     return 1
 
 
-def _layout(network: Network, path: list[str], models: list[LinkModel], plan: ChainPlan) -> _Layout:
+def _layout(network: Network, path: list[str], models: list[LinkModel], plan: ChainPlan,
+            reuse: bool = True) -> _Layout:
+    """Registers of the path's nodes: with ``reuse`` repeaters of equal physics alternate between
+    two registers (constant width); without, every repeater has its own (width 2 + (m + 1)(N - 1)
+    plus ancillas, and the chain's interaction graph is a line, see ``emit_chain``)."""
     n = len(path) - 1
     m = plan.slots
     end_a, end_b = path[0], path[-1]
@@ -112,7 +116,7 @@ def _layout(network: Network, path: list[str], models: list[LinkModel], plan: Ch
     nodes = node_map(network)
     for j in range(1, n):
         node = nodes[path[j]]
-        key = (_physics_key(node), j % 2)
+        key = (_physics_key(node), j % 2) if reuse else (node.name,)
         if key not in groups:
             reg = QuantumRegister(m + 1, f"{node.name}_mem")
             groups[key] = reg

@@ -102,12 +102,18 @@ def emit_chain(
     estimator: str = "parities",
     block: int | None = None,
     correction: str | None = None,
+    reuse: bool = True,
 ) -> ScheduledChain:
     """Emit the template circuit for ``timeline`` (realizations packed ``block`` per binding).
 
     ``correction``: ``None`` for the simulator form, or ``"dynamic"`` / ``"frame"`` for the device
     form (no ``while_loop``; heralds and flags post-selected; one realization per execution, so
     ``block`` must be 1 or None; see :mod:`qnet_circuits.scheduler.device`).
+    ``reuse``: repeaters alternate between two registers (measured qubits reset and reused: a
+    constant width). Their two-qubit interactions then close a 4-cycle (r1[0]-r1[1]-r2[0]-r2[1])
+    from 4 links on, which no heavy-hex device (shortest cycle 12) holds without SWAPs;
+    ``reuse=False`` gives every repeater its own register, so the interactions of state-level
+    links form a line (no routing on a device that has a line of that many qubits).
     """
     if estimator not in (*ESTIMATORS, "open"):
         raise ValueError(f"estimator must be 'parities' or 'density_matrix', got {estimator!r}")
@@ -122,7 +128,7 @@ def emit_chain(
     if k_block < 1 or total % k_block:
         raise ValueError(f"block must divide the number of realizations ({total}), got {k_block}")
     n_bind = total // k_block
-    layout = _layout(network, list(path), list(models), plan)
+    layout = _layout(network, list(path), list(models), plan, reuse)
     qc = QuantumCircuit(*layout.registers, name=f"chain_{n}_{plan.strategy}")
     bsm = ClassicalRegister(2, "bsm")
     qc.add_register(bsm)

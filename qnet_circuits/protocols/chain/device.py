@@ -94,8 +94,8 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
     frame_rng = np.random.default_rng(seeds.child()) if injected else None
     passed = injected_network(network) if injected else network
     if static:
-        sched = emit_chain(network, route, models, plan, timeline, estimator="open", block=1,
-                           correction=correction)
+        sched = _emit(runner, on_device, network, route, models, plan, timeline, "open",
+                      correction)
         circuit = sched.bound_circuit(0)
         if on_device and not injected:
             circuit = strip_ideal_waits(circuit, network, **waits)
@@ -117,8 +117,8 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
         flat = {k: np.concatenate(v) for k, v in bits.items()}
         basis_index = np.repeat(np.arange(3), shots)
     else:
-        sched = emit_chain(network, route, models, plan, timeline, estimator="parities", block=1,
-                           correction=correction)
+        sched = _emit(runner, on_device, network, route, models, plan, timeline, "parities",
+                      correction)
         circuit, table = _device_template(sched, network, on_device, waits, frame_rng, dynamic)
         rows = runner.run_bindings(circuit, table, shots=1, seed=seeds.child(), network=passed)
         flat = {k: np.concatenate([r.bits[k] for r in rows]) for k in rows[0].bits}
@@ -157,6 +157,45 @@ def run_device_form(network, route, models, plan, realizations: int, seeds, runn
     }
     return DeviceRun(timeline, sched, fidelity, proportion(n_ok, total), total, n_ok, method,
                      circuit, summary)
+
+
+def _emit(runner: Runner, on_device: bool, network, route, models, plan, timeline,
+          estimator: str, correction: str):
+    """The device form's template. On a device every repeater gets its own register where the
+    runner takes that width (``runner.max_width``): the interactions of the chain then form a line
+    that the device's coupling map holds without routing, while the two alternating registers
+    of the constant-width form close a 4-cycle from 4 links on, which a heavy-hex device cannot
+    hold without SWAPs (``emit_chain``'s ``reuse``). On Aer the constant-width form runs."""
+    args = (network, route, models, plan, timeline)
+    if on_device:
+        sched = emit_chain(*args, estimator=estimator, block=1, correction=correction, reuse=False)
+        fits = sched.circuit.num_qubits <= int(getattr(runner, "max_width", 0) or 0)
+        if fits and _partners_at_most_two(sched.circuit):
+            return sched
+    return emit_chain(*args, estimator=estimator, block=1, correction=correction)
+
+
+def _partners_at_most_two(circuit) -> bool:
+    """True when no qubit has two-qubit gates with more than two others (control-flow bodies
+    included): the interactions are paths (a line layout holds them). Links prepared through
+    the shared source ancillas (Werner links, for one) fail this: each ancilla meets every link,
+    and the ancilla pair and the link qubit form a triangle, which no heavy-hex device (a
+    bipartite graph) holds without SWAPs; those keep the constant-width form."""
+    partners: dict[int, set[int]] = {}
+
+    def walk(block, outer: list[int]) -> None:
+        for inst in block.data:
+            qs = [outer[block.find_bit(q).index] for q in inst.qubits]
+            blocks = getattr(inst.operation, "blocks", None)
+            if blocks:
+                for body in blocks:
+                    walk(body, qs)
+            elif len(qs) == 2 and inst.operation.name not in ("barrier", "delay"):
+                partners.setdefault(qs[0], set()).add(qs[1])
+                partners.setdefault(qs[1], set()).add(qs[0])
+
+    walk(circuit, list(range(circuit.num_qubits)))
+    return all(len(p) <= 2 for p in partners.values())
 
 
 def _device_template(sched, network: Network, on_device: bool, waits: dict, frame_rng,
