@@ -165,3 +165,16 @@ def test_a_commands_runtime_jobs_share_one_batch(capsys, monkeypatch):
     jobs = json.loads(out)["device_jobs"]
     assert jobs["jobs"] == 3 and len(jobs["job_ids"]) == 3
     assert len(opened) == 1  # one Batch for the whole command
+
+
+def test_local_job_ids_of_a_fake_device_are_not_called_device_jobs(capsys):
+    """A fake device runs each circuit as its own local Aer job while the ledger counts the jobs a
+    real device would take: the text says which is which instead of '1 jobs' beside many ids."""
+    code, out, err = _run(capsys, ["teleport", "--backend", "fake_manila", "--shots", "40"])
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if "job ids" in x)
+    jobs = int(next(x for x in out.splitlines() if x.startswith("device jobs")).split(": ")[1]
+               .split(" jobs")[0])
+    ids = line.split(": ", 1)[1].split(", ")
+    assert jobs == 1 and len(ids) == 6  # teleport's six circuits: one device job, six local ones
+    assert line.startswith("local job ids (6 local Aer jobs"), line

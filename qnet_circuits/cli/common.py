@@ -312,8 +312,13 @@ def cost_lines(cost: dict, *, dry: bool) -> list[str]:
         f"{1e6 * cost['max_circuit_s']:.1f} us per shot + rep_delay {1e6 * cost['rep_delay_s']:.0f}"
         f" us per shot, {cost['job_overhead_s']:g} s per job)",
     ]
-    if cost.get("job_ids"):
-        lines.append(f"job ids: {', '.join(cost['job_ids'])}")
+    ids = [i for entry in cost.get("job_ids") or [] for i in entry.split(", ")]
+    if len(ids) > cost["jobs"]:  # a fake device runs each circuit as its own local Aer job
+        lines.append(f"local job ids ({len(ids)} local Aer jobs, one per circuit of the fake "
+                     f"device; a real device takes the {cost['jobs']} job(s) above): "
+                     f"{', '.join(ids)}")
+    elif ids:
+        lines.append(f"job ids: {', '.join(ids)}")
     return lines
 
 
