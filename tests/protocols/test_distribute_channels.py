@@ -80,7 +80,7 @@ def _distributed(make, net, werner):
     qc, where = make()
     names = [n.name for n in net.nodes]
     d = distribute(qc, 2, where, network=net, hosts=[names[0], names[-1]], link_fidelity=werner,
-                   reuse=True, data_waits=True)
+                   reuse=True, data_waits=True, remote="gates")
     return qc, d
 
 
@@ -240,7 +240,7 @@ def test_swapped_ebit_channel_form_equals_the_dynamic_circuit():
     qc.h(1)
     qc.t(1)
     d = distribute(qc, 2, {0: 0, 1: 1}, network=net, hosts=["alice", "bob"], link_fidelity=0.95,
-                   reuse=True, data_waits=True)
+                   reuse=True, data_waits=True, remote="gates")
     assert d.swaps == d.ebits == 1
     exact, _p = heralded_density_matrix(d.circuit, net, qubits=[0, 1])
     assert np.abs(C.channel_state(d, net, 0.95) - exact.data).max() < 1e-9
