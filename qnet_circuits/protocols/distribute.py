@@ -463,9 +463,11 @@ def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | 
     qc, dist, net = made["monolithic"], made["distributed"], made["network"]
     ideal_probs = Statevector(qc).probabilities_dict()
     probs, form = _sample(dist, net, backend, shots, seed, params.sampling, params.link_fidelity)
-    theory: dict[str, Any] = {
-        "fidelity_bound": physics.distributed_fidelity_bound([m["coefficients"] for m in dist.ebit_models])
-        * math.prod(1 - p for _i, _q, p in _idle_flips(dist, net)),
+    pauli = physics.distributed_fidelity_bound([m["coefficients"] for m in dist.ebit_models]) \
+        * math.prod(1 - p for _i, _q, p in _idle_flips(dist, net))
+    theory: dict[str, Any] = {   # prod A_k bounds the fidelity only for Bell-diagonal ebits
+        "fidelity_bound": pauli if _pauli_exact(net) else None,
+        "fidelity_pauli_approximation": None if _pauli_exact(net) else pauli,
         "ebit_fidelities": [m["coefficients"][0] for m in dist.ebit_models],
         "fidelity": None, "tvd": None}
     if qc.num_qubits <= EXACT_MAX_DATA:
