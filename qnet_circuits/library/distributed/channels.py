@@ -13,7 +13,10 @@ its memories' T1/T2. Hence:
   fixed channel ``G``: (c, b) -> (c, |0>); it commutes with the control's waits (the memory
   channel is phase covariant) and may stand right after the group's last hit;
 - a data qubit's Delay is its node's fixed thermal-relaxation channel (the noise pass, through
-  ``metadata["memories"]``).
+  ``metadata["memories"]``; where a moved qubit waits away from home, that node's channel);
+- an open b's waits while other ebits are made (``dist.open_waits``) are relaxation on b;
+- a qubit move (teleportation into a data slot with the corrections) is a fixed one-qubit channel
+  on the moved qubit (:func:`move_gadget`), just before the operation the move precedes.
 
 So the dynamic circuit's output equals the monolithic (lowered) circuit with ``F`` before the
 group's first hit, the hits controlled by a slot qubit standing for b, and ``G`` after its last
