@@ -181,9 +181,10 @@ def _echo_qasm(n: int, x: int) -> str:
 
 
 def test_sampled_success_matches_the_exact_channel_state_mid_size():
-    """QFT(6) then its inverse over 3 nodes (24 ebits, swapped ones between n0 and n2), T1 = 20
-    ms: the channel form sampled (density matrix, and statevector trajectories), 3000 shots each,
-    P(ideal output) within 5 sigma of the exact density matrix's (0.342)."""
+    """QFT(6) then its inverse over 3 nodes (default remote=auto: 23 ebits, 10 of them qubit moves;
+    swapped ones between n0 and n2), T1 = 20 ms: the channel form sampled (density matrix, and
+    statevector trajectories), 3000 shots each, P(ideal output) within 5 sigma of the exact
+    density matrix's (0.342)."""
     params = D.DistributeParams(qasm=_echo_qasm(6, 0b101101), nodes=3, link_fidelity=0.99,
                                 t1_s=0.02, t2_s=0.016, length_km=10.0)
     made = D.circuits(params)
@@ -209,6 +210,7 @@ def test_sampled_success_matches_the_exact_channel_state_mid_size():
         got = traj.get(format(i, "06b"), 0.0)
         assert abs(got - q) < 5 * math.sqrt(q * (1 - q) / shots) + 2 / shots, i
     assert d.swaps > 0 and 0.3 < p_exact < 0.4     # swapped ebits; the noise is really there
+    assert d.moves and d.ebits > len(d.moves)      # moves and teleported groups together
 
 
 def test_protocol_takes_the_channel_form_and_reports_its_exact_fidelity():
