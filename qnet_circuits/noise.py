@@ -339,6 +339,17 @@ def rewrite_instructions(
     return rewrite(circuit, list(circuit.qubits))
 
 
+def memory_wait_error(network: Network, node: str, seconds: float):
+    """The channel a ``Delay`` of ``seconds`` on a memory of ``node`` becomes in this pass
+    (``thermal_relaxation_error(T1, T2, t)``), or None for an ideal memory or no wait: for
+    circuits whose qubit changes node over time (a moved qubit; an ebit-half slot reused across
+    nodes), where ``metadata["memories"]`` cannot name one node per qubit."""
+    memory = network.node(node).memory
+    if memory.ideal or seconds <= 0:
+        return None
+    return thermal_relaxation_error(memory.t1_s, memory.t2_s, seconds)
+
+
 @lru_cache(maxsize=4096)
 def _relaxation(t1_s: float, t2_s: float, t_s: float):
     """Aer's ``thermal_relaxation_error`` (cached: long chains repeat the same waits)."""
@@ -412,6 +423,7 @@ __all__ = [
     "angle_table",
     "dark_count_error",
     "delay_seconds",
+    "memory_wait_error",
     "dephasing_angle",
     "dilate_memory_waits",
     "noisy_circuit",

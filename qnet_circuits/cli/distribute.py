@@ -98,7 +98,9 @@ def render(result: dict) -> str:
         f"  width {result['qubits']} qubits ({result['data_qubits']} data), depth {result['depth']} "
         f"(monolithic {result['monolithic_depth']})",
         f"  fidelity {_num(result['fidelity'])} (exact density matrix)   theory {_num(th['fidelity'])}"
-        f"   bound >= {th['fidelity_bound']:.6f}",
+        + (f"   bound >= {th['fidelity_bound']:.6f}" if th.get("fidelity_bound") is not None else
+           f"   Pauli approximation {_num(th.get('fidelity_pauli_approximation'))} (finite T1: "
+           "no bound)"),
         f"  TVD to the monolithic output {result['tvd']:.4f} (sampling scale "
         f"{result['tvd_sampling_scale']:.4f})   theory {_num(th['tvd'])}",
         f"  simulated form: {result['form']}",

@@ -206,12 +206,19 @@ def circuits(params: DistributeParams) -> dict[str, Any]:
 
 
 def _idle_flips(dist, net) -> list[tuple[int, int, float]]:
-    """The data waits as (operation index, qubit, Z probability) under their node's T2."""
+    """The data waits as (operation index, qubit, Z probability) under their node's T2, then the
+    open ebit halves' waits (T2 of b's node) as Z on their group's control before its first hit."""
     from qnet_circuits.physics.distributed import idle_z_probability
 
     hosts = (dist.circuit.metadata or {}).get("hosts") or []
-    return [(i, q, idle_z_probability(t, net.node(hosts[n]).memory.t2_s))
-            for (i, q, t), n in zip(dist.idles, dist.idle_nodes)]
+    flips = [(i, q, idle_z_probability(t, net.node(hosts[n]).memory.t2_s))
+             for (i, q, t), n in zip(dist.idles, dist.idle_nodes)]
+    for _i, k, t in dist.open_waits:   # Z on an open b = Z on its control before the first hit
+        group = dist.groups[k]
+        first = min(i for i, _t, _p in group["hits"])
+        t2 = net.node(hosts[dist.ebit_nodes[k][1]]).memory.t2_s
+        flips.append((first, group["control"], idle_z_probability(t, t2)))
+    return flips
 
 
 def _ideal(dist, net=None) -> bool:
@@ -456,9 +463,11 @@ def run(params: DistributeParams, *, runner: Runner | None = None, shots: int | 
     qc, dist, net = made["monolithic"], made["distributed"], made["network"]
     ideal_probs = Statevector(qc).probabilities_dict()
     probs, form = _sample(dist, net, backend, shots, seed, params.sampling, params.link_fidelity)
-    theory: dict[str, Any] = {
-        "fidelity_bound": physics.distributed_fidelity_bound([m["coefficients"] for m in dist.ebit_models])
-        * math.prod(1 - p for _i, _q, p in _idle_flips(dist, net)),
+    pauli = physics.distributed_fidelity_bound([m["coefficients"] for m in dist.ebit_models]) \
+        * math.prod(1 - p for _i, _q, p in _idle_flips(dist, net))
+    theory: dict[str, Any] = {   # prod A_k bounds the fidelity only for Bell-diagonal ebits
+        "fidelity_bound": pauli if _pauli_exact(net) else None,
+        "fidelity_pauli_approximation": None if _pauli_exact(net) else pauli,
         "ebit_fidelities": [m["coefficients"][0] for m in dist.ebit_models],
         "fidelity": None, "tvd": None}
     if qc.num_qubits <= EXACT_MAX_DATA:

@@ -46,6 +46,7 @@ class ChannelForm:
     folded: int
     unfolded: int
     waits: int
+    moves: int = 0
 
 
 def _kraus(channel) -> list[np.ndarray]:
@@ -110,13 +111,21 @@ def _state(circuit: QuantumCircuit, network, qubits) -> np.ndarray:
 
 
 def supported(dist) -> bool:
-    """True when ``dist`` is built from teleported groups only: one group per ebit and every
-    non-local CX/CZ of the lowered circuit a hit of one group (no other remote operation)."""
+    """True when ``dist`` is built from teleported groups and qubit moves only: one group or
+    move per ebit and every non-local CX/CZ of the lowered circuit (under the placement at that
+    time: moves make it time dependent) a hit of one group (no other remote operation)."""
     if dist.lowered is None or len(dist.groups) != dist.ebits or len(dist.ebit_models) != dist.ebits:
         return False
-    low, where = dist.lowered, dist.placement
-    hits = {i for g in dist.groups for i, _t, _p in g["hits"]}
+    low, where = dist.lowered, dict(dist.placement)
+    hits = {i for g in dist.groups for i, _t, _p in g.get("hits", ())}
+    moves: dict[int, list] = {}
+    for m in dist.moves:
+        moves.setdefault(m["at"], []).append(m)
     for i, inst in enumerate(low.data):
+        for m in moves.get(i, []):
+            if where[m["move"]] != m["from"]:
+                return False
+            where[m["move"]] = m["to"]
         qs = [low.find_bit(q).index for q in inst.qubits]
         remote = len(qs) == 2 and where[qs[0]] != where[qs[1]]
         if remote != (i in hits) or (remote and inst.operation.name not in ("cx", "cz")):
@@ -132,13 +141,22 @@ def channel_form(dist, net, link_fidelity: float | None) -> ChannelForm:
         cat_gadget,
         channel_template,
         disentangler_gadget,
+        move_gadget,
         spans,
     )
 
     hosts = (dist.circuit.metadata or {}).get("hosts")
     cats: dict[tuple[int, int], list[np.ndarray]] = {}
     uncats: dict[int, Instruction] = {}
-    opens, closes, folded = {}, {}, {}
+    moved: dict[tuple[int, int], Instruction] = {}
+    opens, closes, folded, moves = {}, {}, {}, {}
+    for k, g in enumerate(dist.groups):
+        if "move" in g:
+            pair = dist.ebit_nodes[k]
+            if pair not in moved:
+                qc, keep = move_gadget(net, hosts, link_fidelity, *pair)
+                moved[pair] = _instruction(channel_kraus(_state(qc, net, keep), 1, 1))
+            moves[k] = moved[pair]
     for span in spans(dist):
         pair = dist.ebit_nodes[span.group]
         if pair not in cats:
@@ -149,13 +167,13 @@ def channel_form(dist, net, link_fidelity: float | None) -> ChannelForm:
             uncats[pair[1]] = _reset_slot(channel_kraus(_state(qc, net, keep), 2, 1))
         opens[span.group], closes[span.group] = _discard_slot(cats[pair]), uncats[pair[1]]
         if span.foldable:
-            block = block_circuit(dist, span, opens[span.group], closes[span.group])
+            block = block_circuit(dist, span, opens[span.group], closes[span.group], net)
             folded[span.group] = _fold(block, net, len(span.support))
     rest = [k for k in opens if k not in folded]
     template = channel_template(dist, {k: opens[k] for k in rest}, {k: closes[k] for k in rest},
-                                folded)
-    waits = sum(1 for inst in template.data if inst.operation.name == "delay")
-    return ChannelForm(template, len(folded), len(rest), waits)
+                                folded, moves, net)
+    waits = sum(1 for inst in template.data if inst.operation.name in ("delay", "quantum_channel"))
+    return ChannelForm(template, len(folded), len(rest), waits, len(moves))
 
 
 def channel_state(dist, net, link_fidelity: float | None) -> np.ndarray:
@@ -214,9 +232,11 @@ def sample_channels(dist, net, link_fidelity: float | None, runner, shots: int, 
     probs: dict[str, float] = {}
     for key, n in counts.items():
         probs[key] = probs.get(key, 0.0) + n / shots
-    label = (f"channels (exact equivalent: every ebit a fixed state, finite T1): {dist.ebits} "
-             f"teleported groups as fixed channels ({form.folded} folded onto their qubits, "
-             f"{form.unfolded} with a slot qubit for b), {form.waits} data waits as relaxation "
+    label = (f"channels (exact equivalent: every ebit a fixed state, finite T1): "
+             f"{dist.ebits - form.moves} teleported groups as fixed channels ({form.folded} "
+             f"folded onto their qubits, "
+             f"{form.unfolded} with a slot qubit for b), {form.moves} qubit moves as fixed "
+             f"one-qubit channels, {form.waits} memory waits as relaxation "
              f"channels, no mid-circuit measurement; fused into {len(fused.data) - width} blocks "
              f"on {width} qubits, Aer {method}")
     return probs, label

@@ -225,6 +225,7 @@ def emit_move(builder, q: int, node: int) -> None:
     gen, msg = model.get("generation_s", 0.0), model["message_s"]
     builder._wait([x for x in range(builder.low.num_qubits) if x != q], gen + msg, builder.index)
     builder._wait([q], gen, builder.index)
+    builder.wait_open(gen + msg, builder.index)
     builder.ebit_nodes.append((src, node))
     builder.groups.append({"move": q, "at": builder.index, "from": src, "to": node})
     out.cx(qp, a)

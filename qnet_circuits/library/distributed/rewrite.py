@@ -69,6 +69,9 @@ class DistributedCircuit:
     capacity: tuple[int, ...] = ()
     #: physical qubit (index into ``circuit.qubits``) holding logical qubit j at the end
     output_qubits: tuple[int, ...] = ()
+    #: waits of open ebit halves b (``data_waits=True``) while other ebits are made: (index into
+    #: lowered.data it precedes, group k, seconds); b sits at node ``ebit_nodes[k][1]``
+    open_waits: tuple[tuple[int, int, float], ...] = ()
 
     @property
     def moves(self) -> tuple[dict, ...]:
@@ -135,6 +138,7 @@ class _Builder:
         self.slot_node = {self.data[q]: placement[q] for q in range(low.num_qubits)}
         self.free: dict[int, list] = {}
         self.moved = 0
+        self.open_waits: list[tuple[int, int, float]] = []
 
     def take_slot(self, node: int, q: int):
         """A free data slot (in |0>) at ``node`` for logical ``q``: its home qubit if free there."""
@@ -181,12 +185,21 @@ class _Builder:
             self.idles.append((before, q, seconds))
             self.idle_nodes.append(self.where[q])
 
+    def wait_open(self, seconds: float, before: int) -> None:
+        """Every open ebit half b idles ``seconds`` in its memory (a Delay), as the data do."""
+        if not self.data_waits or self.source.network is None or seconds <= 0:
+            return
+        for _node, b, k in self.open.values():
+            self.out.delay(seconds, b, unit="s")
+            self.open_waits.append((before, k, seconds))
+
     def open_cat(self, c: int, node: int):
         k = len(self.ebit_nodes)
         a, b = self.source.pair(k, self.where[c], node)   # |Phi+>, or the network's pair
-        model = self.source.models[-1]   # every data qubit waits for the pair and the m1 bit
-        self._wait(range(self.low.num_qubits), model.get("generation_s", 0.0) + model["message_s"],
-                   self.index)
+        model = self.source.models[-1]   # every data qubit (and open b) waits for the pair and m1
+        wait = model.get("generation_s", 0.0) + model["message_s"]
+        self._wait(range(self.low.num_qubits), wait, self.index)
+        self.wait_open(wait, self.index)
         self.ebit_nodes.append((self.where[c], node))
         self.groups.append({"control": c, "hits": []})
         self.out.cx(self.loc[c], a)
@@ -246,7 +259,8 @@ def distribute(circuit: QuantumCircuit, n_nodes: int, placement: Mapping[int, in
     oldest is disentangled first; fewer qubits, possibly more ebits); None: no limit.
     ``data_waits`` (network ebits, dynamic form): the data qubits hold their state while each
     ebit is made: every data qubit waits the pair's ``generation_s`` plus the cat-entangler
-    message, the control again for the disentangler bit (Delays with their node's memory:
+    message (so does every open ebit half b, in its memory: ``open_waits``), the control again
+    for the disentangler bit (Delays with their node's memory:
     ``metadata["memories"]``), in a sequential schedule (one ebit at a time).
     ``remote``: ``"gates"`` (every non-local gate a teleported gate), ``"moves"`` (teleport one
     of the gate's qubits to the other's node) or ``"auto"`` (per non-local gate whichever costs
@@ -296,7 +310,8 @@ def distribute(circuit: QuantumCircuit, n_nodes: int, placement: Mapping[int, in
                               builder.nonlocal_gates, out.depth(), tuple(builder.ebit_nodes),
                               groups, tuple(builder.source.models), builder.source.swaps, low,
                               tuple(builder.idles), tuple(builder.idle_nodes), remote,
-                              plan.gates_only_ebits, plan.capacity, output)
+                              plan.gates_only_ebits, plan.capacity, output,
+                              tuple(builder.open_waits))
 
 
 def _hosts(network, hosts: Sequence[str] | None, n_nodes: int) -> list[str] | None:
