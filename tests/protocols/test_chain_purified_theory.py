@@ -130,7 +130,10 @@ def test_a_preparation_time_on_a_common_lattice_is_exact():
     assert out["fidelity_expected"] < base["fidelity_expected"]  # ... longer waits
 
 
-def test_photonic_links_say_why():
+def test_photonic_links_have_the_exact_oracle():
+    # the photonic attempts herald the state level's state and probability (tests/protocols/
+    # test_chain_purified_photonic.py checks the simulation)
     net = chain(2, 10.0, t2_s=1e-3)
     plan = ChainPlan(link_level="photonic", purification=PurificationPlan("dejmps", 1))
-    assert "photonic" in _theory(net, plan)["fidelity_note"]
+    out = _theory(net, plan)
+    assert "fidelity_note" not in out and out["fidelity_method"] == "exact"

@@ -71,9 +71,8 @@ def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkMod
     pur = plan.purification
     if pur is not None:
         node_noise_free = all(n.gate_error == 0 and n.readout_error == 0 for n in nodes)
-        coeffs = [_purified_coefficients(c, pur) for c in coeffs] if (
-            node_noise_free and plan.link_level == "state") else []
-    if coeffs and uniform_noise and not (plan.link_level == "photonic" and pur is not None):
+        coeffs = [_purified_coefficients(c, pur) for c in coeffs] if node_noise_free else []
+    if coeffs and uniform_noise:  # photonic links herald the same states as the state level
         theory["fidelity_ideal_memories"] = physics.chain_bell_diagonal(coeffs, lam, eps)[0]
     theory.update(_delivery_and_dephasing(models, plan, nodes, coeffs, lam, eps))
     ideal_memories = all(n.memory.ideal for n in nodes)

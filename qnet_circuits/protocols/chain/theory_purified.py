@@ -3,8 +3,11 @@
 From the plan and the link models to :mod:`qnet_circuits.physics.purified_link` (each link's
 delivery-time law jointly with its state, the scheduler's step order, success probabilities of
 the decayed inputs and restarts) and :mod:`qnet_circuits.physics.chain_purified` (the chain DP).
-Applies to heralded-state links (``link_level="state"``) without cutoff, nodes without gate or
-readout error, and a lattice: every cycle time and one-way message a multiple of a common unit
+Applies to heralded-state links (``link_level="state"``) and photonic links (their attempts
+herald the same state with the same probability: memories wait the herald time, the herald's Z
+correction commutes with T1/T2, then the same frame flip; same cycle time, messages and twirls)
+without cutoff, nodes without gate or readout error, and a lattice: every cycle time and one-way
+message a multiple of a common unit
 (``tau / q``, ``q <= 16``; exact for ``preparation_time_s = 0``, where the message is one cycle);
 elsewhere ``fidelity_note`` says why there is none.
 
@@ -73,8 +76,6 @@ def _why_not(models: Sequence[LinkModel], plan: ChainPlan, nodes: Sequence[Node]
     if plan.cutoff_s is not None:
         return ("purification with a cutoff: no exact oracle yet (a discarded purified pair "
                 "restarts its whole purification)")
-    if plan.link_level != "state":
-        return "purification of photonic links: no exact oracle (use link_level='state')"
     if any(nd.gate_error or nd.readout_error for nd in nodes):
         return "purification at noisy nodes (gate or readout error): no exact oracle yet"
     if len(models) > MAX_LINKS:
