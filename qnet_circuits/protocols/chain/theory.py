@@ -145,16 +145,9 @@ def stored_link_correlations(mdl: LinkModel, left: Node, right: Node) -> tuple[f
     it is heralded: the raw state, both memories waiting the herald time, then the frame flip
     (as the scheduler emits it; X commutes with pure dephasing, so its order matters only with T1).
     """
-    rho = mdl.state(False)
-    hw = mdl.herald_wait_s
-    if hw > 0:
-        rho = physics.relax_density_matrix(rho, 0, hw, left.memory.t1_s, left.memory.t2_s)
-        rho = physics.relax_density_matrix(rho, 1, hw, right.memory.t1_s, right.memory.t2_s)
-    if mdl.frame_x:
-        x = np.array([[0.0, 1.0], [1.0, 0.0]])
-        flip = np.kron(np.eye(2), x) if mdl.frame_on_left else np.kron(x, np.eye(2))
-        rho = flip @ rho @ flip
-    return pair_correlations(rho)
+    from qnet_circuits.protocols.chain.theory_purified import herald_state
+
+    return pair_correlations(herald_state(mdl, left, right))
 
 
 def expected_fidelity(models: Sequence[LinkModel], plan: ChainPlan, nodes: Sequence[Node],
