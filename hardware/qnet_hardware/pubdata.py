@@ -17,22 +17,7 @@ def result_bits(circuit: QuantumCircuit, pub_data: Any, shots: int) -> dict[str,
     Column j is clbit j of the register (``BitArray.to_bool_array(order="little")``). Missing
     registers or a wrong shot count raise RuntimeError: no partial result is returned.
     """
-    out: dict[str, np.ndarray] = {}
-    for reg in circuit.cregs:
-        array = getattr(pub_data, reg.name, None)
-        if array is None:
-            raise RuntimeError(
-                f"the result of circuit {circuit.name!r} lacks classical register {reg.name!r}"
-            )
-        bits = np.asarray(array.to_bool_array(order="little"), dtype=np.uint8)
-        bits = bits.reshape(-1, reg.size)
-        if bits.shape[0] != shots:
-            raise RuntimeError(
-                f"circuit {circuit.name!r} returned {bits.shape[0]} shots for register "
-                f"{reg.name!r}, expected {shots}"
-            )
-        out[reg.name] = bits
-    return out
+    return result_rows(circuit, pub_data, shots, 1)[0]
 
 
 def result_rows(circuit: QuantumCircuit, pub_data: Any, shots: int, rows: int) -> list[dict[str, np.ndarray]]:
@@ -49,7 +34,8 @@ def result_rows(circuit: QuantumCircuit, pub_data: Any, shots: int, rows: int) -
         if bits.size != rows * shots * reg.size:
             raise RuntimeError(
                 f"circuit {circuit.name!r} returned {bits.size // max(reg.size, 1)} shots for "
-                f"register {reg.name!r}, expected {rows} rows of {shots}"
+                f"register {reg.name!r}, expected "
+                + (f"{shots}" if rows == 1 else f"{rows} rows of {shots}")
             )
         bits = bits.reshape(rows, shots, reg.size)
         for k in range(rows):

@@ -366,13 +366,14 @@ def _explore(ch: _Chain, max_states: int, max_entries: int):
     return order, moves
 
 
-def _assemble(ch: _Chain, order, moves):
+def _assemble(ch: _Chain, sizes: Sequence[int], moves):
     """Sparse one-step matrices per moment (row vectors: ``v' = v P``), delivery vectors per
-    moment, and the mass chain (states only) with its delivery vectors per delay."""
+    moment, and the mass chain (states only) with its delivery vectors per delay; state ``s``
+    holds ``sizes[s]`` moment entries."""
     from scipy import sparse
 
-    sizes = np.array([5 ** len(k[1]) for k in order])
-    offs = np.concatenate([[0], np.cumsum(sizes)])
+    n_st = len(sizes)
+    offs = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
     big = int(offs[-1])
     trip = {m: ([], [], []) for m in ch.leaf}
     dvec = {m: np.zeros(big) for m in ch.leaf}
@@ -383,7 +384,7 @@ def _assemble(ch: _Chain, order, moves):
             if nxt < 0:
                 for m in ch.leaf:
                     dvec[m][o:o + sizes[s]] += w * maps[m]
-                mdel.setdefault(delay, np.zeros(len(order)))[s] += w * mass[0]
+                mdel.setdefault(delay, np.zeros(n_st))[s] += w * mass[0]
                 continue
             mrow.append(s)
             mcol.append(nxt)
@@ -395,29 +396,31 @@ def _assemble(ch: _Chain, order, moves):
                 trip[m][2].append(w * maps[m][r, c])
     mats = {m: sparse.csr_matrix((np.concatenate(v[2]), (np.concatenate(v[0]), np.concatenate(v[1]))),
                                  shape=(big, big)) for m, v in trip.items()}
-    chain = sparse.csr_matrix((mval, (mrow, mcol)), shape=(len(order), len(order)))
+    chain = sparse.csr_matrix((mval, (mrow, mcol)), shape=(n_st, n_st))
     return mats, dvec, chain, mdel
 
 
-def _solve_linear(ch: _Chain, max_states: int, max_entries: int, tol: float):
-    """Moments, mean delivery time (steps) and delivery pmf from the finite Markov chain."""
+def solve_moves(ch: _Chain, sizes: Sequence[int], moves, tol: float):
+    """Moments, delivery pmf (steps), mean delivery time (steps) and delivered mass of the finite
+    Markov chain whose state ``s`` holds ``sizes[s]`` moment entries and moves as ``moves[s]``
+    (shared by the tensor oracle here and :mod:`~qnet_circuits.physics.chain_cutoff_sequential`)."""
     from scipy import sparse
     from scipy.sparse.linalg import spsolve
 
-    order, moves = _explore(ch, max_states, max_entries)
-    mats, dvec, chain, mdel = _assemble(ch, order, moves)
+    mats, dvec, chain, mdel = _assemble(ch, sizes, moves)
     moments = {}
     for m, mat in mats.items():
         rhs = np.zeros(mat.shape[0])
-        rhs[0] = 1.0
+        rhs[0] = 1.0  # the initial state holds entry 0 (mass 1)
         y = spsolve((sparse.identity(mat.shape[0], format="csc") - mat.T.tocsc()), rhs)
         moments[m] = float(y @ dvec[m])
-    eye = sparse.identity(len(order), format="csc")
-    v0 = np.zeros(len(order))
+    n_st = len(sizes)
+    eye = sparse.identity(n_st, format="csc")
+    v0 = np.zeros(n_st)
     v0[0] = 1.0
     y = spsolve(eye - chain.T.tocsc(), v0)  # sum_t v_t
     z = spsolve(eye - chain.T.tocsc(), y)  # sum_t (t + 1) v_t
-    total = sum(mdel.values(), np.zeros(len(order)))
+    total = sum(mdel.values(), np.zeros(n_st))
     mass = float(y @ total)
     if mass < 1e-9:
         raise ValueError(f"with this cutoff ({ch.cutoff} grid steps) the chain never delivers: a "
@@ -431,4 +434,11 @@ def _solve_linear(ch: _Chain, max_states: int, max_entries: int, tol: float):
         for d, vec in mdel.items():
             delivered[t + d] = delivered.get(t + d, 0.0) + float(v @ vec)
         v = chain.T @ v
+    return delivered, moments, mean, mass
+
+
+def _solve_linear(ch: _Chain, max_states: int, max_entries: int, tol: float):
+    """Moments, mean delivery time (steps) and delivery pmf from the finite Markov chain."""
+    order, moves = _explore(ch, max_states, max_entries)
+    delivered, moments, mean, mass = solve_moves(ch, [5 ** len(k[1]) for k in order], moves, tol)
     return delivered, moments, mean, mass, len(order)

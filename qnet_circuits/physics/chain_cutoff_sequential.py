@@ -130,58 +130,11 @@ def _explore(ch, max_states: int):
 
 
 def _solve(ch, max_states: int, tol: float):
-    """Moments, mean delivery time (steps), delivered mass and delivery pmf."""
-    from scipy import sparse
-    from scipy.sparse.linalg import spsolve
-
+    """Moments, mean delivery time (steps), delivered mass and delivery pmf (every state holds
+    one moment vector of 5 entries; :func:`~qnet_circuits.physics.chain_cutoff.solve_moves`)."""
     order, moves = _explore(ch, max_states)
-    n_st = len(order)
-    trip = {m: ([], [], []) for m in ch.leaf}
-    dvec = {m: np.zeros(5 * n_st) for m in ch.leaf}
-    mrow, mcol, mval, mdel = [], [], [], {}
-    for s, out in enumerate(moves):
-        for w, nxt, maps, delay, mass in out:
-            if nxt < 0:
-                for m in ch.leaf:
-                    dvec[m][5 * s:5 * s + 5] += w * maps[m]
-                mdel.setdefault(delay, np.zeros(n_st))[s] += w * mass[0]
-                continue
-            mrow.append(s)
-            mcol.append(nxt)
-            mval.append(w)
-            for m in ch.leaf:
-                r, c = np.nonzero(maps[m])
-                trip[m][0].append(r + 5 * s)
-                trip[m][1].append(c + 5 * nxt)
-                trip[m][2].append(w * maps[m][r, c])
-    big = sparse.identity(5 * n_st, format="csc")
-    moments = {}
-    for m, (rows, cols, vals) in trip.items():
-        mat = sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                                shape=(5 * n_st, 5 * n_st))
-        rhs = np.zeros(5 * n_st)
-        rhs[0] = 1.0  # the initial state holds entry 0 (mass 1)
-        moments[m] = float(spsolve(big - mat.T.tocsc(), rhs) @ dvec[m])
-    chain = sparse.csr_matrix((mval, (mrow, mcol)), shape=(n_st, n_st))
-    eye = sparse.identity(n_st, format="csc")
-    v0 = np.zeros(n_st)
-    v0[0] = 1.0
-    y = spsolve(eye - chain.T.tocsc(), v0)
-    z = spsolve(eye - chain.T.tocsc(), y)
-    total = sum(mdel.values(), np.zeros(n_st))
-    mass = float(y @ total)
-    if mass < 1e-9:
-        raise ValueError(f"with this cutoff ({ch.cutoff} grid steps) the chain never delivers: "
-                         "raise the cutoff")
-    mean = (float(z @ total) + sum(d * float(y @ vec) for d, vec in mdel.items())) / mass
-    delivered: dict[int, float] = {}
-    v, t = v0, 0
-    while v.sum() > tol:
-        t += 1
-        for d, vec in mdel.items():
-            delivered[t + d] = delivered.get(t + d, 0.0) + float(v @ vec)
-        v = chain.T @ v
-    return delivered, moments, mean, mass, n_st
+    delivered, moments, mean, mass = cc.solve_moves(ch, [5] * len(order), moves, tol)
+    return delivered, moments, mean, mass, len(order)
 
 
 def sequential_cutoff_oracle(

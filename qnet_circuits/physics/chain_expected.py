@@ -258,8 +258,17 @@ def _fidelity(corr, p, tau, node_delay_s, cx, rx, cz, rz, factors, strategy, blo
     return float((1.0 + ((px + py) * mx + pz * mz) / norm) / 4.0)
 
 
-def _moment(pmfs, coeffs, rates, delays, strategy, size, window=None) -> float:
-    n = len(pmfs)
+def swap_layout(delays: Sequence[float], strategy: str):
+    """The strategy's swap structure for the moment DPs: ``("asap", offsets)`` (per link, the
+    latest report delay of its swap nodes) or ``("tree", tree, delay, report)`` (the merge tree
+    ``(a, m, b)``, the one-way delay between two nodes, the final merge node's report delay).
+    Shared by :mod:`~qnet_circuits.physics.chain_expected` and
+    :mod:`~qnet_circuits.physics.chain_unequal`.
+
+    >>> swap_layout([0.0, 1.0, 2.0], "asap")
+    ('asap', [1.0, 1.0])
+    """
+    n = len(delays) - 1
 
     def delay(a: int, b: int) -> float:
         return abs(delays[b] - delays[a])
@@ -267,19 +276,19 @@ def _moment(pmfs, coeffs, rates, delays, strategy, size, window=None) -> float:
     def report(j: int) -> float:
         return max(delay(j, 0), delay(j, n))
 
-    if n == 1:
-        return float(coeffs[0].sum() * pmfs[0].sum())
     if strategy == "asap":
-        offs = []
-        for i in range(n):
-            nodes = [j for j in (i, i + 1) if 1 <= j <= n - 1]
-            offs.append(max(report(j) for j in nodes))
-        return dp.asap_moment(pmfs, coeffs, rates, offs, size)
-    if strategy == "sequential":
-        tree = [(0, j, j + 1) for j in range(1, n)]
-    else:
-        tree = _nested_tree(n)
-    return dp.tree_moment(pmfs, coeffs, rates, tree, delay, report(tree[-1][1]), size, window)
+        return "asap", [max(report(j) for j in (i, i + 1) if 1 <= j <= n - 1) for i in range(n)]
+    tree = [(0, j, j + 1) for j in range(1, n)] if strategy == "sequential" else _nested_tree(n)
+    return "tree", tree, delay, report(tree[-1][1])
+
+
+def _moment(pmfs, coeffs, rates, delays, strategy, size, window=None) -> float:
+    if len(pmfs) == 1:
+        return float(coeffs[0].sum() * pmfs[0].sum())
+    kind, *layout = swap_layout(delays, strategy)
+    if kind == "asap":
+        return dp.asap_moment(pmfs, coeffs, rates, layout[0], size)
+    return dp.tree_moment(pmfs, coeffs, rates, *layout, size, window)
 
 
 def _nested_tree(n_links: int) -> list[tuple[int, int, int]]:

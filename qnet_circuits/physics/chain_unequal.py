@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from qnet_circuits.physics.chain_expected import _moment_inputs, _nested_tree, _products, _validate
+from qnet_circuits.physics.chain_expected import _moment_inputs, _products, _validate, swap_layout
 from qnet_circuits.physics.max_plus import link_rounds
 
 __all__ = ["MAX_BLOCK", "MAX_WORK", "unequal_chain_fidelity"]
@@ -291,27 +291,18 @@ def _evaluate(corr, p, taus, node_delay_s, t1_s, t2_s, strategy, factors, tol, b
     cx, rx, cz, rz = _moment_inputs(corr, t1_s, t2_s, unit)
     delays = [d / unit for d in node_delay_s]
     unit_c = [np.array([[1.0, 0.0], [0.0, 0.0]])] * n
-    mx = _moment(lattices, pmfs, cx, rx, delays, strategy, _nested_tree)
-    mz = _moment(lattices, pmfs, cz, rz, delays, strategy, _nested_tree)
-    norm = _moment(lattices, pmfs, unit_c, np.zeros((n, 2)), delays, strategy, _nested_tree)
+    mx = _moment(lattices, pmfs, cx, rx, delays, strategy)
+    mz = _moment(lattices, pmfs, cz, rz, delays, strategy)
+    norm = _moment(lattices, pmfs, unit_c, np.zeros((n, 2)), delays, strategy)
     px, py, pz = _products(corr, factors)
     fid = (1.0 + ((px + py) * mx + pz * mz) / norm) / 4.0
     return float(fid), float(norm), sum(x.size for x in lattices)
 
 
-def _moment(lattices, pmfs, coeffs, rates, delays, strategy, nested_tree) -> float:
-    n = len(pmfs)
-
-    def delay(a: int, b: int) -> float:
-        return abs(delays[b] - delays[a])
-
-    def report(j: int) -> float:
-        return max(delay(j, 0), delay(j, n))
-
-    if n == 1:
+def _moment(lattices, pmfs, coeffs, rates, delays, strategy) -> float:
+    if len(pmfs) == 1:
         return float(coeffs[0].sum() * pmfs[0].sum())
-    if strategy == "asap":
-        offs = [max(report(j) for j in (i, i + 1) if 1 <= j <= n - 1) for i in range(n)]
-        return _asap_moment(lattices, pmfs, coeffs, rates, offs)
-    tree = [(0, j, j + 1) for j in range(1, n)] if strategy == "sequential" else nested_tree(n)
-    return _tree_moment(lattices, pmfs, coeffs, rates, tree, delay, report(tree[-1][1]))
+    kind, *layout = swap_layout(delays, strategy)
+    if kind == "asap":
+        return _asap_moment(lattices, pmfs, coeffs, rates, layout[0])
+    return _tree_moment(lattices, pmfs, coeffs, rates, *layout)

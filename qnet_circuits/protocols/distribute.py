@@ -263,10 +263,10 @@ def _pauli_exact(net) -> bool:
     return all(math.isinf(node.memory.t1_s) for node in net.nodes)
 
 
-def _sample(dist, net, runner, shots, seed, sampling: str = "auto", link_fidelity="unknown"):
+def _sample(dist, net, runner, shots, seed, sampling: str, link_fidelity: float | None):
     """Counts of the data register (probabilities) and the form that produced them: ideal ebits ->
     the deferred equivalent; Pauli ebits on Aer -> Pauli frames (:func:`_frames`); finite T1 on
-    Aer, when ``link_fidelity`` (the value ``dist`` was made with) is given -> the channel form
+    Aer (``link_fidelity``: the value ``dist`` was made with) -> the channel form
     (:mod:`~qnet_circuits.protocols.distribute_channels`); otherwise (or ``sampling="dynamic"``)
     the dynamic circuit with the network's noise, one trajectory per shot."""
     from qiskit import ClassicalRegister
@@ -278,9 +278,9 @@ def _sample(dist, net, runner, shots, seed, sampling: str = "auto", link_fidelit
     if not isinstance(runner, AerRunner):
         return _on_device(dist, runner, shots, seed, sampling)
     ideal = _ideal(dist, net)
-    if sampling == "auto" and not ideal and _pauli_exact(net) and isinstance(runner, AerRunner):
+    if sampling == "auto" and not ideal and _pauli_exact(net):
         return _frames(dist, net, runner, shots, seed)
-    if sampling == "auto" and not ideal and link_fidelity != "unknown":
+    if sampling == "auto" and not ideal:
         from qnet_circuits.protocols.distribute_channels import sample_channels, supported
 
         if supported(dist):

@@ -83,8 +83,10 @@ def test_fast_path_samples_the_dynamic_circuits_distribution():
     slow = D.run(D.DistributeParams(**kw, sampling="dynamic"), shots=shots, seed=22)
     assert fast.form.startswith("pauli-frames") and slow.form.startswith("dynamic")
     made = D.circuits(D.DistributeParams(**kw))
-    p_fast, _ = D._sample(made["distributed"], made["network"], AerRunner(), shots, 21)
-    p_slow, _ = D._sample(made["distributed"], made["network"], AerRunner(), shots, 22, "dynamic")
+    p_fast, _ = D._sample(made["distributed"], made["network"], AerRunner(), shots, 21, "auto",
+                         kw["link_fidelity"])
+    p_slow, _ = D._sample(made["distributed"], made["network"], AerRunner(), shots, 22, "dynamic",
+                         kw["link_fidelity"])
     for key in set(p_fast) | set(p_slow):
         a, b = p_fast.get(key, 0.0), p_slow.get(key, 0.0)
         pooled = (a + b) / 2
