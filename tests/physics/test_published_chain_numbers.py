@@ -62,8 +62,12 @@ def test_shchukin_two_and_four_segments_any_swap_probability(p, a):
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.9])
 def test_shchukin_deterministic_swaps_equal_the_scheduler_law(p):
     """a = 1: every strategy of the scheduler (zero classical delay) delivers at the last herald,
-    so its exact delivery law has the published mean for 2 and 4 segments."""
-    for n, ref in ((2, shchukin_two_segments(p, 1.0)), (4, shchukin_four_segments(p, 1.0))):
+    so its exact delivery law has the published mean for 2 and 4 segments (and, for 3, the
+    a = 1 value of every three-segment scheme: the mean of the largest of 3 geometrics)."""
+    q = 1.0 - p
+    three = 3.0 / p - 3.0 / (1.0 - q * q) + 1.0 / (1.0 - q**3)  # E[max of 3 geometric]
+    for n, ref in ((2, shchukin_two_segments(p, 1.0)), (3, three),
+                   (4, shchukin_four_segments(p, 1.0))):
         assert mean_delivery_time([p] * n, [0.0] * n, 1.0) == pytest.approx(ref, rel=1e-10)
         for strategy in STRATEGIES:
             offs = classical_offsets(ChainGeometry.uniform(n, 1.0, 0.0), strategy)
@@ -109,6 +113,32 @@ def test_brand_recursion_equals_the_nested_oracle(levels, p, t_coh):
     d = delivery_time_distribution([p] * n, [0.0] * n, 1.0)
     k = d["cycles"].astype(int)
     assert np.allclose(d["pmf"][k <= 160], pmf[k[k <= 160]], atol=1e-14, rtol=0)
+
+
+def _brand_time_samples(p, levels, comm, size, rng):
+    """Brand et al.'s Monte Carlo time recursion (p_swap = 1): ``T_k = max(T_A, T_B) + comm[k-1]``."""
+    t = rng.geometric(p, size=(size, 2**levels)).astype(float)
+    for k in range(levels):
+        t = np.maximum(t[:, 0::2], t[:, 1::2]) + comm[k]
+    return t[:, 0]
+
+
+@pytest.mark.parametrize("levels, seed", [(2, 8080), (3, 123457)])
+def test_brand_communication_time_maps_to_hop_delays(levels, seed):
+    """Their per-level communication time ``c_k = 2^(k-1) h`` gives the project's nested delivery
+    law with hop delay ``h`` (offsets ``(2^n - 1) h`` for every link); their decoherence during
+    ``c_k`` (all four input memories) does not map: see docs/chain-papers.md."""
+    n, h, p = 2**levels, 0.25, 0.4
+    offs = classical_offsets(ChainGeometry.uniform(n, 1.0, h), "nested")
+    assert offs == pytest.approx([(n - 1) * h] * n, abs=1e-12)
+    d = delivery_time_distribution([p] * n, offs, 1.0)
+    t = _brand_time_samples(p, levels, [h * 2**k for k in range(levels)], 100_000,
+                            np.random.default_rng(seed))
+    assert abs(t.mean() - d["mean_s"]) < 4.5 * t.std(ddof=1) / math.sqrt(t.size)
+    assert np.isin(np.round(t, 9), np.round(d["times_s"], 9)).all()
+    for x, q in zip(d["times_s"][:6], d["pmf"][:6], strict=True):
+        hits = np.count_nonzero(np.isclose(t, x))
+        assert abs(hits - q * t.size) < 4.5 * math.sqrt(q * (1 - q) * t.size)
 
 
 def project_two_link_cutoff(p: float, m: int, x: float) -> tuple[float, float]:
