@@ -182,18 +182,21 @@ def test_project_cutoff_closed_form_equals_the_oracle(p, m):
     assert mean > step_mean  # one attempt lost per discard
 
 
-def _sample_step_model(p, m, x, size, seed):
-    """Direct simulation of the step model: per realization (delivery step, x^D)."""
+def _sample_step_model(p, m, x, size, seed, lost_attempt=False):
+    """Direct simulation of the step model: per realization (delivery step, x^D).
+    ``lost_attempt``: the discarded segment's first attempt after a discard always fails."""
     rng = np.random.default_rng(seed)
     t = np.zeros(size)
     val = np.zeros(size)
     alive = np.ones(size, dtype=bool)
     age = np.full(size, -1)  # -1: nothing stored; else steps the stored qubit has waited
+    lost = np.zeros(size, dtype=bool)
     while alive.any():
         idx = np.flatnonzero(alive)
         t[idx] += 1
         a = rng.random(idx.size) < p
-        b = rng.random(idx.size) < p
+        b = (rng.random(idx.size) < p) & ~lost[idx]  # b: the segment discarded last step
+        lost[idx] = False
         stored = age[idx] >= 0
         done = np.where(stored, a, a & b)  # stored: only the missing segment attempts
         val[idx[done]] = np.where(stored[done], x ** (age[idx[done]] + 1), 1.0)
@@ -201,7 +204,9 @@ def _sample_step_model(p, m, x, size, seed):
         age[idx[one]] = 0
         keep = stored & ~done
         age[idx[keep]] += 1
-        age[idx[keep & (age[idx] >= m)]] = -1  # waited m steps: discarded, both restart
+        gone = idx[keep & (age[idx] >= m)]
+        age[gone] = -1  # waited m steps: discarded, both restart
+        lost[gone] = lost_attempt
         alive[idx[done]] = False
     return t, val
 
@@ -216,3 +221,20 @@ def test_step_model_closed_form_matches_its_simulation(p, m, seed):
     assert abs(val.mean() - lam) < k * val.std(ddof=1) / math.sqrt(val.size)
     assert step_model_two_segment_cutoff(p, 10_000, x)[0] == pytest.approx(
         shchukin_two_segments(p, 1.0), rel=1e-12)
+
+
+@pytest.mark.parametrize("p, m, seed", [(0.3, 2, 60221), (0.6, 1, 1618)])
+def test_project_cutoff_is_the_step_model_with_one_lost_attempt(p, m, seed):
+    """The oracle at cutoff (m + 1) tau against the step model with m waiting steps in which the
+    discarded segment's first attempt always fails (sampled); the plain step model is off."""
+    t2, w = 6.0, 0.9
+    x = math.exp(-2.0 / t2)
+    out = cutoff_chain_oracle([pair_correlations_werner((3 * w + 1) / 4)] * 2, [p] * 2, 1.0,
+                              [0.0] * 3, [INF] * 3, [t2] * 3, "asap", cutoff_s=float(m + 1))
+    t, val = _sample_step_model(p, m, x, 40_000, seed, lost_attempt=True)
+    f = (1 + w * w + 2 * w * w * val) / 4
+    k = 4.5
+    assert abs(t.mean() - out["mean_delivery_time_s"]) < k * t.std(ddof=1) / math.sqrt(t.size)
+    assert abs(f.mean() - out["fidelity"]) < k * f.std(ddof=1) / math.sqrt(f.size)
+    t0, _ = _sample_step_model(p, m, x, 40_000, seed)
+    assert abs(t0.mean() - out["mean_delivery_time_s"]) > k * t0.std(ddof=1) / math.sqrt(t0.size)
