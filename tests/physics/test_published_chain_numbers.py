@@ -10,6 +10,8 @@ item 6; the mappings and the differences are derived in docs/chain-papers.md).
 * Brand, Coopmans, Elkouss, IEEE JSAC 38, 619 (2020), arXiv:1912.07688: their level recursion
   (``T = max(T_A, T_B)``, ``w = w_A w_B exp(-|t_A - t_B| / T_coh)``, ``p_swap = 1``), written
   here independently, against the nested chain oracle with ``T2 = 2 T_coh``.
+* Three segments, asap, repeater memories dephasing: a closed form derived here against the
+  asap oracle and a direct sum.
 * Two segments with a memory cutoff: the closed form of the project's semantics (derived in
   docs/chain-papers.md) against the exact cutoff oracle, and the step-model closed form of
   Luong et al. / Kamin et al. (a stored qubit waits at most ``m`` steps) against a sampled
@@ -238,3 +240,32 @@ def test_project_cutoff_is_the_step_model_with_one_lost_attempt(p, m, seed):
     assert abs(f.mean() - out["fidelity"]) < k * f.std(ddof=1) / math.sqrt(f.size)
     t0, _ = _sample_step_model(p, m, x, 40_000, seed)
     assert abs(t0.mean() - out["mean_delivery_time_s"]) > k * t0.std(ddof=1) / math.sqrt(t0.size)
+
+
+def three_segment_asap_dephasing(p: float, y: float) -> float:
+    """``E[y^(|R_1 - R_2| + |R_2 - R_3|)]``: three segments, swaps as soon as possible, zero
+    classical delay, only the two repeaters' memories dephasing (``y = exp(-tau / T2)``; the end
+    nodes measure at once). Given ``R_2 = r`` the two waits are independent with
+    ``E[y^|R - r|] = a y^r + b q^(r-1)``; summing over ``r`` gives three geometric series."""
+    q = 1.0 - p
+    a = p / (y - q)
+    b = p * (1.0 / (1.0 - q * y) - y / (y - q))
+    return p * (a * a * y * y / (1.0 - q * y * y) + 2.0 * a * b * y / (1.0 - q * q * y)
+                + b * b / (1.0 - q**3))
+
+
+@pytest.mark.parametrize("p, t2", [(0.3, 4.0), (0.5, 1.5), (0.8, 10.0)])
+def test_three_segment_asap_dephasing_closed_form(p, t2):
+    """The closed form (derived here) against the asap oracle with T2 = inf at the end nodes, and
+    against a direct sum over the three herald counts."""
+    y = math.exp(-1.0 / t2)
+    ref = three_segment_asap_dephasing(p, y)
+    out = expected_chain_fidelity([pair_correlations_werner(1.0)] * 3, [p] * 3, 1.0, [0.0] * 4,
+                                  [INF] * 4, [INF, t2, t2, INF], "asap")
+    assert out["method"] == "exact"
+    assert 2.0 * out["fidelity"] - 1.0 == pytest.approx(ref, abs=1e-10)
+    k = np.arange(1, 120)
+    w = p * (1.0 - p) ** (k - 1)
+    dist = y ** np.abs(np.subtract.outer(k, k))
+    assert float(np.einsum("i,j,l,ij,jl->", w, w, w, dist, dist)) == pytest.approx(ref, abs=1e-12)
+    assert three_segment_asap_dephasing(p, 1.0 - 1e-15) == pytest.approx(1.0, abs=1e-9)
