@@ -142,6 +142,11 @@ def doubling_expected_time(levels: int, p: float, a: float = 1.0) -> float:
     grid of attempts (the renewal equation for the retries solved by FFT); the grid is doubled
     until the probability mass in its last quarter is below 1e-13.
 
+    This is the model of Shchukin, Schmidt, van Loock, PRA 100, 032322 (2019): for two and four
+    links it equals their ``K = (3 - 2p) / (a p (2 - p))`` and their four-segment closed form
+    (eq. (64) as numbered by a transcription, not checked against the paper's text) to 1e-10
+    for every ``a`` (tests/physics/test_published_chain_numbers.py, docs/chain-papers.md).
+
     >>> round(doubling_expected_time(2, 0.1, 0.5), 4)
     84.8176
     """
