@@ -7,10 +7,12 @@ flip; BBPSSW twirls it to Werner form when it is not Werner). A level-``k`` step
 level-``k-1`` pair (duration ``D_K``), then makes the sacrificed one (a level-``k-1`` pair for the
 recurrence, a raw pair for pumping; duration ``D_S``) while the kept pair's two memories decay
 for ``D_S`` (Aer's thermal relaxation, T1/T2 of its nodes); the step (DEJMPS rotations or none,
-bilateral CNOT, flags measured, kept iff equal) succeeds with the probability of those decayed
-inputs; BBPSSW re-twirls the kept pair below the last round; both memories then wait the one-way
-message ``s`` units for the flags. A failed step costs ``D_K + D_S + s`` and the step starts
-again with fresh pairs (a renewal).
+bilateral CNOT, flags measured, kept iff the recorded flags are equal; at nodes with gate or
+readout error each local CNOT is followed by two-qubit depolarizing noise and each recorded flag
+may be flipped, :func:`step_tensor`) succeeds with the probability of those decayed inputs;
+BBPSSW re-twirls the kept pair below the last round; both memories then wait the one-way message
+``s`` units for the flags. A failed step costs ``D_K + D_S + s`` and the step starts again with
+fresh pairs (a renewal).
 
 Everything is linear in the *weighted state* ``A_k(t) = E[rho ; D_k = t]`` (an unnormalized state
 per lattice time; its trace is the pmf of ``D_k``). With Pauli vectors ``r_i = tr(rho sigma_i)``:
@@ -248,6 +250,8 @@ def purified_link_law(
     scheme: str,
     twirl_raw: bool = False,
     unit_s: float = 1.0,
+    gate_error: float | Sequence[float] = 0.0,
+    readout_error: float | Sequence[float] = 0.0,
 ) -> dict[str, Any]:
     """Weighted state of a purified link over its delivery time, on a lattice of ``unit_s``.
 
@@ -258,6 +262,9 @@ def purified_link_law(
         t1_s, t2_s: (left, right) memory T1 and T2 (s; ``inf`` for none).
         protocol, rounds, scheme: the purification plan; twirl_raw: BBPSSW twirls raw pairs.
         unit_s: seconds per lattice unit (the decay rates are ``unit_s / T``).
+        gate_error, readout_error: the (left, right) nodes' two-qubit depolarizing lambda after
+            each local CNOT and flag flip probability (one number: both), as
+            :func:`step_tensor`; a flipped flag can keep a bad pair or restart a good one.
 
     Returns ``measure`` (lattice x 16: ``E[r ; D = t]``, column 0 the pmf), ``mean_units``,
     ``lost_mass`` (beyond the lattice), ``success`` (per level, the mean success probability of
@@ -274,7 +281,8 @@ def purified_link_law(
     if twirl_raw:
         r0 = tw @ r0
     modes = [(rate * unit_s, k) for rate, k in relaxation_modes(t1_s, t2_s)]
-    tensor = step_tensor(protocol)
+    tensor = step_tensor(protocol, node_pair(gate_error, "gate_error"),
+                         node_pair(readout_error, "readout_error"))
     msg = _decay(modes, message_units)
     basis = _subspace(r0, [k for _, k in modes] + ([tw] if protocol == "bbpssw" else []), tensor)
     mean_attempts = (2.0 ** rounds if scheme == "recurrence" else rounds + 1.0) / p

@@ -139,3 +139,25 @@ def test_node_noise_arguments_are_checked():
         physics.dejmps((0.7, 0.1, 0.1, 0.1), cnot_depolarizing=(0.1, 0.2, 0.3))
     with pytest.raises(ValueError, match="gate_error"):
         step_tensor("dejmps", (0.1, -0.1))
+
+
+@pytest.mark.parametrize("protocol,rounds,scheme", [("dejmps", 2, "recurrence"),
+                                                    ("bbpssw", 2, "pumping")])
+def test_purified_link_law_with_ideal_memories_is_the_noisy_closed_form(protocol, rounds, scheme):
+    """The delivery-time law's total state and per-level success with node noise equal the
+    closed form (a flag flipped by readout error restarts a step like a true failure)."""
+    from qnet_circuits.physics.purified_link import purified_link_law
+
+    c0 = (0.8, 0.1, 0.06, 0.04)
+    inf = (float("inf"), float("inf"))
+    law = purified_link_law(physics.bell_diagonal_density_matrix(c0), 0.5, 1, 1, inf, inf,
+                            protocol, rounds, scheme, twirl_raw=protocol == "bbpssw",
+                            gate_error=NOISE["gate"], readout_error=NOISE["readout"])
+    raw = [c0] * (2**rounds if scheme == "recurrence" else rounds + 1)
+    want = physics.purification_rounds(protocol, raw, rounds, scheme == "pumping",
+                                       NOISE["gate"], NOISE["readout"])
+    total = law["measure"].sum(axis=0)
+    assert total[0] == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(physics.bell_coefficients(from_vector(total)), want[-1][0][0],
+                               atol=1e-12)
+    np.testing.assert_allclose(law["success"], [steps[0][1] for steps in want], atol=1e-12)
