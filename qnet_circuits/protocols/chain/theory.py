@@ -296,12 +296,14 @@ def classical_offsets(geometry: ChainGeometry, strategy: str) -> list[float]:
     return [float(x) for x in t]
 
 
-def _purified_coefficients(coeffs, pur: PurificationPlan, left: Node, right: Node):
+def _purified_coefficients(coeffs, pur: PurificationPlan, left: Node | None = None,
+                           right: Node | None = None):
     """Bell-diagonal output of one link's purification (section 5), the steps run by the link's
     end nodes with their gate and readout error (:func:`qnet_circuits.physics.dejmps`). BBPSSW:
     inputs twirled to Werner, re-twirl between rounds, none after the last one (on Werner inputs
     a BBPSSW step equals a DEJMPS step, section 14), which gives the Bell-diagonal (not Werner)
-    output of the last round."""
+    output of the last round. Without nodes: noiseless steps."""
+    left, right = left or Node("left"), right or Node("right")
     raw = 2**pur.rounds if pur.scheme == "recurrence" else pur.rounds + 1
     rounds = physics.purification_rounds(
         pur.protocol, [coeffs] * raw, pur.rounds, pur.scheme == "pumping",
