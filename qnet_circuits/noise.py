@@ -75,7 +75,9 @@ from typing import Any
 
 import numpy as np
 from qiskit.circuit import ControlFlowOp, Delay, Parameter, ParameterExpression, QuantumCircuit, Qubit
+from qiskit.quantum_info import Kraus
 from qiskit_aer.noise import (
+    QuantumError,
     amplitude_damping_error,
     depolarizing_error,
     kraus_error,
@@ -88,6 +90,31 @@ from qnet_circuits.network import Link, Network, Node
 
 _TIME_UNITS = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9, "ps": 1e-12}
 _NON_GATES = {"measure", "reset", "barrier", "delay", "save_density_matrix", "save_statevector"}
+_LOOPS = {"while_loop", "for_loop"}
+
+
+class _KrausAppender:
+    """A circuit whose ``append`` writes Aer QuantumErrors as ``kraus`` instructions.
+
+    Measured with qiskit-aer 0.18.2 (statevector and stabilizer methods): a QuantumError that is
+    a mixture of unitaries (``pauli_error``, ``depolarizing_error``, pure dephasing) inside a
+    ``while_loop`` body is sampled once per shot and the same sample is replayed on every
+    iteration, so a rejection loop whose flags such an error flips never resamples the flip (a
+    loop of ``reset; X-flip with p = 1/2; measure`` until the bit is 1 never ends). A ``kraus``
+    instruction is applied (and sampled) each time it runs; it is the same channel. Errors that
+    already are one Kraus channel (loss, dark counts) are left as they are.
+    """
+
+    def __init__(self, circuit: QuantumCircuit) -> None:
+        self.circuit = circuit
+
+    def append(self, op, qargs, cargs=()):
+        if isinstance(op, QuantumError) and len(op.circuits) > 1:
+            op = Kraus(op.to_quantumchannel()).to_instruction()
+        return self.circuit.append(op, qargs, cargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.circuit, name)
 
 
 def delay_seconds(delay: Delay) -> float:
@@ -137,16 +164,21 @@ class _NoiseRewriter:
             for index, name in ((circuit.metadata or {}).get("memories") or {}).items():
                 self.memory_of[circuit.qubits[int(index)]] = network.node(name)
 
-    def rewrite(self, circuit: QuantumCircuit, outer: list[Qubit] | None = None) -> QuantumCircuit:
-        """Rewrite ``circuit``; ``outer[i]`` is the top-level qubit behind ``circuit.qubits[i]``."""
+    def rewrite(self, circuit: QuantumCircuit, outer: list[Qubit] | None = None,
+                in_loop: bool = False) -> QuantumCircuit:
+        """Rewrite ``circuit``; ``outer[i]`` is the top-level qubit behind ``circuit.qubits[i]``;
+        ``in_loop``: the circuit is (inside) the body of a ``while_loop`` or ``for_loop``, where
+        every channel is appended as a ``kraus`` instruction (see :func:`noisy_circuit`)."""
         outer = list(circuit.qubits) if outer is None else outer
         to_outer = dict(zip(circuit.qubits, outer))
-        out = circuit.copy_empty_like()
+        result = circuit.copy_empty_like()
+        out: Any = _KrausAppender(result) if in_loop else result
         for inst in circuit.data:
             op, qargs, cargs = inst.operation, inst.qubits, inst.clbits
             if isinstance(op, ControlFlowOp):
+                loop = in_loop or op.name in _LOOPS
                 blocks = [
-                    self.rewrite(block, [to_outer[q] for q in qargs]) for block in op.blocks
+                    self.rewrite(block, [to_outer[q] for q in qargs], loop) for block in op.blocks
                 ]
                 out.append(op.replace_blocks(blocks), qargs, cargs)
                 continue
@@ -165,7 +197,7 @@ class _NoiseRewriter:
                 self._relax(out, op, qargs[0], tops[0])
             elif len(qargs) == 2 and op.name not in _NON_GATES:
                 self._gate_error(out, qargs, tops)
-        return out
+        return result
 
     def _loss(self, out: QuantumCircuit, op: FiberTransit, qargs) -> None:
         assert self.network is not None

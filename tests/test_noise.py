@@ -202,3 +202,42 @@ def test_template_noise_adds_the_core_pass_only_where_it_acts():
     noisy = Network((Node("alice", memory=Memory(1.0, 1.0), gate_error=0.01),), ())
     out, _ = template_noise(qc, noisy)
     assert [i.operation.name for i in out.data][:2] == ["cx", "quantum_channel"]
+
+
+def test_pauli_noise_inside_a_while_loop_is_resampled_every_iteration():
+    """Aer (0.18, statevector) replays one sample of a unitary-mixture QuantumError on every
+    iteration of a while_loop; the pass writes such channels as ``kraus`` inside loop bodies.
+    Loop: b = 1 with probability 0.2 (copied to a noiseless ancilla), its recorded bit flipped
+    with 0.5, repeat until the record reads 0. Resampled flips give P(b = 1 | accepted) = 0.2;
+    one flip per shot would give 0.5."""
+    import math
+
+    from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
+    from qiskit_aer import AerSimulator
+
+    from qnet_circuits.network import Fiber, Link, Network, Node
+
+    net = Network((Node("alice", readout_error=0.5), Node("bob")),
+                  (Link("alice", "bob", Fiber(0.0)),))
+    mem, copy = QuantumRegister(1, "alice_mem"), QuantumRegister(1, "copy")
+    flag, check = ClassicalRegister(1, "flag"), ClassicalRegister(1, "check")
+    qc = QuantumCircuit(mem, copy, flag, check, metadata={"nodes": {"alice_mem": "alice"},
+                                                          "ideal_measurements": ["check"]})
+    qc.x(1)
+    qc.measure(1, check[0])  # ideal: the loop's condition starts at 1
+    qc.measure(1, flag[0])
+    with qc.while_loop((flag[0], 1)):
+        qc.reset(0)
+        qc.reset(1)
+        qc.ry(2 * math.asin(math.sqrt(0.2)), 0)
+        qc.cx(0, 1)  # the true bit, kept on a qubit at no node (no gate or readout error)
+        qc.measure(0, flag[0])
+    qc.measure(1, check[0])
+    noisy = noisy_circuit(qc, net)
+    body = next(i.operation for i in noisy.data if i.operation.name == "while_loop").blocks[0]
+    assert [i.operation.name for i in body.data].count("kraus") == 1
+    shots = 4000
+    counts = AerSimulator(method="statevector").run(noisy, shots=shots, seed_simulator=11).result()
+    ones = sum(n for key, n in counts.get_counts().items() if key.split()[0] == "1")
+    se = math.sqrt(0.2 * 0.8 / shots)
+    assert abs(ones / shots - 0.2) <= 5 * se

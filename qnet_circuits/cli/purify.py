@@ -5,10 +5,11 @@ spec is used for every raw pair; otherwise list the raw pairs (recurrence: 2**ro
 order, e.g. kept then sacrificed for one round; pumping: the initial pair then one fresh pair
 per round, or two specs = initial and the fresh pair used in every round).
 
-Noise: ``--gate-error`` after each local CNOT and ``--readout-error`` on each measurement, at
-both nodes. The noisy closed form covers gate error (section 5: each depolarized CNOT fully
-randomizes both pairs); with readout error there is no closed form (``theory`` is null), and
-the flip also hits the fidelity measurement at the nodes. The protocol is
+Noise: ``--gate-error`` after each local CNOT and ``--readout-error`` on each flag measurement,
+at both nodes. The closed form (``theory``, ``theory_p_success``, each step's ``theory``) is
+exact with both: each depolarized CNOT fully randomizes both pairs, and a flipped flag keeps a
+pair whose true flags differ or discards one whose flags agree (physics.dejmps). The XX/YY/ZZ
+readout of the kept pair is a verification measurement without readout error. The protocol is
 :mod:`qnet_circuits.protocols.purify`.
 
 Example::

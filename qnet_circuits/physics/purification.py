@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from qnet_circuits.physics._checks import _count, _fidelity, _prob, _prob_open_low
+from qnet_circuits.physics._checks import _count, _fidelity, _prob_open_low
 from qnet_circuits.physics.states import (
     BellCoefficients,
     apply_pauli_label,
@@ -93,25 +93,64 @@ def _normalize(num: Sequence[float], n: float, what: str) -> BellCoefficients:
     return (num[0] / n, num[1] / n, num[2] / n, num[3] / n)
 
 
+def _dejmps_rejected(c1: BellCoefficients, c2: BellCoefficients
+                     ) -> tuple[tuple[float, float, float, float], float]:
+    """The DEJMPS step's kept pair where the true flags *differ* (unnormalized) and its weight.
+
+    The Rx pair maps (A, B, C, D) to labels (bit, phase) = (0, 0), (0, 1), (1, 0), (1, 1); the
+    bilateral CNOT keeps the kept pair's bit and XORs the phases, and the flags differ iff the
+    bits differ: ``A=A1C2+B1D2, B=C1B2+D1A2, C=C1A2+D1B2, D=A1D2+B1C2``,
+    ``N=(A1+B1)(C2+D2)+(C1+D1)(A2+B2)`` (= 1 - the accepted N).
+    """
+    a1, b1, cc1, d1 = c1
+    a2, b2, cc2, d2 = c2
+    num = (a1 * cc2 + b1 * d2, cc1 * b2 + d1 * a2, cc1 * a2 + d1 * b2, a1 * d2 + b1 * cc2)
+    return num, (a1 + b1) * (cc2 + d2) + (cc1 + d1) * (a2 + b2)
+
+
 def dejmps(
-    c1: Sequence[float], c2: Sequence[float] | None = None, cnot_depolarizing: float = 0.0
+    c1: Sequence[float], c2: Sequence[float] | None = None,
+    cnot_depolarizing: float | Sequence[float] = 0.0,
+    readout_error: float | Sequence[float] = 0.0,
 ) -> tuple[BellCoefficients, float]:
     """One DEJMPS round (Rx(+pi/2) at Alice, Rx(-pi/2) at Bob, bilateral CNOT, keep if equal).
 
     ``A'=(A1A2+B1B2)/N, B'=(C1D2+D1C2)/N, C'=(C1C2+D1D2)/N, D'=(A1B2+B1A2)/N`` with
-    ``N=(A1+B1)(A2+B2)+(C1+D1)(C2+D2)``. ``cnot_depolarizing``: two-qubit depolarizing lambda
-    after each local CNOT; it replaces the Pauli labels of both pairs by uniform ones with
-    probability ``1-(1-lam)**2``, giving ``num -> mu num + (1-mu)/8``, ``N -> mu N + (1-mu)/2``.
+    ``N=(A1+B1)(A2+B2)+(C1+D1)(C2+D2)``.
+
+    Node noise (one value for both nodes, or (Alice's, Bob's)), exact for the circuit of
+    :func:`qnet_circuits.library.purification.append_purification_step` under
+    :mod:`qnet_circuits.noise`:
+
+    * ``cnot_depolarizing``: two-qubit depolarizing lambda after each local CNOT. With probability
+      ``1 - mu``, ``mu = (1-lam_A)(1-lam_B)``, one node's two qubits are replaced by I/4, which
+      leaves the kept pair I/4 and the flags agreeing with probability 1/2:
+      ``num -> mu num + (1-mu)/8``, ``N -> mu N + (1-mu)/2``.
+    * ``readout_error``: each recorded flag flipped with ``e_A`` (Alice) or ``e_B`` (Bob). The pair
+      is kept with weight ``q = (1-e_A)(1-e_B) + e_A e_B`` where the true flags agree and
+      ``1 - q`` where they differ (the differing branch:
+      :func:`_dejmps_rejected`), so ``num -> q num + (1-q) num_differ`` before the gate noise.
 
     >>> c, p = dejmps((0.7, 0.2, 0.06, 0.04))
     >>> tuple(round(x, 6) for x in c), round(p, 6)
     ((0.646341, 0.005854, 0.006341, 0.341463), 0.82)
+    >>> c, p = dejmps((0.7, 0.2, 0.06, 0.04), readout_error=0.05)
+    >>> tuple(round(x, 6) for x in c), round(p, 6)
+    ((0.63804, 0.010727, 0.012455, 0.338778), 0.7592)
     """
+    from qnet_circuits.physics.purified_link import node_pair
+
     p = validate_bell_diagonal(c1, "c1")
     q = p if c2 is None else validate_bell_diagonal(c2, "c2")
-    lam = _prob("cnot_depolarizing", cnot_depolarizing)
+    lam_a, lam_b = node_pair(cnot_depolarizing, "cnot_depolarizing")
+    eps_a, eps_b = node_pair(readout_error, "readout_error")
     num, n = _dejmps_parts(p, q)
-    mu = (1.0 - lam) ** 2
+    keep = (1.0 - eps_a) * (1.0 - eps_b) + eps_a * eps_b
+    if keep < 1.0:
+        num_d, n_d = _dejmps_rejected(p, q)
+        num = tuple(keep * x + (1.0 - keep) * y for x, y in zip(num, num_d))
+        n = keep * n + (1.0 - keep) * n_d
+    mu = (1.0 - lam_a) * (1.0 - lam_b)
     num = tuple(mu * x + (1.0 - mu) / 8.0 for x in num)
     n = mu * n + (1.0 - mu) / 2.0
     return _normalize(num, n, "dejmps"), n
@@ -136,9 +175,11 @@ def dejmps_same_direction(
 
 
 def dejmps_rounds(
-    coeffs: Sequence[float], rounds: int, cnot_depolarizing: float = 0.0
+    coeffs: Sequence[float], rounds: int, cnot_depolarizing: float | Sequence[float] = 0.0,
+    readout_error: float | Sequence[float] = 0.0,
 ) -> list[tuple[BellCoefficients, float]]:
-    """Iterated DEJMPS on identical pairs (no twirl): ``[(coeffs_k, p_k), k=1..rounds]``.
+    """Iterated DEJMPS on identical pairs (no twirl): ``[(coeffs_k, p_k), k=1..rounds]``; node
+    noise as in :func:`dejmps`.
 
     >>> from qnet_circuits.physics import werner_coefficients
     >>> round(dejmps_rounds(werner_coefficients(0.8), 2)[1][0][0], 6)
@@ -147,15 +188,18 @@ def dejmps_rounds(
     c = validate_bell_diagonal(coeffs)
     out = []
     for _ in range(_count("rounds", rounds)):
-        c, p = dejmps(c, None, cnot_depolarizing)
+        c, p = dejmps(c, None, cnot_depolarizing, readout_error)
         out.append((c, p))
     return out
 
 
 def dejmps_pumping(
-    c_kept: Sequence[float], c_fresh: Sequence[float], rounds: int
+    c_kept: Sequence[float], c_fresh: Sequence[float], rounds: int,
+    cnot_depolarizing: float | Sequence[float] = 0.0,
+    readout_error: float | Sequence[float] = 0.0,
 ) -> list[tuple[BellCoefficients, float]]:
-    """Entanglement pumping with DEJMPS: the kept pair meets one fresh pair per round.
+    """Entanglement pumping with DEJMPS: the kept pair meets one fresh pair per round; node
+    noise as in :func:`dejmps`.
 
     >>> round(dejmps_pumping((0.9, .05, .03, .02), (0.7, .2, .06, .04), 1)[0][0][0], 6)
     0.744186
@@ -164,7 +208,7 @@ def dejmps_pumping(
     fresh = validate_bell_diagonal(c_fresh, "c_fresh")
     out = []
     for _ in range(_count("rounds", rounds)):
-        c, p = dejmps(c, fresh)
+        c, p = dejmps(c, fresh, cnot_depolarizing, readout_error)
         out.append((c, p))
     return out
 
@@ -184,11 +228,14 @@ def expected_raw_pairs(p_list: Sequence[float]) -> list[float]:
 
 
 def purification_step(protocol: str, kept: Sequence[float], sacrificed: Sequence[float],
-                      cnot_depolarizing: float = 0.0) -> tuple[BellCoefficients, float]:
+                      cnot_depolarizing: float | Sequence[float] = 0.0,
+                      readout_error: float | Sequence[float] = 0.0
+                      ) -> tuple[BellCoefficients, float]:
     """Output coefficients and success probability of one BBPSSW or DEJMPS step.
 
-    BBPSSW twirls both inputs to Werner form; the DEJMPS rotations leave Werner states unchanged,
-    so the DEJMPS map with Werner inputs is the BBPSSW map, noisy CNOTs included.
+    BBPSSW twirls both inputs to Werner form; the DEJMPS rotations leave Werner states unchanged
+    and act before any noise, so the DEJMPS map with Werner inputs is the BBPSSW map, noisy
+    CNOTs and flipped flags included (node noise as in :func:`dejmps`).
 
     >>> from qnet_circuits.physics import werner_coefficients
     >>> c, p = purification_step("bbpssw", werner_coefficients(0.9), werner_coefficients(0.7))
@@ -197,29 +244,34 @@ def purification_step(protocol: str, kept: Sequence[float], sacrificed: Sequence
     """
     if protocol == "bbpssw":
         kept, sacrificed = twirl(kept), twirl(sacrificed)
-    return dejmps(kept, sacrificed, cnot_depolarizing=cnot_depolarizing)
+    return dejmps(kept, sacrificed, cnot_depolarizing=cnot_depolarizing,
+                  readout_error=readout_error)
 
 
 def purification_rounds(protocol: str, inputs: Sequence[Sequence[float]], rounds: int,
-                        pumping: bool, cnot_depolarizing: float = 0.0
+                        pumping: bool, cnot_depolarizing: float | Sequence[float] = 0.0,
+                        readout_error: float | Sequence[float] = 0.0
                         ) -> list[list[tuple[BellCoefficients, float]]]:
     """(output coefficients, conditional success) of every step, round by round.
 
     Recurrence: round k pairs the outputs of round k - 1 in order (2**rounds raw pairs in leaf
     order); pumping: the kept pair meets ``inputs[k]`` in round k (``rounds + 1`` raw pairs).
     The last round's one output is the purified pair; the product of all successes is the
-    overall success probability.
+    overall success probability (the steps' flags are independent given their inputs). Node
+    noise (gate and readout error, one value or (Alice's, Bob's)) as in :func:`dejmps`.
     """
     out: list[list[tuple[BellCoefficients, float]]] = []
     if pumping:
         kept = tuple(inputs[0])
         for fresh in inputs[1:rounds + 1]:
-            kept, p = purification_step(protocol, kept, fresh, cnot_depolarizing)
+            kept, p = purification_step(protocol, kept, fresh, cnot_depolarizing,
+                                          readout_error)
             out.append([(kept, p)])
         return out
     level = [tuple(c) for c in inputs]
     for _ in range(rounds):
-        steps = [purification_step(protocol, level[2 * i], level[2 * i + 1], cnot_depolarizing)
+        steps = [purification_step(protocol, level[2 * i], level[2 * i + 1], cnot_depolarizing,
+                                   readout_error)
                  for i in range(len(level) // 2)]
         out.append(steps)
         level = [c for c, _ in steps]

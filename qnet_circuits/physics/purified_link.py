@@ -7,10 +7,12 @@ flip; BBPSSW twirls it to Werner form when it is not Werner). A level-``k`` step
 level-``k-1`` pair (duration ``D_K``), then makes the sacrificed one (a level-``k-1`` pair for the
 recurrence, a raw pair for pumping; duration ``D_S``) while the kept pair's two memories decay
 for ``D_S`` (Aer's thermal relaxation, T1/T2 of its nodes); the step (DEJMPS rotations or none,
-bilateral CNOT, flags measured, kept iff equal) succeeds with the probability of those decayed
-inputs; BBPSSW re-twirls the kept pair below the last round; both memories then wait the one-way
-message ``s`` units for the flags. A failed step costs ``D_K + D_S + s`` and the step starts
-again with fresh pairs (a renewal).
+bilateral CNOT, flags measured, kept iff the recorded flags are equal; at nodes with gate or
+readout error each local CNOT is followed by two-qubit depolarizing noise and each recorded flag
+may be flipped, :func:`step_tensor`) succeeds with the probability of those decayed inputs;
+BBPSSW re-twirls the kept pair below the last round; both memories then wait the one-way message
+``s`` units for the flags. A failed step costs ``D_K + D_S + s`` and the step starts again with
+fresh pairs (a renewal).
 
 Everything is linear in the *weighted state* ``A_k(t) = E[rho ; D_k = t]`` (an unnormalized state
 per lattice time; its trace is the pmf of ``D_k``). With Pauli vectors ``r_i = tr(rho sigma_i)``:
@@ -47,6 +49,7 @@ __all__ = [
     "pauli_vector",
     "purified_link_law",
     "relaxation_modes",
+    "node_pair",
     "step_tensor",
     "twirl_matrix",
 ]
@@ -85,19 +88,70 @@ def _rx(theta: float) -> np.ndarray:
     return np.array([[c, -1j * s], [-1j * s, c]])
 
 
+def node_pair(value: float | Sequence[float], name: str) -> tuple[float, float]:
+    """``value`` as (Alice's, Bob's) probabilities: one number for both nodes, or two.
+
+    >>> node_pair(0.1, "gate_error"), node_pair((0.1, 0.2), "gate_error")
+    ((0.1, 0.1), (0.1, 0.2))
+    """
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        vals = (float(value), float(value))
+    else:
+        try:
+            vals = tuple(float(v) for v in value)  # type: ignore[union-attr]
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a probability or two (Alice's, Bob's), "
+                             f"got {value!r}") from None
+        if len(vals) != 2:
+            raise ValueError(f"{name} must be one probability or two (Alice's, Bob's), "
+                             f"got {len(vals)}")
+    for v in vals:
+        if not (math.isfinite(v) and 0.0 <= v <= 1.0):
+            raise ValueError(f"{name} must lie in [0, 1], got {v!r}")
+    return vals  # type: ignore[return-value]
+
+
+def _depolarize_pair(rho: np.ndarray, lam: float, qubits: tuple[int, int]) -> np.ndarray:
+    """``(1 - lam) rho + lam I/4 (x) tr_qubits(rho)`` on two of four qubits (Aer's
+    ``depolarizing_error(lam, 2)``), as ``(1 - lam) rho + lam/16 sum_P P rho P``."""
+    if lam == 0.0:
+        return rho
+    ops = _pair_paulis(qubits)
+    mixed = np.einsum("kab,...bc,kdc->...ad", ops, rho, ops.conj(), optimize=True)
+    return (1.0 - lam) * rho + lam * mixed / 16.0
+
+
 @functools.lru_cache(maxsize=4)
-def step_tensor(protocol: str) -> np.ndarray:
+def _pair_paulis(qubits: tuple[int, int]) -> np.ndarray:
+    """The 16 two-qubit Paulis on ``qubits`` of four, as 16 x 16 matrices."""
+    return np.array([_on(pa, qubits[0]) @ _on(pb, qubits[1]) for pa in _P for pb in _P])
+
+
+@functools.lru_cache(maxsize=16)
+def step_tensor(protocol: str, gate_error: tuple[float, float] = (0.0, 0.0),
+                readout_error: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
     """``N[o, i, j]``: Pauli vector ``o`` of the kept pair after one step (unnormalized: its trace
     is the success probability) from kept ``i`` and sacrificed ``j`` (qubits a1, b1, a2, b2 =
     0..3; DEJMPS: Rx(+pi/2) on a1, a2, Rx(-pi/2) on b1, b2; CX(a1, a2), CX(b1, b2); keep iff the
-    Z outcomes of a2, b2 agree, as :func:`qnet_circuits.library.purification.append_purification_step`).
+    recorded Z outcomes of a2, b2 agree, as
+    :func:`qnet_circuits.library.purification.append_purification_step`).
+
+    Node noise as :mod:`qnet_circuits.noise` applies it: ``gate_error`` = (Alice's, Bob's)
+    two-qubit depolarizing lambda after each local CNOT, ``readout_error`` = (Alice's, Bob's)
+    flip probability of each recorded flag. Flips mix the branches: the pair is kept with weight
+    ``(1-e_A)(1-e_B) + e_A e_B`` where the flags agree and ``e_A(1-e_B) + (1-e_A)e_B`` where they
+    differ.
 
     >>> t = step_tensor("bbpssw")
     >>> t.shape, float(t[0, 0, 0])  # two maximally mixed pairs: success 1/2
     ((16, 16, 16), 0.5)
+    >>> float(step_tensor("dejmps", (0.0, 0.0), (0.1, 0.1))[0, 0, 0])  # still 1/2
+    0.5
     """
     if protocol not in ("bbpssw", "dejmps"):
         raise ValueError(f"protocol must be 'bbpssw' or 'dejmps', got {protocol!r}")
+    lam_a, lam_b = node_pair(gate_error, "gate_error")
+    eps_a, eps_b = node_pair(readout_error, "readout_error")
     p0, p1 = np.diag([1.0 + 0j, 0.0]), np.diag([0.0 + 0j, 1.0])
     x = _P[1]
     u = np.eye(16, dtype=complex)
@@ -106,15 +160,15 @@ def step_tensor(protocol: str) -> np.ndarray:
             _rx(-math.pi / 2), 3)
     for c, t in ((0, 2), (1, 3)):
         u = (_on(p0, c) + _on(p1, c) @ _on(x, t)) @ u
-    proj = _on(p0, 2) @ _on(p0, 3) + _on(p1, 2) @ _on(p1, 3)
-    m = proj @ u
-    out = np.zeros((16, 16, 16))
-    for i in range(16):
-        for j in range(16):
-            rho = np.kron(SIGMA[j], SIGMA[i]) / 16.0  # sacrificed on qubits 2, 3 (high)
-            big = (m @ rho @ m.conj().T).reshape(4, 4, 4, 4)
-            kept = np.einsum("hlhm->lm", big)
-            out[:, i, j] = np.real(np.einsum("kij,ji->k", SIGMA, kept))
+    agree = _on(p0, 2) @ _on(p0, 3) + _on(p1, 2) @ _on(p1, 3)
+    keep = (((1 - eps_a) * (1 - eps_b) + eps_a * eps_b) * agree
+            + (eps_a * (1 - eps_b) + (1 - eps_a) * eps_b) * (np.eye(16) - agree))
+    # every (kept i, sacrificed j) Pauli product at once; sacrificed on qubits 2, 3 (high)
+    rho = np.einsum("jab,icd->ijacbd", SIGMA, SIGMA).reshape(256, 16, 16) / 16.0
+    rho = u @ rho @ u.conj().T
+    rho = _depolarize_pair(_depolarize_pair(rho, lam_a, (0, 2)), lam_b, (1, 3))
+    kept = np.einsum("nhlhm->nlm", (keep @ rho).reshape(256, 4, 4, 4, 4))  # keep: diagonal
+    out = np.real(np.einsum("kij,nji->kn", SIGMA, kept)).reshape(16, 16, 16)
     out[np.abs(out) < 1e-14] = 0.0
     out.setflags(write=False)
     return out
@@ -196,6 +250,8 @@ def purified_link_law(
     scheme: str,
     twirl_raw: bool = False,
     unit_s: float = 1.0,
+    gate_error: float | Sequence[float] = 0.0,
+    readout_error: float | Sequence[float] = 0.0,
 ) -> dict[str, Any]:
     """Weighted state of a purified link over its delivery time, on a lattice of ``unit_s``.
 
@@ -206,6 +262,9 @@ def purified_link_law(
         t1_s, t2_s: (left, right) memory T1 and T2 (s; ``inf`` for none).
         protocol, rounds, scheme: the purification plan; twirl_raw: BBPSSW twirls raw pairs.
         unit_s: seconds per lattice unit (the decay rates are ``unit_s / T``).
+        gate_error, readout_error: the (left, right) nodes' two-qubit depolarizing lambda after
+            each local CNOT and flag flip probability (one number: both), as
+            :func:`step_tensor`; a flipped flag can keep a bad pair or restart a good one.
 
     Returns ``measure`` (lattice x 16: ``E[r ; D = t]``, column 0 the pmf), ``mean_units``,
     ``lost_mass`` (beyond the lattice), ``success`` (per level, the mean success probability of
@@ -222,7 +281,8 @@ def purified_link_law(
     if twirl_raw:
         r0 = tw @ r0
     modes = [(rate * unit_s, k) for rate, k in relaxation_modes(t1_s, t2_s)]
-    tensor = step_tensor(protocol)
+    tensor = step_tensor(protocol, node_pair(gate_error, "gate_error"),
+                         node_pair(readout_error, "readout_error"))
     msg = _decay(modes, message_units)
     basis = _subspace(r0, [k for _, k in modes] + ([tw] if protocol == "bbpssw" else []), tensor)
     mean_attempts = (2.0 ** rounds if scheme == "recurrence" else rounds + 1.0) / p

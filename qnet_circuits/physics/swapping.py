@@ -136,26 +136,46 @@ def chain_fidelity_dur_approx(
 
 def chain_bell_diagonal(
     list_of_coeffs: Sequence[Sequence[float]],
-    bsm_depolarizing: float = 0.0,
-    readout_error: float = 0.0,
+    bsm_depolarizing: float | Sequence[float] = 0.0,
+    readout_error: float | Sequence[float] = 0.0,
 ) -> BellCoefficients:
     """Bell-diagonal output of a chain of pairs swapped left to right (repeated convolution).
 
     The swap order does not matter: all maps are Pauli channels, which commute.
+    ``bsm_depolarizing`` and ``readout_error``: one value for every swap, or one per swap
+    (repeater ``k`` joins pairs ``k`` and ``k + 1``: nodes with unequal noise).
 
     >>> from qnet_circuits.physics import werner_coefficients
     >>> round(chain_bell_diagonal([werner_coefficients(0.9)] * 4)[0], 6)
     0.673126
+    >>> round(chain_bell_diagonal([werner_coefficients(0.9)] * 3, [0.01, 0.03], [0.0, 0.02])[0], 6)
+    0.694085
     """
     if isinstance(list_of_coeffs, (str, bytes)) or len(list_of_coeffs) == 0:
         raise ValueError("list_of_coeffs must be a non-empty sequence of (A, B, C, D) tuples")
-    lam = _prob("bsm_depolarizing", bsm_depolarizing)
-    eps = _prob("readout_error", readout_error)
+    swaps = len(list_of_coeffs) - 1
+    lams = _per_swap("bsm_depolarizing", bsm_depolarizing, swaps)
+    epss = _per_swap("readout_error", readout_error, swaps)
     out = validate_bell_diagonal(list_of_coeffs[0], "list_of_coeffs[0]")
     for k, c in enumerate(list_of_coeffs[1:], start=1):
         nxt = validate_bell_diagonal(c, f"list_of_coeffs[{k}]")
-        out = _bsm_noise(_convolve(out, nxt), lam, eps)
+        out = _bsm_noise(_convolve(out, nxt), lams[k - 1], epss[k - 1])
     return out
+
+
+def _per_swap(name: str, value: float | Sequence[float], swaps: int) -> list[float]:
+    """One probability per swap from one value or a sequence of ``swaps`` values."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [_prob(name, value)] * swaps
+    if isinstance(value, (str, bytes)):
+        raise ValueError(f"{name} must be a probability or one per swap, got {value!r}")
+    try:
+        values = list(value)
+    except TypeError:
+        raise ValueError(f"{name} must be a probability or one per swap, got {value!r}") from None
+    if len(values) != swaps:
+        raise ValueError(f"{name} must give one probability per swap ({swaps}), got {len(values)}")
+    return [_prob(f"{name}[{i}]", v) for i, v in enumerate(values)]
 
 
 def _fidelity_list(fidelities: Sequence[float]) -> list[float]:

@@ -3,16 +3,21 @@
 Raw pairs: one Werner fidelity or Bell-diagonal spec for every raw pair, or the list of raw pairs
 (recurrence: 2**rounds in leaf order, e.g. kept then sacrificed for one round; pumping: the
 initial pair then one fresh pair per round, or two specs = initial and the fresh pair of every
-round). Noise: ``gate_error`` after each local CNOT and ``readout_error`` on each measurement, at
-both nodes. The noisy closed form covers gate error (reference section 5: each depolarized CNOT
-fully randomizes both pairs); with readout error there is no closed form (``theory`` is None)
-and the flip also hits the fidelity measurement at the nodes.
+round). Noise: ``gate_error`` after each local CNOT and ``readout_error`` on each flag
+measurement, at both nodes. The closed form is exact with both (:func:`qnet_circuits.physics.dejmps`:
+each depolarized CNOT fully randomizes both pairs; a flipped flag keeps a pair whose true flags
+differ, or discards one whose flags agree). The XX/YY/ZZ readout that estimates the kept pair
+is a verification measurement without readout error (``metadata["ideal_measurements"]``), so the
+estimate is of the state.
 
 >>> result = run(PurifyParams(protocol="dejmps", fidelity=0.8), shots=2000, seed=5)
 >>> round(result.theory["fidelity"], 6), round(result.theory["p_success"], 6)
 (0.83815, 0.768889)
 >>> result.fidelity.within(result.theory["fidelity"], k=4)
 True
+>>> noisy = theory(PurifyParams(fidelity=0.8, readout_error=0.02), circuits(PurifyParams())[0])
+>>> round(noisy["fidelity"], 6), round(noisy["p_success"], 6)
+(0.831025, 0.747808)
 """
 
 from __future__ import annotations
@@ -122,8 +127,8 @@ class PurifyParams:
 
     @property
     def closed_form(self) -> bool:
-        """True when a closed form exists (no readout error)."""
-        return self.readout_error == 0.0
+        """True: the closed form is exact with gate and readout error too (kept for callers)."""
+        return True
 
 
 def circuits(params: PurifyParams) -> list[QuantumCircuit]:
@@ -137,7 +142,8 @@ def theory(params: PurifyParams, circuit: QuantumCircuit) -> dict[str, Any]:
     register of ``circuit`` its conditional success (``steps``) and output fidelity
     (``step_fidelity``)."""
     per_round = physics.purification_rounds(params.protocol, params.inputs, params.rounds,
-                                    params.pumping, params.gate_error)
+                                            params.pumping, params.gate_error,
+                                            params.readout_error)
     steps, step_fidelity = {}, {}
     for k, outputs in enumerate(per_round, start=1):
         names = [s["register"] for s in circuit.metadata["steps"] if s["round"] == k]
@@ -176,7 +182,7 @@ class PurifyResult:
         kept_shots: those shots, over the three bases.
         steps: each step's conditional success.
         method: the simulation method the runner chose.
-        theory: see :func:`theory`; empty with readout error (no closed form).
+        theory: see :func:`theory` (gate and readout error included).
         provenance: seed, shots per basis, backend, runner options, versions.
     """
 
@@ -197,7 +203,6 @@ class PurifyResult:
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``qnet purify`` (plus ``provenance``)."""
         p, th = self.params, self.theory
-        closed = p.closed_form
         return {
             "command": "purify",
             "protocol": p.protocol,
@@ -211,10 +216,10 @@ class PurifyResult:
             "p_success": self.p_success.value,
             "p_success_stderr": self.p_success.stderr,
             "kept_shots": self.kept_shots,
-            "theory": th["fidelity"] if closed else None,
-            "theory_coefficients": list(th["coefficients"]) if closed else None,
-            "theory_p_success": th["p_success"] if closed else None,
-            "theory_note": None if closed else "no closed form with readout error",
+            "theory": th["fidelity"],
+            "theory_coefficients": list(th["coefficients"]),
+            "theory_p_success": th["p_success"],
+            "theory_note": None,
             "steps": [{"register": s.register, "round": s.round, "p_success": s.p_success.value,
                        "p_success_stderr": s.p_success.stderr, "theory": s.theory}
                       for s in self.steps],
@@ -269,10 +274,10 @@ def run(params: PurifyParams, *, runner: Runner | None = None, shots: int | None
     backend = resolve_runner(runner)
     (by_basis,) = run_bases(backend, [qc], network, shots=shots, seed=seed)
     kept = sum(int(heralded_mask(d).sum()) for d in by_basis.values())
-    th = theory(params, qc) if params.closed_form else {}
+    th = theory(params, qc)
     steps = tuple(
         PurifyStep(s["register"], s["round"], step_success(by_basis, s["register"], s["depends_on"]),
-                   th["steps"][s["register"]] if th else None)
+                   th["steps"][s["register"]])
         for s in qc.metadata["steps"]
     )
     return PurifyResult(

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from qnet_circuits import physics
 from qnet_circuits.cli import main
 from qnet_circuits.cli.common import to_json
 from qnet_circuits.protocols import purify, remote_cnot, swap, teleport
@@ -59,6 +60,17 @@ def test_render_prints_every_value_beside_its_theory(capsys):
     assert main(["purify", "--fidelity", "0.8", "--rounds", "2", "--shots", "300", "--seed", "3"]) == 0
     out = capsys.readouterr().out
     assert out.count("theory") == 2 + 3  # fidelity, p_success and each of the three steps
+
+
+def test_purify_with_readout_error_prints_its_closed_form(capsys):
+    argv = ["purify", "--fidelity", "0.8", "--readout-error", "0.02", "--gate-error", "0.01",
+            "--shots", "300", "--seed", "3"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "n/a" not in out and "note" not in out
+    c, p = physics.dejmps(physics.werner_coefficients(0.8), cnot_depolarizing=0.01,
+                          readout_error=0.02)
+    assert f"theory {c[0]:.6f}" in out and f"theory {p:.6f}" in out
 
 
 @pytest.mark.parametrize(

@@ -44,11 +44,38 @@ def test_purify_recurrence_and_pumping():
     assert within(r, "fidelity", r["theory"]) and within(r, "p_success", r["theory_p_success"])
 
 
-def test_purify_readout_error_has_no_closed_form():
-    result = run(PurifyParams(fidelity=0.8, readout_error=0.02), shots=500, seed=24)
+@pytest.mark.parametrize("kw,shots,seed", [
+    ({"protocol": "dejmps", "bell_diagonal": [(0.8, 0.1, 0.06, 0.04)], "rounds": 2,
+      "gate_error": 0.02, "readout_error": 0.08}, 4000, 24),
+    ({"protocol": "bbpssw", "fidelity": [0.9, 0.75], "pumping": True, "rounds": 2,
+      "readout_error": 0.1}, 4000, 1024),
+])
+def test_purify_with_readout_error_matches_the_exact_closed_form(kw, shots, seed):
+    """Readout error flips the flags: the sampled fidelity, success and every step's success
+    agree with the exact map (physics.dejmps with readout_error; the map itself is checked
+    against the noisy circuit's exact density matrix in tests/physics) and not with the map
+    that ignores the flips."""
+    params = PurifyParams(**kw)
+    result = run(params, shots=shots, seed=seed)
     r = result.to_dict()
-    assert r["theory"] is None and r["theory_note"]
-    assert result.theory == {} and all(s.theory is None for s in result.steps)
+    assert r["theory_note"] is None and r["theory"] is not None
+    per_round = purification_rounds(params.protocol, params.inputs, params.rounds, params.pumping,
+                                    params.gate_error, params.readout_error)
+    assert r["theory"] == pytest.approx(per_round[-1][0][0][0], abs=1e-12)
+    assert within(r, "fidelity", r["theory"]) and within(r, "p_success", r["theory_p_success"])
+    for s in r["steps"]:
+        assert abs(s["p_success"] - s["theory"]) <= K_SIGMA * s["p_success_stderr"], s
+    for got, se, want in zip(r["coefficients"], r["coefficients_stderr"], r["theory_coefficients"]):
+        assert abs(got - want) <= K_SIGMA * se
+    # the flips matter at these shots: the readout-free closed form is rejected
+    flipless = purification_rounds(params.protocol, params.inputs, params.rounds, params.pumping,
+                                   params.gate_error)
+    p_flipless = 1.0
+    for steps in flipless:
+        for _, p in steps:
+            p_flipless *= p
+    assert abs(r["p_success"] - p_flipless) > K_SIGMA * r["p_success_stderr"]
+    assert abs(r["fidelity"] - flipless[-1][0][0][0]) > K_SIGMA * r["fidelity_stderr"]
 
 
 def test_closed_form_schedule_matches_the_physics_iterations():

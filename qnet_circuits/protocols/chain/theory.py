@@ -41,8 +41,9 @@ def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkMod
     """Closed forms that apply to this plan (physics-reference sections 2, 4, 5, 9, 10).
 
     Keys (present only where the closed form applies): ``p_link``, ``cycle_time_s``,
-    ``fidelity_ideal_memories`` (Bell-diagonal chain with noisy swaps, section 4, after
-    purification for DEJMPS/BBPSSW without node noise, section 5), ``fidelity_two_link_dephasing``
+    ``fidelity_ideal_memories`` (Bell-diagonal chain with noisy swaps, section 4, each repeater
+    with its own gate and readout error, after purification for DEJMPS/BBPSSW, section 5, at
+    nodes with gate and readout error too), ``fidelity_two_link_dephasing``
     (section 10 E[F], two equal Werner links, pure dephasing), ``mean_delivery_time_s``
     (exact, :mod:`qnet_circuits.physics.chain_exact`, with the classical messages of the swaps,
     up to 14 equal links without purification or cutoff; beyond, ``mean_delivery_time_bounds_s``;
@@ -62,18 +63,18 @@ def chain_theory(network: Network, path: Sequence[str], models: Sequence[LinkMod
     by_name = {nd.name: nd for nd in network.nodes}
     nodes = [by_name[n] for n in path]
     repeaters = nodes[1:-1]
-    lams = {r.gate_error for r in repeaters}
-    epss = {r.readout_error for r in repeaters}
-    uniform_noise = len(lams) <= 1 and len(epss) <= 1
-    lam = lams.pop() if lams else 0.0
-    eps = epss.pop() if epss else 0.0
+    lams = [r.gate_error for r in repeaters]
+    epss = [r.readout_error for r in repeaters]
+    uniform_noise = len(set(lams)) <= 1 and len(set(epss)) <= 1
+    lam = lams[0] if lams and uniform_noise else 0.0
+    eps = epss[0] if epss and uniform_noise else 0.0
     coeffs = [m.bell_coefficients() for m in models]
     pur = plan.purification
-    if pur is not None:
-        node_noise_free = all(n.gate_error == 0 and n.readout_error == 0 for n in nodes)
-        coeffs = [_purified_coefficients(c, pur) for c in coeffs] if node_noise_free else []
-    if coeffs and uniform_noise:  # photonic links herald the same states as the state level
-        theory["fidelity_ideal_memories"] = physics.chain_bell_diagonal(coeffs, lam, eps)[0]
+    if pur is not None:  # each link purified by its two end nodes, with their gate/readout error
+        coeffs = [_purified_coefficients(c, pur, nodes[i], nodes[i + 1])
+                  for i, c in enumerate(coeffs)]
+    if coeffs:  # photonic links herald the same states as the state level
+        theory["fidelity_ideal_memories"] = physics.chain_bell_diagonal(coeffs, lams, epss)[0]
     theory.update(_delivery_and_dephasing(models, plan, nodes, coeffs, lam, eps))
     ideal_memories = all(n.memory.ideal for n in nodes)
     expected = expected_fidelity(models, plan, nodes, timeline)
@@ -295,20 +296,19 @@ def classical_offsets(geometry: ChainGeometry, strategy: str) -> list[float]:
     return [float(x) for x in t]
 
 
-def _purified_coefficients(coeffs, pur: PurificationPlan):
-    if pur.protocol == "dejmps":
-        if pur.scheme == "recurrence":
-            return physics.dejmps_rounds(coeffs, pur.rounds)[-1][0]
-        return physics.dejmps_pumping(coeffs, coeffs, pur.rounds)[-1][0]
-    # BBPSSW: inputs twirled to Werner, re-twirl between rounds, none after the last one; on
-    # Werner inputs a BBPSSW step equals a DEJMPS step (section 14), which gives the Bell-diagonal
-    # (not Werner) output of the last round
-    f0 = physics.twirl(coeffs)[0]
-    if pur.scheme == "recurrence":
-        f = physics.bbpssw_rounds(f0, pur.rounds - 1)[-1][0] if pur.rounds > 1 else f0
-        return physics.dejmps(physics.werner_coefficients(f))[0]
-    f = physics.bbpssw_pumping(f0, f0, pur.rounds - 1)[-1][0] if pur.rounds > 1 else f0
-    return physics.dejmps(physics.werner_coefficients(f), physics.werner_coefficients(f0))[0]
+def _purified_coefficients(coeffs, pur: PurificationPlan, left: Node | None = None,
+                           right: Node | None = None):
+    """Bell-diagonal output of one link's purification (section 5), the steps run by the link's
+    end nodes with their gate and readout error (:func:`qnet_circuits.physics.dejmps`). BBPSSW:
+    inputs twirled to Werner, re-twirl between rounds, none after the last one (on Werner inputs
+    a BBPSSW step equals a DEJMPS step, section 14), which gives the Bell-diagonal (not Werner)
+    output of the last round. Without nodes: noiseless steps."""
+    left, right = left or Node("left"), right or Node("right")
+    raw = 2**pur.rounds if pur.scheme == "recurrence" else pur.rounds + 1
+    rounds = physics.purification_rounds(
+        pur.protocol, [coeffs] * raw, pur.rounds, pur.scheme == "pumping",
+        (left.gate_error, right.gate_error), (left.readout_error, right.readout_error))
+    return rounds[-1][0][0]
 
 
 __all__ = ["chain_theory", "classical_offsets", "expected_fidelity", "stored_link_correlations"]

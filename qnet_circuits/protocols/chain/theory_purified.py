@@ -6,8 +6,10 @@ the decayed inputs and restarts) and :mod:`qnet_circuits.physics.chain_purified`
 Applies to heralded-state links (``link_level="state"``) and photonic links (their attempts
 herald the same state with the same probability: memories wait the herald time, the herald's Z
 correction commutes with T1/T2, then the same frame flip; same cycle time, messages and twirls)
-without cutoff, nodes without gate or readout error, and a lattice: every cycle time and one-way
-message a multiple of a common unit
+without cutoff, nodes with or without gate and readout error (each link's steps run by its two
+end nodes with their own errors, :func:`~qnet_circuits.physics.purified_link.step_tensor`; each
+repeater's swap with its own, :func:`~qnet_circuits.physics.chain_expected.swap_noise_factors`),
+and a lattice: every cycle time and one-way message a multiple of a common unit
 (``tau / q``, ``q <= 16``; exact for ``preparation_time_s = 0``, where the message is one cycle);
 elsewhere ``fidelity_note`` says why there is none.
 
@@ -31,6 +33,7 @@ import numpy as np
 from qnet_circuits import physics
 from qnet_circuits.network import Node
 from qnet_circuits.physics.chain_delivery import delivery_quantile
+from qnet_circuits.physics.chain_expected import swap_noise_factors
 from qnet_circuits.physics.chain_purified import MAX_LINKS, expected_purified_chain
 from qnet_circuits.physics.purified_link import purified_link_law
 from qnet_circuits.scheduler import ChainPlan, LinkModel, geometry_of
@@ -76,8 +79,6 @@ def _why_not(models: Sequence[LinkModel], plan: ChainPlan, nodes: Sequence[Node]
     if plan.cutoff_s is not None:
         return ("purification with a cutoff: no exact oracle yet (a discarded purified pair "
                 "restarts its whole purification)")
-    if any(nd.gate_error or nd.readout_error for nd in nodes):
-        return "purification at noisy nodes (gate or readout error): no exact oracle yet"
     if len(models) > MAX_LINKS:
         return f"purified chains have an exact oracle up to {MAX_LINKS} links"
     return None
@@ -104,19 +105,22 @@ def purified_expected(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
         for i, mdl in enumerate(models):
             left, right = nodes[i], nodes[i + 1]
             key = (id(mdl.raw_rho), mdl.p, mdl.cycle_time_s, mdl.message_s, mdl.herald_wait_s,
-                   mdl.frame_x, mdl.frame_on_left, left.memory, right.memory)
+                   mdl.frame_x, mdl.frame_on_left, left.memory, right.memory, left.gate_error,
+                   right.gate_error, left.readout_error, right.readout_error)
             if key not in laws:
                 twirl = pur.protocol == "bbpssw" and not _is_werner_state(mdl.state(True))
                 laws[key] = purified_link_law(
                     herald_state(mdl, left, right), mdl.p, round(mdl.cycle_time_s / unit),
                     round(mdl.message_s / unit), (left.memory.t1_s, right.memory.t1_s),
                     (left.memory.t2_s, right.memory.t2_s), pur.protocol, pur.rounds, pur.scheme,
-                    twirl, unit)
+                    twirl, unit, gate_error=(left.gate_error, right.gate_error),
+                    readout_error=(left.readout_error, right.readout_error))
             measures.append(laws[key]["measure"])
             success.append(laws[key]["success"])
         out = expected_purified_chain(
             measures, unit, list(geometry_of(models).node_delay_s), [nd.memory.t1_s for nd in nodes],
-            [nd.memory.t2_s for nd in nodes], plan.strategy, None, offsets_s)
+            [nd.memory.t2_s for nd in nodes], plan.strategy,
+            [swap_noise_factors(nd.gate_error, nd.readout_error) for nd in nodes[1:-1]], offsets_s)
     except ValueError as err:  # a lattice or an asap work estimate out of reach
         return {"fidelity_note": str(err)}
     times, pmf = out["delivery_times_s"], out["delivery_pmf"]
