@@ -32,7 +32,7 @@ def close(res, key="fidelity"):
         f"F {est.value:.5f} +- {est.stderr:.5f} vs {th[key]:.6f}")
 
 
-@pytest.mark.parametrize("gate,readout,seed", [(0.1, 0.0, 77), (0.0, 0.1, 1)])
+@pytest.mark.parametrize("gate,readout,seed", [(0.1, 0.0, 77), (0.0, 0.2, 1)])
 def test_one_purified_link_with_ideal_memories(gate, readout, seed):
     net = chain(1, 10.0, gate_error=gate, readout_error=readout)
     plan = ChainPlan(link_fidelity=0.85, purification=PurificationPlan("dejmps", 1))
@@ -42,7 +42,8 @@ def test_one_purified_link_with_ideal_memories(gate, readout, seed):
                           readout_error=readout)
     assert th["fidelity_method"] == "exact" and th["fidelity"] == pytest.approx(c[0], abs=1e-12)
     close(res)
-    # the check can fail: the closed form without node noise is rejected at K se
+    # the check can fail: the closed form without node noise is rejected at K se (the noise moves
+    # F by 0.080 / 0.059, about 10 se at 6000 realizations; readout 0.1 moved it 5.2 se only)
     clean = physics.dejmps(physics.werner_coefficients(0.85))[0][0]
     assert abs(clean - res.fidelity.value) > K * res.fidelity.stderr
 
