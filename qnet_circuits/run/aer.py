@@ -259,7 +259,11 @@ class AerRunner:
         """Per circuit: (circuit, noisy, method, block results, seed, shots done). Under a
         progress monitor, blocks (:func:`_shot_blocks`) run round by round over the circuits
         (progress reported, Ctrl-C polled between rounds), so a stop leaves every circuit that
-        runs in blocks with the same shots."""
+        runs in blocks with the same shots. A circuit without control flow is probed with its
+        first block: where Aer simulated it shot by shot (``measure_sampling`` false in the
+        block's metadata; shot k seeded seed + k) its blocks go on; where Aer sampled every shot
+        from one final state the whole circuit runs in one call after the rounds, exactly as
+        without a monitor (a stop before that keeps the probe block, an honest sample)."""
         shots = check_shots(shots)
         circuits = check_circuits(circuits)
         seeds = circuit_seeds(seed, len(circuits))
@@ -272,27 +276,52 @@ class AerRunner:
             return
         ready = [self.prepare(circuit, network) for circuit in circuits]
         blocks = [_shot_blocks(shots, noisy) for noisy, _ in ready]
+        probes = {i for i, (noisy, _) in enumerate(ready)
+                  if len(blocks[i]) > 1 and not _control_flow(noisy)}
         results: list[list[Result]] = [[] for _ in circuits]
         done = [0] * len(circuits)
+        sampled: list[int] = []
         # poll for Ctrl-C only where there are blocks to stop between; else it raises at once
         poll = progress.polling() if any(len(b) > 1 for b in blocks) else nullcontext()
-        with progress.runner_task(shots * len(circuits)), poll:
-            for j in range(max((len(b) for b in blocks), default=0)):
-                if j and progress.stop_requested():
-                    if not progress.partial_allowed(min(done), shots):
-                        raise progress.Interrupted(f"after {min(done)} of {shots} shots per circuit")
-                    break
-                for i, (noisy, method) in enumerate(ready):
-                    if j >= len(blocks[i]):
-                        continue
-                    first, size = blocks[i][j]
-                    block_seed = None if seeds[i] is None else seeds[i] + first
-                    results[i].append(_call(self.simulator(method, noisy.num_qubits), noisy, method,
-                                            shots=size, seed=block_seed, memory=memory))
-                    done[i] += size
-                    progress.advance(size)
+        with progress.runner_task(shots * len(circuits)):
+            with poll:
+                for j in range(max((len(b) for b in blocks), default=0)):
+                    if j and progress.stop_requested():
+                        if not progress.partial_allowed(min(done), shots):
+                            raise progress.Interrupted(f"after {min(done)} of {shots} shots per circuit")
+                        break
+                    for i, (noisy, method) in enumerate(ready):
+                        if j >= len(blocks[i]):
+                            continue
+                        first, size = blocks[i][j]
+                        block_seed = None if seeds[i] is None else seeds[i] + first
+                        results[i].append(_call(self.simulator(method, noisy.num_qubits), noisy,
+                                                method, shots=size, seed=block_seed, memory=memory))
+                        done[i] += size
+                        progress.advance(size)
+                        if j == 0 and i in probes and _sampled(results[i][0]):
+                            blocks[i] = blocks[i][:1]  # one call after the rounds
+                            sampled.append(i)
+            self._run_sampled(sampled, ready, results, done, shots, seeds, memory)
         for i, circuit in enumerate(circuits):
             yield circuit, ready[i][0], ready[i][1], results[i], seeds[i], done[i]
+
+    def _run_sampled(self, sampled, ready, results, done, shots, seeds, memory) -> None:
+        """The measure-sampled circuits of :meth:`_each` in one call each, unless a stop came
+        (then, where the caller takes partial output, they keep their probe block)."""
+        for i in sampled:
+            if progress.stop_requested():
+                return
+            noisy, method = ready[i]
+            try:
+                result = _call(self.simulator(method, noisy.num_qubits), noisy, method,
+                               shots=shots, seed=seeds[i], memory=memory)
+            except KeyboardInterrupt:  # Ctrl-C during the call (not polled): keep the probes
+                if not progress.partial_allowed(min(done), shots):
+                    raise
+                return
+            progress.advance(shots - done[i])
+            results[i], done[i] = [result], shots
 
     # -----------------------------------------------------------------------------------------
     def run_bindings(
@@ -368,14 +397,24 @@ def _bits(circuit: QuantumCircuit, result: Result, experiments: Sequence[int],
 
 
 def _shot_blocks(shots: int, noisy: QuantumCircuit) -> list[tuple[int, int]]:
-    """(first shot, shots) of each Aer call of :meth:`AerRunner.run`: blocks of
-    :data:`RUN_SHOT_BLOCK` for a circuit with control flow (simulated shot by shot, shot k
-    seeded seed + k, so the blocks give the bits of one call); one call for any other circuit
-    (Aer may sample all its shots from one final state: measured, even with resets of fresh
-    qubits) and for one that saves simulator data (saved values are per call)."""
-    if _saves(noisy) or not any(isinstance(inst.operation, ControlFlowOp) for inst in noisy.data):
+    """(first shot, shots) of each Aer call of :meth:`AerRunner.run` under a monitor: blocks of
+    :data:`RUN_SHOT_BLOCK` (a circuit Aer simulates shot by shot seeds shot k with seed + k, so
+    the blocks give the bits of one call: every circuit with control flow, and those without
+    whose first block says so, :func:`_sampled`); one call for a circuit that saves simulator
+    data (saved values are per call)."""
+    if _saves(noisy):
         return [(0, shots)]
     return [(k, min(RUN_SHOT_BLOCK, shots - k)) for k in range(0, shots, RUN_SHOT_BLOCK)]
+
+
+def _control_flow(noisy: QuantumCircuit) -> bool:
+    return any(isinstance(inst.operation, ControlFlowOp) for inst in noisy.data)
+
+
+def _sampled(result: Result) -> bool:
+    """True when Aer sampled the call's shots from one final state (its blocks would not give
+    the bits of one call); False when it simulated shot by shot (shot k seeded seed + k)."""
+    return bool(result.results[0].metadata.get("measure_sampling", True))
 
 
 def _measured(results: Sequence[Result]) -> bool:
