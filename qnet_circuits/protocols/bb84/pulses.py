@@ -150,8 +150,10 @@ def simulate_pulses(n_pulses: int, length_km: float, ch: DecoyChannel, *,
     kept = 0
     from qnet_circuits.run import progress  # a bar of pulses under `qnet bb84`
 
-    with progress.task(int(n_pulses), unit="pulses"):
+    with progress.task(int(n_pulses), unit="pulses"), progress.polling():
         for i, child in enumerate(children):
+            if i and progress.stop_requested():  # Ctrl-C: the tally of the finished chunks
+                break
             rng = np.random.default_rng(child)
             size = CHUNK if i < chunks - 1 else int(n_pulses) - CHUNK * (chunks - 1)
             # pulses are iid, so the intensities of a chunk are a multinomial split

@@ -70,7 +70,7 @@ class QkdReport:
     ``key_rate_asymptotic``); ``timings`` the wall time of each stage in seconds.
     ``pairs_requested`` is set (and ``pairs`` smaller) when Ctrl-C under a progress monitor
     stopped the runner: every estimate, the key and its finite-key length are then those of the
-    ``pairs`` rounds that finished (:func:`finished_rounds`).
+    ``pairs`` rounds that finished (:func:`~qnet_circuits.run.progress.covered_prefix`).
     """
 
     protocol: str
@@ -183,23 +183,6 @@ def _setting_counts(circuits: Sequence[QuantumCircuit], per_setting: np.ndarray,
     ]
 
 
-def finished_rounds(counts: Sequence[Mapping[int, int]], which: np.ndarray) -> int:
-    """The longest prefix of the rounds ``which`` (setting index per round, iid) whose settings
-    the ``counts`` cover: all of them after a complete run; after a Ctrl-C, the rounds whose
-    setting circuit had finished a shot for them (a prefix of iid rounds is iid).
-
-    >>> finished_rounds([{0: 3}, {1: 1}], np.array([0, 1, 0, 1, 0]))
-    3
-    """
-    m = len(which)
-    for s, mapping in enumerate(counts):
-        idx = np.flatnonzero(which == s)
-        have = int(sum(mapping.values()))
-        if have < idx.size:
-            m = min(m, int(idx[have]))
-    return m
-
-
 def qkd_theory(settings: QkdSettings, fidelity: float | None, link: Link | None,
                network: Network | None, eavesdropper: str, intercept_fraction: float
                ) -> dict[str, Any]:
@@ -262,7 +245,9 @@ def simulate_qkd(
     which = which_all = draw_settings(settings.probabilities, int(pairs), rng)
     counts = _setting_counts(circuits, np.bincount(which, minlength=len(settings.pairs)),
                              sampling, runner, network, int(seed), rng)
-    done = finished_rounds(counts, which) if progress.stop_requested() else len(which)
+    done = len(which)
+    if progress.stop_requested():  # Ctrl-C: the rounds whose setting circuit finished a shot
+        done = progress.covered_prefix(which, [sum(c.values()) for c in counts])
     if done < len(which):
         if done == 0:
             raise progress.Interrupted("before any setting circuit finished a shot")
