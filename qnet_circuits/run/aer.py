@@ -346,10 +346,18 @@ class AerRunner:
         saves = _saves(ready)
         if not binds:  # every row is the same circuit: one experiment, split into rows
             (chunk_seed,) = chunk_seeds(seed, 1)
-            result = _call(sim, ready, method, shots=table.rows * shots, seed=chunk_seed)
-            bits = _bits(circuit, result, [0], table.rows * shots)
-            saved = _saved(saves, result, 0)
-            return [_row(circuit, bits, k, shots, method, chunk_seed, saved) for k in range(table.rows)]
+            results, done = _one_experiment(sim, ready, method, table.rows * shots, chunk_seed,
+                                            saves)
+            bits = (memory_to_bits(circuit, [m for r in results for m in r.get_memory(0)])
+                    if len(results) > 1 and circuit.cregs and _measured(results)
+                    else _bits(circuit, results[0], [0], done))
+            saved = _saved(saves, results[0], 0)
+            if done < table.rows * shots and table.rows == 1:  # Ctrl-C: the finished blocks
+                return [_row(circuit, bits, 0, done, method, chunk_seed, saved)]
+            if done < shots:
+                raise progress.Interrupted(f"after {done} of {shots} shots of the first row")
+            return [_row(circuit, bits, k, shots, method, chunk_seed, saved)
+                    for k in range(done // shots)]
         return _run_rows(sim, ready, binds, method, circuit, table.rows, shots,
                          row_seeds(seed, table.rows, shots), saves)
 
@@ -385,6 +393,39 @@ def _run_rows(sim: AerSimulator, ready: QuantumCircuit, binds: Mapping[Parameter
             start = rows.stop
             progress.advance(n * shots)
     return out
+
+
+def _one_experiment(sim: AerSimulator, ready: QuantumCircuit, method: str, shots: int,
+                    seed: int | None, saves: bool) -> tuple[list[Result], int]:
+    """The Aer results of one unbound experiment of ``shots`` shots, and the shots done: one
+    call; under a progress monitor, blocks of :data:`RUN_SHOT_BLOCK` where Aer simulates it shot
+    by shot (block j seeded ``seed + 1024 j``: the bits of one call; control flow, or the first
+    block's ``measure_sampling`` false), polled for Ctrl-C: a stop inside
+    :func:`~qnet_circuits.run.progress.partial_ok` keeps the finished blocks."""
+    whole = progress.current() is None or saves or shots <= RUN_SHOT_BLOCK
+    results: list[Result] = []
+    done = 0
+    with progress.runner_task(shots):
+        if not whole:
+            with progress.polling():
+                for first in range(0, shots, RUN_SHOT_BLOCK):
+                    if first and progress.stop_requested():
+                        if not progress.partial_allowed(done, shots):
+                            raise progress.Interrupted(f"after {done} of {shots} shots")
+                        return results, done
+                    size = min(RUN_SHOT_BLOCK, shots - first)
+                    results.append(_call(sim, ready, method, shots=size,
+                                         seed=None if seed is None else seed + first))
+                    done += size
+                    progress.advance(size)
+                    if first == 0 and not _control_flow(ready) and _sampled(results[0]):
+                        whole = True  # sampled from one final state: one call, as unmonitored
+                        break
+        if whole:
+            results = [_call(sim, ready, method, shots=shots, seed=seed)]
+            progress.advance(shots - done)
+            done = shots
+    return results, done
 
 
 def _bits(circuit: QuantumCircuit, result: Result, experiments: Sequence[int],
