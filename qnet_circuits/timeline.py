@@ -428,8 +428,9 @@ def chain_timeline_cutoff(
     realizations: int,
 ) -> Timeline:
     """Timeline of ``realizations`` independent realizations with a cutoff (event loop each).
-    Under a progress monitor a Ctrl-C stops it after a multiple of 256 realizations, and the
-    timeline holds those (fewer rows than asked; the caller marks its result partial)."""
+    Under a progress monitor a Ctrl-C stops it after a multiple of 256 realizations: inside
+    :func:`~qnet_circuits.run.progress.partial_ok` the timeline holds those (fewer rows than
+    asked; the caller marks its result partial), else it raises ``progress.Interrupted``."""
     n = geometry.n_links
     ready = np.zeros((realizations, n))
     swaps = np.zeros((realizations, max(n - 1, 0)))
@@ -443,8 +444,10 @@ def chain_timeline_cutoff(
     done = realizations
     with progress.task(realizations, unit="timings"), progress.polling():
         for r in range(realizations):
-            if r and r % 256 == 0 and progress.stop_requested():  # Ctrl-C: the finished ones
-                done = r
+            if r and r % 256 == 0 and progress.stop_requested():  # Ctrl-C
+                if not progress.partial_allowed():
+                    raise progress.Interrupted(f"after {r} of {realizations} timings")
+                done = r  # the finished ones, for a caller inside partial_ok
                 break
             if budget <= 0:
                 raise ValueError(f"the cutoff event loop needed more than {MAX_CUTOFF_EVENTS:.0e} "

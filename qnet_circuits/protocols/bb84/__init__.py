@@ -300,8 +300,11 @@ def run(params: Bb84Params, *, runner: Runner | None = None, shots: int | None =
     intensities, probs = ((mu,), (1.0,)) if params.decoy == "none" else (
         (mu, params.nu, 0.0), params.probabilities)
     t0 = time.perf_counter()
-    tally = simulate_pulses(params.pulses, params.model_length_km, ch, intensities=intensities,
-                            probabilities=probs, attack=attack, seed=seed)
+    from qnet_circuits.run import progress
+
+    with progress.partial_ok():  # after Ctrl-C: the tally of the finished pulse chunks
+        tally = simulate_pulses(params.pulses, params.model_length_km, ch, intensities=intensities,
+                                probabilities=probs, attack=attack, seed=seed)
     timings["pulses"] = time.perf_counter() - t0
     simulated = analysis.estimates(tally, params.decoy, ch)
     t0 = time.perf_counter()

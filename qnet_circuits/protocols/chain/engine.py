@@ -225,7 +225,8 @@ def _run_static(network, route, models, plan, realizations, estimator, seeds: Ch
     """One circuit for every realization: the first realization's circuit, run once per basis
     with many shots (or once for its density matrix)."""
     count = 1 if plan.timing == "deterministic" else realizations
-    timeline = sample_timeline(models, plan, count, timing_rng, sampler)
+    with progress.partial_ok():  # the cutoff event loop keeps whole steps after a Ctrl-C
+        timeline = sample_timeline(models, plan, count, timing_rng, sampler)
     one = Timeline(timeline.ready_s[:1], timeline.swap_s[:1], timeline.delivery_s[:1],
                    timeline.left_wait_s[:1], timeline.right_wait_s[:1], timeline.attempts[:1],
                    timeline.discards[:1], timeline.records[:1] if timeline.records else None)
@@ -266,7 +267,8 @@ def _run_template(network, route, models, plan, realizations, estimator, seeds: 
     realizations, one shot per row."""
     k_block = block or block_size(len(models), realizations, plan, estimator)
     total = -(-realizations // k_block) * k_block
-    timeline = sample_timeline(models, plan, total, timing_rng, sampler)
+    with progress.partial_ok():  # the cutoff event loop keeps whole steps after a Ctrl-C
+        timeline = sample_timeline(models, plan, total, timing_rng, sampler)
     if len(timeline.delivery_s) < total:  # Ctrl-C in the cutoff event loop: whole blocks of it
         kept = len(timeline.delivery_s) // k_block * k_block
         if kept == 0:
