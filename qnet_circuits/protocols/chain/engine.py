@@ -142,7 +142,7 @@ def simulate(
             "scheduled": run.scheduled, "circuit": run.circuit, "partial": run.partial}
     if sampler is not None:
         meta.update(sampler.statistics())
-    timeline = run.timeline
+    timeline, n_real = run.timeline, run.timeline.realizations
     return ChainResult(
         fidelity=run.fidelity,
         fidelity_spread=run.spread,
@@ -150,8 +150,7 @@ def simulate(
         delivery=summarize_times(timeline.delivery_s),
         rate_hz=_rate(timeline.delivery_s),
         qubits=run.scheduled.width,
-        realizations=int(timeline.realizations if not static else
-                         (run.partial or {}).get("shots_done", realizations)),
+        realizations=int((run.partial or {}).get("shots_done", realizations) if static else n_real),
         method=run.method,
         wall_s=time.perf_counter() - start,
         theory=chain_theory(network, route, models, plan, timeline),

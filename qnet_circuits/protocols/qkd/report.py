@@ -183,6 +183,17 @@ def _setting_counts(circuits: Sequence[QuantumCircuit], per_setting: np.ndarray,
     ]
 
 
+def _finished(which: np.ndarray, counts: Sequence[Mapping[int, int]]) -> tuple[np.ndarray, int]:
+    """The rounds to analyse and their number: all of ``which``; after a Ctrl-C, the rounds whose
+    setting circuit finished a shot for them (:func:`~qnet_circuits.run.progress.covered_prefix`)."""
+    if not progress.stop_requested():
+        return which, len(which)
+    done = progress.covered_prefix(which, [sum(c.values()) for c in counts])
+    if done == 0:
+        raise progress.Interrupted("before any setting circuit finished a shot")
+    return which[:done], done
+
+
 def qkd_theory(settings: QkdSettings, fidelity: float | None, link: Link | None,
                network: Network | None, eavesdropper: str, intercept_fraction: float
                ) -> dict[str, Any]:
@@ -245,13 +256,7 @@ def simulate_qkd(
     which = which_all = draw_settings(settings.probabilities, int(pairs), rng)
     counts = _setting_counts(circuits, np.bincount(which, minlength=len(settings.pairs)),
                              sampling, runner, network, int(seed), rng)
-    done = len(which)
-    if progress.stop_requested():  # Ctrl-C: the rounds whose setting circuit finished a shot
-        done = progress.covered_prefix(which, [sum(c.values()) for c in counts])
-    if done < len(which):
-        if done == 0:
-            raise progress.Interrupted("before any setting circuit finished a shot")
-        which = which[:done]
+    which, done = _finished(which, counts)
     t1 = time.perf_counter()
     rounds = rounds_from_counts(counts, settings.pairs, which, rng)
     sifted = sift(rounds, settings.key_settings)
