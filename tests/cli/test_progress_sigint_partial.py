@@ -86,6 +86,14 @@ def test_static_chain_keeps_the_finished_shot_blocks(tmp_path):
     _within(r["fidelity"], r["fidelity_stderr"], r["theory"]["fidelity"])
 
 
+def test_sense_keeps_the_finished_shots_and_skips_the_scan(tmp_path):
+    argv = ["sense", "--fidelity", "0.95", "--shots", "4000000", "--seed", "2"]
+    r = _partial_json(tmp_path, argv, "shots", 4096, 4_000_000)
+    _within(r["parity"], r["parity_stderr"], r["theory_parity"])
+    _within(r["estimate"], r["estimate_stderr"], r["theory_estimate"])
+    assert r["batches"] == r["shots_done"] // 100 and r["oscillation"] == []
+
+
 # --------------------------------------------------------------------------------------------
 # in process: blocks change no complete result
 # --------------------------------------------------------------------------------------------
