@@ -427,7 +427,10 @@ def chain_timeline_cutoff(
     cutoff_s: float,
     realizations: int,
 ) -> Timeline:
-    """Timeline of ``realizations`` independent realizations with a cutoff (event loop each)."""
+    """Timeline of ``realizations`` independent realizations with a cutoff (event loop each).
+    Under a progress monitor a Ctrl-C stops it after a multiple of 256 realizations: inside
+    :func:`~qnet_circuits.run.progress.partial_ok` the timeline holds those (fewer rows than
+    asked; the caller marks its result partial), else it raises ``progress.Interrupted``."""
     n = geometry.n_links
     ready = np.zeros((realizations, n))
     swaps = np.zeros((realizations, max(n - 1, 0)))
@@ -438,8 +441,14 @@ def chain_timeline_cutoff(
     budget = MAX_CUTOFF_EVENTS
     from qnet_circuits.run import progress
 
-    with progress.task(realizations, unit="timings"):
+    done = realizations
+    with progress.task(realizations, unit="timings"), progress.polling():
         for r in range(realizations):
+            if r and r % 256 == 0 and progress.stop_requested():  # Ctrl-C
+                if not progress.partial_allowed():
+                    raise progress.Interrupted(f"after {r} of {realizations} timings")
+                done = r  # the finished ones, for a caller inside partial_ok
+                break
             if budget <= 0:
                 raise ValueError(f"the cutoff event loop needed more than {MAX_CUTOFF_EVENTS:.0e} "
                                  f"events for {r} of {realizations} realizations; use fewer "
@@ -454,6 +463,7 @@ def chain_timeline_cutoff(
             records.append(rec)
             if (r + 1) % 256 == 0 or r + 1 == realizations:
                 progress.advance((r % 256) + 1)  # the realizations since the last report
+    ready, swaps, deliver, att, disc = (a[:done] for a in (ready, swaps, deliver, att, disc))
     left, right = waits(ready, swaps, deliver)
     return Timeline(ready, swaps, deliver, left, right, att, disc, records)
 

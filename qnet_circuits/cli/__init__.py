@@ -251,8 +251,9 @@ def _main(argv: list[str]) -> int:
     if isinstance(result.get("comparison"), dict):
         text += "\n" + render_comparison(result["comparison"])
     if result.get("partial"):
+        unit = result.get("partial_unit", "shots")
         text += (f"\nPARTIAL RESULT: interrupted after {result.get('shots_done')} of "
-                 f"{result.get('shots_requested')} shots; estimates from the finished shots only")
+                 f"{result.get('shots_requested')} {unit}; estimates from the finished {unit} only")
     print(to_json(result) if args.json else text)
     if monitor is not None and monitor.stop:
         print(f"qnet {args.command}: interrupted" + _partial_note(result), file=sys.stderr)
@@ -307,9 +308,10 @@ def _interrupted_note(monitor: Any, exc: BaseException) -> str:
 def _partial_note(result: dict) -> str:
     """`` after N of M shots: ...`` for a result printed after Ctrl-C."""
     if result.get("partial"):
-        return (f" after {result.get('shots_done')} of {result.get('shots_requested')} shots: "
-                "the result above is partial (estimates and standard errors from the finished "
-                "shots)")
+        unit = result.get("partial_unit", "shots")
+        return (f" after {result.get('shots_done')} of {result.get('shots_requested')} {unit}: "
+                f"the result above is partial (estimates and standard errors from the finished "
+                f"{unit})")
     return " at the end of the run: the result above is complete"
 
 

@@ -98,6 +98,12 @@ def _f(x: Any, spec: str = ".4e") -> str:
     return "n/a" if x is None else format(x, spec)
 
 
+def _pulses(result: dict) -> str:
+    """``N`` pulses, or ``n of N`` after a Ctrl-C stopped the pulse simulation."""
+    done = result.get("pulses_done", result["pulses"])
+    return f"{done} of {result['pulses']}" if done != result["pulses"] else f"{done}"
+
+
 def render(result: dict) -> str:
     """Human-readable summary of :func:`run`'s result."""
     th = result["theory"]
@@ -108,7 +114,7 @@ def render(result: dict) -> str:
              if sat else f"{result['length_km']:g} km")
     lines = [f"BB84 over {where} ({result['preset']}), decoy "
              f"{result['decoy']}, mu = {result['mu']:.4f}, nu = {result['nu']:g}, attack "
-             f"{result['attack']}, {result['pulses']} pulses, seed {result['seed']}"]
+             f"{result['attack']}, {_pulses(result)} pulses, seed {result['seed']}"]
     for label in result["gains"]:
         ref = att.get(f"gain_{label}", th[f"gain_{label}"])
         lines.append(f"  gain {label:6s} {_est(result['gains'][label])}   (theory {_f(ref)})")

@@ -42,6 +42,7 @@ from qnet_circuits.protocols.pairs import (
     single_pair,
 )
 from qnet_circuits.results import Estimate
+from qnet_circuits.run import progress
 
 if TYPE_CHECKING:
     from qnet_circuits.run import Runner
@@ -188,7 +189,8 @@ def run(params: DenseCodingParams, *, runner: Runner | None = None, shots: int |
     """Send each message ``shots`` times, decode, compare with the closed forms."""
     shots = resolve_shots(shots, DEFAULT_SHOTS)
     backend = resolve_runner(runner)
-    data = backend.run(circuits(params), shots=shots, seed=seed)
+    with progress.partial_ok():  # after Ctrl-C: the finished shots of every message
+        data = backend.run(circuits(params), shots=shots, seed=seed)
     table = np.zeros((4, 4), dtype=int)
     errors = np.zeros(4, dtype=int)
     for i, d in enumerate(data):

@@ -45,6 +45,7 @@ from qnet_circuits.protocols.base import (
 )
 from qnet_circuits.protocols.pairs import check_choice
 from qnet_circuits.results import Estimate
+from qnet_circuits.run import progress
 
 if TYPE_CHECKING:
     from qiskit.circuit import QuantumCircuit
@@ -221,7 +222,8 @@ def run(params: GHZParams, *, runner: Runner | None = None, shots: int | None = 
     """Run the n + 1 settings for ``shots`` each and estimate the GHZ fidelity."""
     shots = resolve_shots(shots, DEFAULT_SHOTS)
     backend = resolve_runner(runner)
-    data = backend.run(circuits(params), shots=shots, seed=seed, network=params.network())
+    with progress.partial_ok():  # after Ctrl-C: the finished shots of every setting
+        data = backend.run(circuits(params), shots=shots, seed=seed, network=params.network())
     est = estimates(data, params.nodes)
     return GHZResult(params=params, theory=theory(params),
                      provenance=Provenance.collect("ghz", backend, seed=seed, shots=shots), **est)

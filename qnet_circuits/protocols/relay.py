@@ -279,14 +279,27 @@ def run(params: RelayParams, *, runner: Runner | None = None, shots: int | None 
     seeds = [int(s.generate_state(1)[0]) for s in root.spawn(params.hops)]
     hop_params = qkd.QkdParams(protocol=params.protocol, fidelity=params.fidelity,
                                length_km=params.hop_length_km, pairs=pairs, sampling="exact")
-    hops = tuple(qkd.run(_bbm92_hop(params, hop_params, k + 1), runner=runner, seed=s)
-                 for k, s in enumerate(seeds))
+    hops = _run_hops(params, hop_params, runner, seeds)
     relayed = relay_keys([h.key.alice_key for h in hops], [h.key.bob_key for h in hops])
     theory = relay_theory(params, hops[0])
     if params.satellite_hops:
         theory = _satellite_theory(theory, hops)
     return RelayResult(params, hops, relayed, theory,
                        Provenance.collect("relay", runner, seed=root.entropy, shots=pairs))
+
+
+def _run_hops(params: RelayParams, hop_params: Any, runner: Runner, seeds: list[int]) -> tuple:
+    """Every hop's QKD in turn, counted as ``hops`` on the progress bar. A relayed key needs
+    every hop, so a Ctrl-C keeps no partial result; the CLI's line says how many hops finished."""
+    from qnet_circuits.protocols import qkd
+    from qnet_circuits.run import progress
+
+    hops = []
+    with progress.task(len(seeds), unit="hops"):
+        for k, s in enumerate(seeds):
+            hops.append(qkd.run(_bbm92_hop(params, hop_params, k + 1), runner=runner, seed=s))
+            progress.advance(1)
+    return tuple(hops)
 
 
 def _bbm92_hop(params: RelayParams, fiber: Any, k: int) -> Any:

@@ -192,23 +192,33 @@ def optimal_mu(eta: float, ch: DecoyChannel, method: str, nu: float) -> tuple[fl
 
 def run_decoy_segments(p: RelayParams, pulses: int, seed: Any) -> tuple[list[Segment], list]:
     """Run every session (module doc) with ``pulses`` pulses; seeds spawned from ``seed``."""
-    from qnet_circuits.protocols.bb84.hop import run_decoy_hop
-
     segs = segments(p)
     root = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     seeds = [int(s.generate_state(1)[0]) for s in root.spawn(len(segs))]
     cache: dict[tuple, float] = {}
     hops = []
-    for seg, s in zip(segs, seeds):
-        ch = seg.channel
-        if (seg.eta, ch) not in cache:
-            mu, rate = optimal_mu(seg.eta, ch, p.decoy, p.nu)
-            if rate <= 0:  # no key at this hop: run at the 0-loss optimum, report the zero
-                mu = optimal_mu(ch.eta_bob, ch, p.decoy, p.nu)[0]
-            cache[(seg.eta, ch)] = mu
-        hops.append(run_decoy_hop(ch, seg.eta, mu=cache[(seg.eta, ch)], nu=p.nu, method=p.decoy,
-                                  pulses=pulses, seed=s, key_length=p.key_length))
+    from qnet_circuits.run import progress  # a bar of sessions; Ctrl-C keeps none (one line)
+
+    with progress.task(len(segs), unit="sessions"):
+        for seg, s in zip(segs, seeds):
+            hops.append(_decoy_session(p, seg, s, pulses, cache))
+            progress.advance(1)
     return segs, hops
+
+
+def _decoy_session(p: RelayParams, seg: Segment, s: int, pulses: int,
+                   cache: dict[tuple, float]) -> Any:
+    """One BB84-decoy session of :func:`run_decoy_segments` (its mu cached per channel)."""
+    from qnet_circuits.protocols.bb84.hop import run_decoy_hop
+
+    ch = seg.channel
+    if (seg.eta, ch) not in cache:
+        mu, rate = optimal_mu(seg.eta, ch, p.decoy, p.nu)
+        if rate <= 0:  # no key at this hop: run at the 0-loss optimum, report the zero
+            mu = optimal_mu(ch.eta_bob, ch, p.decoy, p.nu)[0]
+        cache[(seg.eta, ch)] = mu
+    return run_decoy_hop(ch, seg.eta, mu=cache[(seg.eta, ch)], nu=p.nu, method=p.decoy,
+                         pulses=pulses, seed=s, key_length=p.key_length)
 
 
 def decoy_theory(p: RelayParams, hops: list[DecoyHop]) -> dict[str, Any]:

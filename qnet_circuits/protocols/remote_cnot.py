@@ -40,6 +40,7 @@ from qnet_circuits.protocols.pairs import (
     resolve_pairs,
     single_pair,
 )
+from qnet_circuits.run import progress
 
 if TYPE_CHECKING:
     from qiskit.circuit import QuantumCircuit
@@ -187,7 +188,8 @@ def run(params: RemoteCnotParams, *, runner: Runner | None = None, shots: int | 
     network = node_network(["alice", "bob"], ["alice", "bob"], params.gate_error,
                            params.readout_error)
     backend = resolve_runner(runner)
-    data = backend.run([*truth, *bases.values()], shots=shots, seed=seed, network=network)
+    with progress.partial_ok():  # after Ctrl-C: the finished shots of every circuit (d.shots)
+        data = backend.run([*truth, *bases.values()], shots=shots, seed=seed, network=network)
     table = {}
     for label, d in zip(INPUTS, data[:4], strict=True):
         c, t = int(label[0]), int(label[1])

@@ -47,6 +47,7 @@ from qnet_circuits.protocols.base import (
     resolve_shots,
 )
 from qnet_circuits.results import Estimate
+from qnet_circuits.run import progress
 
 if TYPE_CHECKING:
     from qiskit.circuit import QuantumCircuit
@@ -243,10 +244,13 @@ def _oscillation(params: SenseParams, backend: Runner, shots: int, seed: Any) ->
     (template, _) = circuits(params, phi)
     xs = [2 * math.pi * i / (params.nodes * params.oscillation_points)
           for i in range(params.oscillation_points)]
-    rows = backend.run_bindings(template, {phi: xs}, shots=shots, seed=seed,
-                                network=params.network())
+    if progress.stop_requested():  # Ctrl-C during the sensing runs: no scan
+        return ()
+    with progress.partial_ok():  # after Ctrl-C: the phases whose rows finished
+        rows = backend.run_bindings(template, {phi: xs}, shots=shots, seed=seed,
+                                    network=params.network())
     out = []
-    for x, data in zip(xs, rows, strict=True):
+    for x, data in zip(xs[: len(rows)], rows, strict=True):
         par = _parities(data["parity"])
         out.append((x, Estimate(float(par.mean()), float(par.std(ddof=1) / math.sqrt(len(par))))))
     return tuple(out)
@@ -272,11 +276,13 @@ def run(params: SenseParams, *, runner: Runner | None = None, shots: int | None 
     backend = resolve_runner(runner)
     seeds = np.random.SeedSequence(seed).spawn(2) if seed is not None else [None, None]
     s0 = None if seeds[0] is None else int(seeds[0].generate_state(1)[0] >> 1)
-    ghz, product = backend.run(circuits(params), shots=shots, seed=s0, network=params.network())
-    par = _parities(ghz["parity"])
+    with progress.partial_ok():  # after Ctrl-C: the finished shots of both circuits
+        ghz, product = backend.run(circuits(params), shots=shots, seed=s0, network=params.network())
+    n_done = min(ghz.shots, product.shots)  # both after a Ctrl-C (the same number of shots)
+    par = _parities(ghz["parity"][:n_done])
     ratio = np.clip(_batches(par, nu) / th["contrast"], -1.0, 1.0)
     est = np.arccos(ratio) / n
-    sens = 1.0 - 2.0 * product["parity"].astype(float)              # (shots, N) single parities
+    sens = 1.0 - 2.0 * product["parity"][:n_done].astype(float)              # (shots, N) single parities
     ind = np.arccos(np.clip(_batches(sens, nu), -1.0, 1.0)).mean(axis=1)
     r = len(est)
     return SenseResult(

@@ -259,7 +259,11 @@ class AerRunner:
         """Per circuit: (circuit, noisy, method, block results, seed, shots done). Under a
         progress monitor, blocks (:func:`_shot_blocks`) run round by round over the circuits
         (progress reported, Ctrl-C polled between rounds), so a stop leaves every circuit that
-        runs in blocks with the same shots."""
+        runs in blocks with the same shots. A circuit without control flow is probed with its
+        first block: where Aer simulated it shot by shot (``measure_sampling`` false in the
+        block's metadata; shot k seeded seed + k) its blocks go on; where Aer sampled every shot
+        from one final state the whole circuit runs in one call after the rounds, exactly as
+        without a monitor (a stop before that keeps the probe block, an honest sample)."""
         shots = check_shots(shots)
         circuits = check_circuits(circuits)
         seeds = circuit_seeds(seed, len(circuits))
@@ -272,27 +276,52 @@ class AerRunner:
             return
         ready = [self.prepare(circuit, network) for circuit in circuits]
         blocks = [_shot_blocks(shots, noisy) for noisy, _ in ready]
+        probes = {i for i, (noisy, _) in enumerate(ready)
+                  if len(blocks[i]) > 1 and not _control_flow(noisy)}
         results: list[list[Result]] = [[] for _ in circuits]
         done = [0] * len(circuits)
+        sampled: list[int] = []
         # poll for Ctrl-C only where there are blocks to stop between; else it raises at once
         poll = progress.polling() if any(len(b) > 1 for b in blocks) else nullcontext()
-        with progress.runner_task(shots * len(circuits)), poll:
-            for j in range(max((len(b) for b in blocks), default=0)):
-                if j and progress.stop_requested():
-                    if not progress.partial_allowed(min(done), shots):
-                        raise progress.Interrupted(f"after {min(done)} of {shots} shots per circuit")
-                    break
-                for i, (noisy, method) in enumerate(ready):
-                    if j >= len(blocks[i]):
-                        continue
-                    first, size = blocks[i][j]
-                    block_seed = None if seeds[i] is None else seeds[i] + first
-                    results[i].append(_call(self.simulator(method, noisy.num_qubits), noisy, method,
-                                            shots=size, seed=block_seed, memory=memory))
-                    done[i] += size
-                    progress.advance(size)
+        with progress.runner_task(shots * len(circuits)):
+            with poll:
+                for j in range(max((len(b) for b in blocks), default=0)):
+                    if j and progress.stop_requested():
+                        if not progress.partial_allowed(min(done), shots):
+                            raise progress.Interrupted(f"after {min(done)} of {shots} shots per circuit")
+                        break
+                    for i, (noisy, method) in enumerate(ready):
+                        if j >= len(blocks[i]):
+                            continue
+                        first, size = blocks[i][j]
+                        block_seed = None if seeds[i] is None else seeds[i] + first
+                        results[i].append(_call(self.simulator(method, noisy.num_qubits), noisy,
+                                                method, shots=size, seed=block_seed, memory=memory))
+                        done[i] += size
+                        progress.advance(size)
+                        if j == 0 and i in probes and _sampled(results[i][0]):
+                            blocks[i] = blocks[i][:1]  # one call after the rounds
+                            sampled.append(i)
+            self._run_sampled(sampled, ready, results, done, shots, seeds, memory)
         for i, circuit in enumerate(circuits):
             yield circuit, ready[i][0], ready[i][1], results[i], seeds[i], done[i]
+
+    def _run_sampled(self, sampled, ready, results, done, shots, seeds, memory) -> None:
+        """The measure-sampled circuits of :meth:`_each` in one call each, unless a stop came
+        (then, where the caller takes partial output, they keep their probe block)."""
+        for i in sampled:
+            if progress.stop_requested():
+                return
+            noisy, method = ready[i]
+            try:
+                result = _call(self.simulator(method, noisy.num_qubits), noisy, method,
+                               shots=shots, seed=seeds[i], memory=memory)
+            except KeyboardInterrupt:  # Ctrl-C during the call (not polled): keep the probes
+                if not progress.partial_allowed(min(done), shots):
+                    raise
+                return
+            progress.advance(shots - done[i])
+            results[i], done[i] = [result], shots
 
     # -----------------------------------------------------------------------------------------
     def run_bindings(
@@ -317,10 +346,18 @@ class AerRunner:
         saves = _saves(ready)
         if not binds:  # every row is the same circuit: one experiment, split into rows
             (chunk_seed,) = chunk_seeds(seed, 1)
-            result = _call(sim, ready, method, shots=table.rows * shots, seed=chunk_seed)
-            bits = _bits(circuit, result, [0], table.rows * shots)
-            saved = _saved(saves, result, 0)
-            return [_row(circuit, bits, k, shots, method, chunk_seed, saved) for k in range(table.rows)]
+            results, done = _one_experiment(sim, ready, method, table.rows * shots, chunk_seed,
+                                            saves)
+            bits = (memory_to_bits(circuit, [m for r in results for m in r.get_memory(0)])
+                    if len(results) > 1 and circuit.cregs and _measured(results)
+                    else _bits(circuit, results[0], [0], done))
+            saved = _saved(saves, results[0], 0)
+            if done < table.rows * shots and table.rows == 1:  # Ctrl-C: the finished blocks
+                return [_row(circuit, bits, 0, done, method, chunk_seed, saved)]
+            if done < shots:
+                raise progress.Interrupted(f"after {done} of {shots} shots of the first row")
+            return [_row(circuit, bits, k, shots, method, chunk_seed, saved)
+                    for k in range(done // shots)]
         return _run_rows(sim, ready, binds, method, circuit, table.rows, shots,
                          row_seeds(seed, table.rows, shots), saves)
 
@@ -358,6 +395,39 @@ def _run_rows(sim: AerSimulator, ready: QuantumCircuit, binds: Mapping[Parameter
     return out
 
 
+def _one_experiment(sim: AerSimulator, ready: QuantumCircuit, method: str, shots: int,
+                    seed: int | None, saves: bool) -> tuple[list[Result], int]:
+    """The Aer results of one unbound experiment of ``shots`` shots, and the shots done: one
+    call; under a progress monitor, blocks of :data:`RUN_SHOT_BLOCK` where Aer simulates it shot
+    by shot (block j seeded ``seed + 1024 j``: the bits of one call; control flow, or the first
+    block's ``measure_sampling`` false), polled for Ctrl-C: a stop inside
+    :func:`~qnet_circuits.run.progress.partial_ok` keeps the finished blocks."""
+    whole = progress.current() is None or saves or shots <= RUN_SHOT_BLOCK
+    results: list[Result] = []
+    done = 0
+    with progress.runner_task(shots):
+        if not whole:
+            with progress.polling():
+                for first in range(0, shots, RUN_SHOT_BLOCK):
+                    if first and progress.stop_requested():
+                        if not progress.partial_allowed(done, shots):
+                            raise progress.Interrupted(f"after {done} of {shots} shots")
+                        return results, done
+                    size = min(RUN_SHOT_BLOCK, shots - first)
+                    results.append(_call(sim, ready, method, shots=size,
+                                         seed=None if seed is None else seed + first))
+                    done += size
+                    progress.advance(size)
+                    if first == 0 and not _control_flow(ready) and _sampled(results[0]):
+                        whole = True  # sampled from one final state: one call, as unmonitored
+                        break
+        if whole:
+            results = [_call(sim, ready, method, shots=shots, seed=seed)]
+            progress.advance(shots - done)
+            done = shots
+    return results, done
+
+
 def _bits(circuit: QuantumCircuit, result: Result, experiments: Sequence[int],
           shots: int) -> dict[str, np.ndarray]:
     """Register bits of ``experiments`` stacked in order (``shots`` in all); a circuit that measures
@@ -368,14 +438,24 @@ def _bits(circuit: QuantumCircuit, result: Result, experiments: Sequence[int],
 
 
 def _shot_blocks(shots: int, noisy: QuantumCircuit) -> list[tuple[int, int]]:
-    """(first shot, shots) of each Aer call of :meth:`AerRunner.run`: blocks of
-    :data:`RUN_SHOT_BLOCK` for a circuit with control flow (simulated shot by shot, shot k
-    seeded seed + k, so the blocks give the bits of one call); one call for any other circuit
-    (Aer may sample all its shots from one final state: measured, even with resets of fresh
-    qubits) and for one that saves simulator data (saved values are per call)."""
-    if _saves(noisy) or not any(isinstance(inst.operation, ControlFlowOp) for inst in noisy.data):
+    """(first shot, shots) of each Aer call of :meth:`AerRunner.run` under a monitor: blocks of
+    :data:`RUN_SHOT_BLOCK` (a circuit Aer simulates shot by shot seeds shot k with seed + k, so
+    the blocks give the bits of one call: every circuit with control flow, and those without
+    whose first block says so, :func:`_sampled`); one call for a circuit that saves simulator
+    data (saved values are per call)."""
+    if _saves(noisy):
         return [(0, shots)]
     return [(k, min(RUN_SHOT_BLOCK, shots - k)) for k in range(0, shots, RUN_SHOT_BLOCK)]
+
+
+def _control_flow(noisy: QuantumCircuit) -> bool:
+    return any(isinstance(inst.operation, ControlFlowOp) for inst in noisy.data)
+
+
+def _sampled(result: Result) -> bool:
+    """True when Aer sampled the call's shots from one final state (its blocks would not give
+    the bits of one call); False when it simulated shot by shot (shot k seeded seed + k)."""
+    return bool(result.results[0].metadata.get("measure_sampling", True))
 
 
 def _measured(results: Sequence[Result]) -> bool:

@@ -215,6 +215,27 @@ def partial_allowed(done: int | None = None, requested: int | None = None) -> bo
     return True
 
 
+def covered_prefix(which: Any, available: Any) -> int:
+    """Rounds of a partial run: the longest prefix of ``which`` (the setting index of every iid
+    round) whose settings the finished shots cover, ``available[s]`` shots of setting ``s``. A
+    prefix of iid rounds is iid, so its estimates are honest ones of a smaller run.
+
+    >>> covered_prefix([0, 1, 0, 1, 0], [3, 1])
+    3
+    >>> covered_prefix([0, 1, 0], [2, 1])
+    3
+    """
+    import numpy as np
+
+    which = np.asarray(which)
+    m = int(which.size)
+    for s, have in enumerate(available):
+        idx = np.flatnonzero(which == s)
+        if int(have) < idx.size:
+            m = min(m, int(idx[int(have)]))
+    return m
+
+
 def chunk_rows(history: list[tuple[int, float]], cap: int) -> int:
     """Rows of the next chunk while a monitor is open, from ``history`` ((rows, seconds) of the
     chunks so far), at most ``cap``: 2, then doubling until two sizes were timed; then the size
@@ -243,6 +264,7 @@ def chunk_rows(history: list[tuple[int, float]], cap: int) -> int:
     return max(1, min(cap, int((target - a) / b + 1e-9)))
 
 
-__all__ = ["CHUNK_TARGET_S", "Interrupted", "Monitor", "advance", "chunk_rows", "current",
+__all__ = ["CHUNK_TARGET_S", "Interrupted", "Monitor", "advance", "chunk_rows", "covered_prefix",
+           "current",
            "monitored", "partial_allowed", "partial_ok", "polling", "runner_task",
            "stop_requested", "task"]

@@ -113,25 +113,15 @@ def test_ctrl_c_of_teleport_keeps_every_state_equal(tmp_path):
 
 
 def test_ctrl_c_where_no_partial_result_is_kept_is_one_line(tmp_path):
-    argv = ["remote-cnot", "--shots", "200000", "--seed", "1", "--progress"]
-    code, out, err, latency = _interrupt(tmp_path, argv, "shots", 1024)
+    """A relay key needs every hop: Ctrl-C keeps none and says how many hops finished."""
+    argv = ["relay", "--hops", "6", "--shots", "2000000", "--seed", "1", "--progress"]
+    code, out, err, latency = _interrupt(tmp_path, argv, "hops", 1)
     assert code == 130 and "Traceback" not in err, err
     assert out == ""
     line = _last_line(err)
-    assert line.startswith("qnet remote-cnot: interrupted after ") and "no partial result" in line
+    assert line.startswith("qnet relay: interrupted after ") and "no partial result" in line, line
+    assert "of 6 hops" in line, line
     assert latency < 10, latency
-
-
-def test_ctrl_c_in_the_cutoff_event_loop_names_the_sampled_timings(tmp_path):
-    """The cutoff event loop (pure Python, before any circuit) shows its own bar of timings;
-    Ctrl-C there stops at once with one line (nothing simulated yet)."""
-    argv = ["chain", "--links", "4", "--t2", "0.1", "--cutoff", "0.01", "--shots", "200000",
-            "--seed", "3", "--progress"]
-    code, out, err, latency = _interrupt(tmp_path, argv, "timings", 2000)
-    assert code == 130 and "Traceback" not in err and out == "", err
-    line = _last_line(err)
-    assert line.startswith("qnet chain: interrupted after ") and "of 200000 timings" in line, line
-    assert latency < 5, latency
 
 
 # --------------------------------------------------------------------------------------------

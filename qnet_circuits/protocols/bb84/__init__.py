@@ -194,6 +194,9 @@ class Bb84Result:
         circuit: the circuit-level run (gain, QBER, distilled key).
         notes: what the reader should know (no key at this distance, where an attack acts).
         provenance: seed, sizes, backend, versions.
+        partial: after a Ctrl-C under a progress monitor, what finished (``pulses_done`` of the
+            pulses, ``shots_done`` of the circuit rounds); every estimate, key and finite-key
+            length is then that of the finished pulses and rounds. None for a complete run.
     """
 
     params: Bb84Params
@@ -205,6 +208,7 @@ class Bb84Result:
     notes: tuple[str, ...]
     provenance: Provenance
     timings_s: dict[str, float] = field(default_factory=dict, compare=False)
+    partial: dict[str, Any] | None = None
 
     @property
     def gains(self) -> dict[str, Estimate]:
@@ -241,7 +245,8 @@ class Bb84Result:
                 "pulses": p.pulses, "rounds": p.rounds, "seed": self.provenance.seed,
                 **sim, "theory": analysis.to_plain(self.theory),
                 "circuit": analysis.to_plain(self.circuit.to_dict()), "notes": list(self.notes),
-                "timings_s": dict(self.timings_s), "provenance": self.provenance.to_dict()}
+                "timings_s": dict(self.timings_s), "provenance": self.provenance.to_dict(),
+                **({} if self.partial is None else {"partial": True, **self.partial})}
 
     def plot(self, ax: Any = None) -> Any:
         """Simulated gains and QBERs per intensity beside the closed forms."""
@@ -295,8 +300,11 @@ def run(params: Bb84Params, *, runner: Runner | None = None, shots: int | None =
     intensities, probs = ((mu,), (1.0,)) if params.decoy == "none" else (
         (mu, params.nu, 0.0), params.probabilities)
     t0 = time.perf_counter()
-    tally = simulate_pulses(params.pulses, params.model_length_km, ch, intensities=intensities,
-                            probabilities=probs, attack=attack, seed=seed)
+    from qnet_circuits.run import progress
+
+    with progress.partial_ok():  # after Ctrl-C: the tally of the finished pulse chunks
+        tally = simulate_pulses(params.pulses, params.model_length_km, ch, intensities=intensities,
+                                probabilities=probs, attack=attack, seed=seed)
     timings["pulses"] = time.perf_counter() - t0
     simulated = analysis.estimates(tally, params.decoy, ch)
     t0 = time.perf_counter()
@@ -306,7 +314,16 @@ def run(params: Bb84Params, *, runner: Runner | None = None, shots: int | None =
                             else "none", runner=runner)
     timings["circuits"] = time.perf_counter() - t0
     return Bb84Result(params, mu, theory, tally, simulated, circ, tuple(notes),
-                      Provenance.collect("bb84", runner, seed=seed, shots=rounds), timings)
+                      Provenance.collect("bb84", runner, seed=seed, shots=rounds), timings,
+                      _partial(params.pulses, int(tally.pulses.sum()), rounds, circ.rounds))
+
+
+def _partial(pulses: int, pulses_done: int, rounds: int, rounds_done: int) -> dict | None:
+    """What a Ctrl-C left (None when everything finished): the pulses and the circuit rounds."""
+    if pulses_done == pulses and rounds_done == rounds:
+        return None
+    return {"shots_done": rounds_done, "shots_requested": rounds, "partial_unit": "rounds",
+            "pulses_done": pulses_done, "pulses_requested": pulses}
 
 
 __all__ = [

@@ -101,7 +101,12 @@ def _outcomes(runner: Runner, network: Network, length_km: float, settings, whic
                            misalignment_rad=angle, eve_basis=s[3] if len(s) > 3 else None)
                 for s in settings]
     counts = np.bincount(which, minlength=len(settings))
-    data = runner.run(circuits, shots=int(max(counts.max(), 1)), seed=seed, network=network)
+    from qnet_circuits.run import progress
+
+    with progress.partial_ok():  # after Ctrl-C: the rounds the finished shots cover
+        data = runner.run(circuits, shots=int(max(counts.max(), 1)), seed=seed, network=network)
+    if progress.stop_requested():
+        which = which[: progress.covered_prefix(which, [d.shots for d in data])]
     clicks = np.zeros((which.size, 2), dtype=np.uint8)
     eve_bit = np.zeros(which.size, dtype=np.uint8)
     for s, shot in enumerate(data):
@@ -140,6 +145,7 @@ def run_circuit_bb84(network: Network, *, rounds: int, seed: int, length_km: flo
     settings = _settings(eavesdropper != "none")
     which = rng.integers(0, len(settings), int(rounds))
     c0, c1, eve_bit = _outcomes(runner, network, length, settings, which, e_detector, seed)
+    which = which[: c0.size]  # fewer after a Ctrl-C (the covered prefix)
     s = np.asarray(settings, dtype=np.int64)[which]
     detected = (c0 | c1).astype(bool)
     # one click is the bit; a double click gets a random bit (squashing)
@@ -151,7 +157,7 @@ def run_circuit_bb84(network: Network, *, rounds: int, seed: int, length_km: flo
                eve_attack=zeros + (eavesdropper != "none"),
                eve_basis=(s[keep, 3] if s.shape[1] > 3 else zeros).astype(np.uint8),
                eve_bit=eve_bit[keep], setting_pairs=((0, 0), (0, 1), (1, 0), (1, 1)), seed=seed)
-    n = int(rounds)
+    n = int(which.size)
     g = keep.size / n
     sifted = r.alice_setting == r.bob_setting
     n_s = int(sifted.sum())

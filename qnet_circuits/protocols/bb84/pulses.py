@@ -132,6 +132,10 @@ def simulate_pulses(n_pulses: int, length_km: float, ch: DecoyChannel, *,
         attack: a PNS attack (None: the honest lossy fiber).
         seed: seed of the generator (chunk generators are spawned from it).
         keep_bits: largest number of sifted signal bits returned for key distillation.
+
+    Under a progress monitor Ctrl-C stops between chunks of :data:`CHUNK` pulses: inside
+    :func:`~qnet_circuits.run.progress.partial_ok` the tally holds the finished chunks
+    (``pulses`` sums to fewer than ``n_pulses``), else ``progress.Interrupted`` is raised.
     """
     if not isinstance(n_pulses, (int, np.integer)) or n_pulses < 1:
         raise ValueError(f"pulses must be an integer >= 1, got {n_pulses!r}")
@@ -150,8 +154,12 @@ def simulate_pulses(n_pulses: int, length_km: float, ch: DecoyChannel, *,
     kept = 0
     from qnet_circuits.run import progress  # a bar of pulses under `qnet bb84`
 
-    with progress.task(int(n_pulses), unit="pulses"):
+    with progress.task(int(n_pulses), unit="pulses"), progress.polling():
         for i, child in enumerate(children):
+            if i and progress.stop_requested():  # Ctrl-C
+                if not progress.partial_allowed():
+                    raise progress.Interrupted(f"after {i * CHUNK} of {n_pulses} pulses")
+                break  # the tally of the finished chunks, for a caller inside partial_ok
             rng = np.random.default_rng(child)
             size = CHUNK if i < chunks - 1 else int(n_pulses) - CHUNK * (chunks - 1)
             # pulses are iid, so the intensities of a chunk are a multinomial split

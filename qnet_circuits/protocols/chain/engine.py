@@ -142,7 +142,7 @@ def simulate(
             "scheduled": run.scheduled, "circuit": run.circuit, "partial": run.partial}
     if sampler is not None:
         meta.update(sampler.statistics())
-    timeline = run.timeline
+    timeline, n_real = run.timeline, run.timeline.realizations
     return ChainResult(
         fidelity=run.fidelity,
         fidelity_spread=run.spread,
@@ -150,7 +150,7 @@ def simulate(
         delivery=summarize_times(timeline.delivery_s),
         rate_hz=_rate(timeline.delivery_s),
         qubits=run.scheduled.width,
-        realizations=int(timeline.realizations if not static else realizations),
+        realizations=int((run.partial or {}).get("shots_done", realizations) if static else n_real),
         method=run.method,
         wall_s=time.perf_counter() - start,
         theory=chain_theory(network, route, models, plan, timeline),
@@ -224,7 +224,8 @@ def _run_static(network, route, models, plan, realizations, estimator, seeds: Ch
     """One circuit for every realization: the first realization's circuit, run once per basis
     with many shots (or once for its density matrix)."""
     count = 1 if plan.timing == "deterministic" else realizations
-    timeline = sample_timeline(models, plan, count, timing_rng, sampler)
+    with progress.partial_ok():  # the cutoff event loop keeps whole steps after a Ctrl-C
+        timeline = sample_timeline(models, plan, count, timing_rng, sampler)
     one = Timeline(timeline.ready_s[:1], timeline.swap_s[:1], timeline.delivery_s[:1],
                    timeline.left_wait_s[:1], timeline.right_wait_s[:1], timeline.attempts[:1],
                    timeline.discards[:1], timeline.records[:1] if timeline.records else None)
@@ -246,10 +247,17 @@ def _run_static(network, route, models, plan, realizations, estimator, seeds: Ch
     data: dict[str, ShotData] = {}
     chosen = ""
     for basis, circ in pauli_basis_circuits(bound, pair).items():
-        (rows,) = runner.run_bindings(circ, {}, shots=shots, seed=seeds.child(), network=network)
-        data[basis] = ShotData({"pair": rows.bits["pair"]}, shots, {"basis": basis})
+        with progress.partial_ok():  # after Ctrl-C: the shot blocks every basis finished
+            (rows,) = runner.run_bindings(circ, {}, shots=shots, seed=seeds.child(),
+                                          network=network)
+        data[basis] = ShotData({"pair": rows.bits["pair"]}, rows.shots, {"basis": basis})
         chosen = chosen or rows.metadata["method"]
-    return _Run(timeline, sched, parity_fidelity(data), None, None, chosen, bound)
+    done = min(sum(d.shots for d in data.values()), realizations)
+    partial = None
+    if done < realizations or len(timeline.delivery_s) < count:  # Ctrl-C
+        partial = {"shots_done": min(done, len(timeline.delivery_s)) if count > 1 else done,
+                   "shots_requested": realizations}
+    return _Run(timeline, sched, parity_fidelity(data), None, None, chosen, bound, partial=partial)
 
 
 def _run_template(network, route, models, plan, realizations, estimator, seeds: ChainSeeds,
@@ -258,7 +266,13 @@ def _run_template(network, route, models, plan, realizations, estimator, seeds: 
     realizations, one shot per row."""
     k_block = block or block_size(len(models), realizations, plan, estimator)
     total = -(-realizations // k_block) * k_block
-    timeline = sample_timeline(models, plan, total, timing_rng, sampler)
+    with progress.partial_ok():  # the cutoff event loop keeps whole steps after a Ctrl-C
+        timeline = sample_timeline(models, plan, total, timing_rng, sampler)
+    if len(timeline.delivery_s) < total:  # Ctrl-C in the cutoff event loop: whole blocks of it
+        kept = len(timeline.delivery_s) // k_block * k_block
+        if kept == 0:
+            raise progress.Interrupted("before a block of realizations had its timing")
+        timeline = _first(timeline, kept)
     sched = emit_chain(network, route, models, plan, timeline, estimator=estimator, block=k_block)
     _check_density_matrix_width(estimator, sched.width)
     n_bind, k = sched.bindings, sched.block
@@ -267,8 +281,8 @@ def _run_template(network, route, models, plan, realizations, estimator, seeds: 
                          network=network)
     chosen = rows[0].metadata["method"]
     partial = None
-    if len(rows) < n_bind:  # Ctrl-C: estimates from the finished rows' realizations
-        partial = {"shots_done": len(rows) * k, "shots_requested": realizations}
+    if len(rows) < n_bind or n_bind * k < total:  # Ctrl-C: the finished rows' realizations
+        partial = {"shots_done": min(len(rows) * k, realizations), "shots_requested": realizations}
         n_bind, timeline = len(rows), _first(timeline, len(rows) * k)
     if estimator != "density_matrix":
         bits = stacked(rows, "pair").reshape(n_bind, k, 2).reshape(-1, 2)

@@ -56,7 +56,7 @@ from qnet_circuits.protocols.qkd.estimators import (
 )
 from qnet_circuits.protocols.qkd.sources import ideal_nodes, source_circuit
 from qnet_circuits.results import Estimate
-from qnet_circuits.run import Runner
+from qnet_circuits.run import Runner, progress
 
 #: how counts are obtained (see the module docstring)
 SAMPLINGS = QKD_SAMPLINGS
@@ -68,6 +68,9 @@ class QkdReport:
 
     ``theory`` holds the closed forms for the same source and eavesdropper (``S``, ``qber``,
     ``key_rate_asymptotic``); ``timings`` the wall time of each stage in seconds.
+    ``pairs_requested`` is set (and ``pairs`` smaller) when Ctrl-C under a progress monitor
+    stopped the runner: every estimate, the key and its finite-key length are then those of the
+    ``pairs`` rounds that finished (:func:`~qnet_circuits.run.progress.covered_prefix`).
     """
 
     protocol: str
@@ -87,6 +90,7 @@ class QkdReport:
     theory: Mapping[str, Any]
     eve_guess: float
     timings: Mapping[str, float] = field(default_factory=dict)
+    pairs_requested: int | None = None
 
     @property
     def secret_key_rate_hz(self) -> float | None:
@@ -146,6 +150,9 @@ class QkdReport:
             "eve_guess_probability": self.eve_guess,
             "theory": dict(self.theory),
             "timings_s": dict(self.timings),
+            **({} if self.pairs_requested is None else {
+                "partial": True, "shots_done": self.pairs, "shots_requested": self.pairs_requested,
+                "partial_unit": "pairs"}),
         }
 
 
@@ -167,12 +174,24 @@ def _setting_counts(circuits: Sequence[QuantumCircuit], per_setting: np.ndarray,
     setting needs), or the exact distribution sampled ``per_setting[i]`` times with ``rng``."""
     if sampling == "shots":
         shots = int(max(1, per_setting.max()))
-        data = resolve_runner(runner).run(circuits, shots=shots, seed=seed, network=network)
+        with progress.partial_ok():  # after Ctrl-C: the shots every setting circuit finished
+            data = resolve_runner(runner).run(circuits, shots=shots, seed=seed, network=network)
         return [counts_from_shots(d) for d in data]
     return [
         sample_counts(exact_probabilities(qc, network), int(n), rng)
         for qc, n in zip(circuits, per_setting, strict=True)
     ]
+
+
+def _finished(which: np.ndarray, counts: Sequence[Mapping[int, int]]) -> tuple[np.ndarray, int]:
+    """The rounds to analyse and their number: all of ``which``; after a Ctrl-C, the rounds whose
+    setting circuit finished a shot for them (:func:`~qnet_circuits.run.progress.covered_prefix`)."""
+    if not progress.stop_requested():
+        return which, len(which)
+    done = progress.covered_prefix(which, [sum(c.values()) for c in counts])
+    if done == 0:
+        raise progress.Interrupted("before any setting circuit finished a shot")
+    return which[:done], done
 
 
 def qkd_theory(settings: QkdSettings, fidelity: float | None, link: Link | None,
@@ -234,9 +253,10 @@ def simulate_qkd(
                          measure=sampling == "shots")
     circuits = setting_circuits(round_qc, settings)
     rng = np.random.default_rng([int(seed), 0x9E3779B9])
-    which = draw_settings(settings.probabilities, int(pairs), rng)
+    which = which_all = draw_settings(settings.probabilities, int(pairs), rng)
     counts = _setting_counts(circuits, np.bincount(which, minlength=len(settings.pairs)),
                              sampling, runner, network, int(seed), rng)
+    which, done = _finished(which, counts)
     t1 = time.perf_counter()
     rounds = rounds_from_counts(counts, settings.pairs, which, rng)
     sifted = sift(rounds, settings.key_settings)
@@ -261,11 +281,12 @@ def simulate_qkd(
     return QkdReport(
         protocol=protocol, eavesdropper=eavesdropper,
         intercept_fraction=float(intercept_fraction) if eavesdropper != "none" else 0.0,
-        pairs=int(pairs), seed=int(seed), sampling=sampling, settings=settings, rounds=rounds,
+        pairs=int(done), seed=int(seed), sampling=sampling, settings=settings, rounds=rounds,
         chsh=s_est, qber=qber, key=key, key_rate_asymptotic=rate,
         key_rate_per_pair=rate * settings.key_fraction, delivery_rate_hz=delivery, theory=theory,
         eve_guess=eve_guess_probability(rounds, sifted),
         timings={"quantum": t1 - t0, "rounds": t2 - t1, "postprocessing": t3 - t2},
+        pairs_requested=None if done == len(which_all) else int(pairs),
     )
 
 
