@@ -63,6 +63,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--alpha", type=number, default=0.1,
                         help="single-click bright-state population (default 0.1)")
     parser.add_argument("--detector-efficiency", type=number, default=1.0)
+    parser.add_argument("--dark-count", type=number, default=0.0,
+                        help="dark-count probability per detector per window (default 0; "
+                             "single- and double-click links)")
     parser.add_argument("--estimator", choices=CHAIN_ESTIMATORS, default="parities",
                         help="XX/YY/ZZ parities of the delivered pairs, or exact density matrices")
     parser.add_argument("--correction", choices=("auto", "dynamic", "frame"), default=None,
@@ -90,6 +93,7 @@ def run(args: argparse.Namespace, ctx: Context) -> dict:
         link_level=args.link_level,
         alpha=args.alpha,
         detector_efficiency=args.detector_efficiency,
+        dark_count_prob=args.dark_count,
         estimator=args.estimator,
         correction=args.correction,
         memory=args.memory,

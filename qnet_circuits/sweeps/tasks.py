@@ -36,7 +36,7 @@ Traceback (most recent call last):
 ...
 ValueError: unknown parameter 'lenght_km' for task chain; valid: links, length_km, scheme, strategy, \
 purification, rounds, t1_s, t2_s, cutoff_s, link_fidelity, link_level, alpha, detector_efficiency, \
-estimator, correction, memory, time_scale, link_lengths_km
+estimator, correction, memory, time_scale, link_lengths_km, dark_count_prob
 """
 
 from __future__ import annotations

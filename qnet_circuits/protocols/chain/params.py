@@ -57,6 +57,9 @@ class ChainParams:
         link_level: ``"state"`` (closed-form heralded states) or ``"photonic"`` (photonic
             attempts; short chains).
         alpha: single-click bright-state population; detector_efficiency: in [0, 1].
+        dark_count_prob: dark-count probability per detector per window, in [0, 1] (single- and
+            double-click links; the midpoint-source circuit has no station detectors, so > 0 is
+            refused there).
         estimator: ``"parities"`` (XX/YY/ZZ of the delivered pairs) or ``"density_matrix"``
             (exact per realization, Aer only, small widths).
         correction: ``None`` (the simulator form on Aer; on a device the device form with
@@ -87,6 +90,7 @@ class ChainParams:
     memory: str = "device"
     time_scale: float | None = None
     link_lengths_km: tuple[float, ...] | None = None
+    dark_count_prob: float = 0.0
 
     def __post_init__(self) -> None:
         check_int("links", self.links, minimum=1)
@@ -114,6 +118,11 @@ class ChainParams:
             _check_choice("estimator (with correction)", self.estimator, ("parities",))
         check_memory_options(self.memory, self.time_scale)
         check_probability("detector_efficiency", self.detector_efficiency)
+        check_probability("dark_count_prob", self.dark_count_prob)
+        if self.dark_count_prob > 0 and self.scheme == "midpoint":
+            raise ValueError("dark_count_prob (--dark-count) > 0 is not modeled for the "
+                             "midpoint-source scheme (no station detectors); drop it or use "
+                             "--scheme single-click/double-click")
         check_finite("alpha", self.alpha)
         for name in ("t1_s", "t2_s"):
             check_positive(name, getattr(self, name), allow_inf=True)
@@ -124,7 +133,8 @@ class ChainParams:
     def network(self) -> Network:
         """The chain network (``qnet_circuits.network.chain``) these parameters describe."""
         return chain(self.links, self.lengths_km, scheme=self.scheme, alpha=self.alpha,
-                     detector_efficiency=self.detector_efficiency, t1_s=self.t1_s, t2_s=self.t2_s)
+                     detector_efficiency=self.detector_efficiency,
+                     dark_count_prob=self.dark_count_prob, t1_s=self.t1_s, t2_s=self.t2_s)
 
     @property
     def lengths_km(self) -> list[float]:
@@ -165,6 +175,7 @@ class ChainParams:
             **({"time_scale": self.time_scale} if self.time_scale is not None else {}),
             **({"link_lengths_km": list(self.link_lengths_km)}
                if self.link_lengths_km is not None else {}),
+            **({"dark_count": self.dark_count_prob} if self.dark_count_prob > 0 else {}),
         }
 
 
