@@ -202,6 +202,9 @@ class BranchSimulator:
             elif op.name == "quantum_channel":
                 kraus = Kraus(op._quantum_error).data
                 self._map(lambda r, qs=qs, k=kraus: _channel(r, k, qs, self.n))
+            elif op.name == "kraus":  # the noise pass's channels inside loop bodies
+                kraus = [np.asarray(m) for m in op.params]
+                self._map(lambda r, qs=qs, k=kraus: _channel(r, k, qs, self.n))
             elif isinstance(op, IfElseOp):
                 self._if(op, qs)
             elif isinstance(op, WhileLoopOp):
