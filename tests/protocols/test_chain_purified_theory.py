@@ -108,7 +108,6 @@ def _with_preparation(net, seconds):
 
 
 @pytest.mark.parametrize("kw,plan_kw,match", [
-    ({}, {"cutoff_s": 1e-3}, "cutoff"),
     ({"gate_error": 0.01}, {}, "noisy nodes"),
     ({"preparation_time_s": 1.234567e-5}, {}, "common unit"),
 ])
