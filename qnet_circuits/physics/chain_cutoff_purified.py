@@ -49,8 +49,8 @@ from qnet_circuits.physics.chain_purified import _validate, link_weights
 __all__ = ["MAX_PURIFIED_CUTOFF_STATES", "TAIL", "purified_cutoff_oracle", "renewal_link"]
 
 #: reachable states beyond which :func:`purified_cutoff_oracle` refuses (30,275 states, two 10 km
-#: links with a 0.5 ms cutoff: 59 s on a shared core at load 2.4)
-MAX_PURIFIED_CUTOFF_STATES = 40_000
+#: links with a 0.5 ms cutoff, took 59 s on a shared core at load 2.4; 5,775 states 2.8 s)
+MAX_PURIFIED_CUTOFF_STATES = 20_000
 #: moment entries (5 per stored segment and state) beyond which it refuses
 MAX_PURIFIED_CUTOFF_ENTRIES = 2_000_000
 #: mass of a link's generation-time law beyond its last kept age
