@@ -72,11 +72,15 @@ def grid_denominator(tau: float, values: Sequence[float], max_den: int = MAX_DEN
 class _Chain:
     """Constants of one oracle run (grid units)."""
 
-    def __init__(self, p, den, cutoff, delays, strategy, leaf, rates):
+    def __init__(self, p, den, cutoff, delays, strategy, leaf, rates, hazard=None):
         self.n = len(p)
         self.p, self.den, self.cutoff, self.delays, self.strategy = p, den, cutoff, delays, strategy
-        self.leaf = leaf  # moment -> per link 5-vector
+        self.leaf = leaf  # moment -> per link 5-vector (renewal links: ages x 5)
         self.rates = rates  # moment -> per node decay per step (bit 1)
+        # per link None (geometric: phase = attempt phase mod den) or, for a renewal link whose
+        # generation time has a general law, the hazard per age in steps (phase = age since the
+        # start; no continuation past the last age: that mass is dropped)
+        self.hazard = hazard or [None] * self.n
         n = self.n
         self.tree = {}
         if strategy == "nested":
@@ -114,13 +118,16 @@ def _expire(ch: _Chain, phases, segs, tens):
     return tuple(ph), tuple(segs[k] for k in keep), tens
 
 
-def _insert_leaf(ch: _Chain, segs, tens, i: int):
-    """Add the fresh link ``i`` as a segment (its axis: the leaf vector), keeping ``a`` order."""
+def _insert_leaf(ch: _Chain, segs, tens, i: int, age: int = 0):
+    """Add the fresh link ``i`` as a segment (its axis: the leaf vector; a renewal link's row
+    for its generation time ``age``), keeping ``a`` order."""
     seg = (i, i + 1, 0, 0, 0, 0, 0)
     pos = sum(1 for s in segs if s[0] < i)
     new = {}
     for m, t in tens.items():
         v = ch.leaf[m][i]
+        if v.ndim == 2:
+            v = v[age]
         new[m] = np.moveaxis(np.multiply.outer(t, v), t.ndim, pos + 1)
     return segs[:pos] + (seg,) + segs[pos:], new
 
@@ -202,29 +209,58 @@ def _add_state(store: dict, key, tens, w: float) -> None:
 
 def _branches(ch: _Chain, phases, herald_ok):
     """Herald outcomes of the links whose attempt ends now: (probability, heralded links)."""
-    cands = [i for i in range(ch.n) if herald_ok[i]]
+    return _herald_branches([ch.p[i] if herald_ok[i] else 0.0 for i in range(ch.n)],
+                            [True] * ch.n)
+
+
+def _herald_branches(prob: Sequence[float], can_fail: Sequence[bool]):
+    """(probability, heralded links) of independent heralds with probabilities ``prob``; a link
+    that cannot fail (``can_fail`` False: past its last age) has no no-herald branch."""
     outs = [(1.0, ())]
-    for i in cands:
-        pi = ch.p[i]
-        nxt = [(w * pi, hs + (i,)) for w, hs in outs]
-        if pi < 1.0:
+    for i, pi in enumerate(prob):
+        if pi <= 0.0 and can_fail[i]:
+            continue
+        nxt = [(w * pi, hs + (i,)) for w, hs in outs] if pi > 0.0 else []
+        if pi < 1.0 and can_fail[i]:
             nxt += [(w * (1.0 - pi), hs) for w, hs in outs]
         outs = nxt
     return outs
+
+
+def _advance(ch: _Chain, phases):
+    """One step of every generating link: the next phases, the herald probabilities now and
+    whether a link may go on without a herald (geometric links: the attempt ends every ``den``
+    steps; renewal links: the hazard at the new age, none past the last age)."""
+    nxt, prob, can_fail = [], [], []
+    for i, ph in enumerate(phases):
+        haz = ch.hazard[i]
+        if ph < 0:
+            nxt.append(ph)
+            prob.append(0.0)
+            can_fail.append(True)
+        elif haz is None:
+            nxt.append((ph + 1) % ch.den[i])
+            prob.append(ch.p[i] if (ph + 1) % ch.den[i] == 0 else 0.0)
+            can_fail.append(True)
+        else:
+            nxt.append(ph + 1)
+            prob.append(float(haz[ph + 1]) if ph + 1 < len(haz) else 0.0)
+            can_fail.append(ph + 2 < len(haz))
+    return tuple(nxt), prob, can_fail
 
 
 def _outcomes(ch: _Chain, key, tens):
     """Every outcome of one step from state ``key`` with tensors ``tens`` (leading batch axis):
     ``(probability, next key or None when delivered, tensors, delivered segment or None)``."""
     phases, segs = _age(key)
-    herald_ok = [ph >= 0 and (ph + 1) % d == 0 for ph, d in zip(phases, ch.den, strict=True)]
-    phases = tuple(ph if ph < 0 else (ph + 1) % d for ph, d in zip(phases, ch.den, strict=True))
+    phases, prob, can_fail = _advance(ch, phases)
     phases, segs, tens = _expire(ch, phases, segs, tens)
-    for w, heralded in _branches(ch, phases, herald_ok):
+    for w, heralded in _herald_branches(prob, can_fail):
         ph, sg, tn = list(phases), segs, tens
         for i in heralded:
+            age = ph[i]
             ph[i] = -1
-            sg, tn = _insert_leaf(ch, sg, tn, i)
+            sg, tn = _insert_leaf(ch, sg, tn, i, age)
         sg, tn = _settle(ch, sg, tn)
         if len(sg) == 1 and sg[0][:2] == (0, ch.n):
             yield w, None, tn, sg[0]

@@ -108,7 +108,6 @@ def _with_preparation(net, seconds):
 
 
 @pytest.mark.parametrize("kw,plan_kw,match", [
-    ({}, {"cutoff_s": 1e-3}, "cutoff"),
     ({"preparation_time_s": 1.234567e-5}, {}, "common unit"),
 ])
 def test_plans_out_of_reach_say_why(kw, plan_kw, match):

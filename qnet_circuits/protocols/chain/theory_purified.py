@@ -6,10 +6,17 @@ the decayed inputs and restarts) and :mod:`qnet_circuits.physics.chain_purified`
 Applies to heralded-state links (``link_level="state"``) and photonic links (their attempts
 herald the same state with the same probability: memories wait the herald time, the herald's Z
 correction commutes with T1/T2, then the same frame flip; same cycle time, messages and twirls)
+<<<<<<< HEAD
 without cutoff, nodes with or without gate and readout error (each link's steps run by its two
 end nodes with their own errors, :func:`~qnet_circuits.physics.purified_link.step_tensor`; each
 repeater's swap with its own, :func:`~qnet_circuits.physics.chain_expected.swap_noise_factors`),
 and a lattice: every cycle time and one-way message a multiple of a common unit
+=======
+without cutoff (with a cutoff: the renewal Markov chain of
+:mod:`qnet_circuits.physics.chain_cutoff_purified`, exact while its states fit), nodes without
+gate or readout error, and a lattice: every cycle time and one-way
+message a multiple of a common unit
+>>>>>>> h13-purcut
 (``tau / q``, ``q <= 16``; exact for ``preparation_time_s = 0``, where the message is one cycle);
 elsewhere ``fidelity_note`` says why there is none.
 
@@ -32,6 +39,7 @@ import numpy as np
 
 from qnet_circuits import physics
 from qnet_circuits.network import Node
+from qnet_circuits.physics.chain_cutoff_purified import purified_cutoff_oracle
 from qnet_circuits.physics.chain_delivery import delivery_quantile
 from qnet_circuits.physics.chain_expected import swap_noise_factors
 from qnet_circuits.physics.chain_purified import MAX_LINKS, expected_purified_chain
@@ -76,9 +84,6 @@ def lattice_unit(times_s: Sequence[float]) -> float | None:
 
 
 def _why_not(models: Sequence[LinkModel], plan: ChainPlan, nodes: Sequence[Node]) -> str | None:
-    if plan.cutoff_s is not None:
-        return ("purification with a cutoff: no exact oracle yet (a discarded purified pair "
-                "restarts its whole purification)")
     if len(models) > MAX_LINKS:
         return f"purified chains have an exact oracle up to {MAX_LINKS} links"
     return None
@@ -117,15 +122,22 @@ def purified_expected(models: Sequence[LinkModel], plan: ChainPlan, nodes: Seque
                     readout_error=(left.readout_error, right.readout_error))
             measures.append(laws[key]["measure"])
             success.append(laws[key]["success"])
-        out = expected_purified_chain(
-            measures, unit, list(geometry_of(models).node_delay_s), [nd.memory.t1_s for nd in nodes],
-            [nd.memory.t2_s for nd in nodes], plan.strategy,
-            [swap_noise_factors(nd.gate_error, nd.readout_error) for nd in nodes[1:-1]], offsets_s)
-    except ValueError as err:  # a lattice or an asap work estimate out of reach
+        chain_args = (measures, unit, list(geometry_of(models).node_delay_s),
+                      [nd.memory.t1_s for nd in nodes], [nd.memory.t2_s for nd in nodes],
+                      plan.strategy)
+        factors = [swap_noise_factors(nd.gate_error, nd.readout_error) for nd in nodes[1:-1]]
+        if plan.cutoff_s is None:
+            out = expected_purified_chain(*chain_args, factors, offsets_s)
+        else:  # each link a renewal process: physics.chain_cutoff_purified
+            out = purified_cutoff_oracle(*chain_args, plan.cutoff_s, factors)
+    except ValueError as err:  # a lattice, a state space or an asap work estimate out of reach
         return {"fidelity_note": str(err)}
     times, pmf = out["delivery_times_s"], out["delivery_pmf"]
-    return {"fidelity_expected": out["fidelity"], "fidelity_method": out["method"],
-            "mean_delivery_time_s": out["mean_delivery_time_s"],
-            "delivery_time_p50_s": delivery_quantile(times, pmf, 0.5),
-            "delivery_time_p90_s": delivery_quantile(times, pmf, 0.9),
-            "delivery_time_method": "exact", "purification_success": success}
+    res = {"fidelity_expected": out["fidelity"], "fidelity_method": out["method"],
+           "mean_delivery_time_s": out["mean_delivery_time_s"],
+           "delivery_time_p50_s": delivery_quantile(times, pmf, 0.5),
+           "delivery_time_p90_s": delivery_quantile(times, pmf, 0.9),
+           "delivery_time_method": out["method"], "purification_success": success}
+    if plan.cutoff_s is not None:
+        res["fidelity_error_bound"] = out["fidelity_error_bound"]
+    return res
