@@ -6,17 +6,12 @@ the decayed inputs and restarts) and :mod:`qnet_circuits.physics.chain_purified`
 Applies to heralded-state links (``link_level="state"``) and photonic links (their attempts
 herald the same state with the same probability: memories wait the herald time, the herald's Z
 correction commutes with T1/T2, then the same frame flip; same cycle time, messages and twirls)
-<<<<<<< HEAD
-without cutoff, nodes with or without gate and readout error (each link's steps run by its two
-end nodes with their own errors, :func:`~qnet_circuits.physics.purified_link.step_tensor`; each
-repeater's swap with its own, :func:`~qnet_circuits.physics.chain_expected.swap_noise_factors`),
-and a lattice: every cycle time and one-way message a multiple of a common unit
-=======
 without cutoff (with a cutoff: the renewal Markov chain of
-:mod:`qnet_circuits.physics.chain_cutoff_purified`, exact while its states fit), nodes without
-gate or readout error, and a lattice: every cycle time and one-way
-message a multiple of a common unit
->>>>>>> h13-purcut
+:mod:`qnet_circuits.physics.chain_cutoff_purified`, exact while its states fit), nodes with or
+without gate and readout error (each link's steps run by its two end nodes with their own errors,
+:func:`~qnet_circuits.physics.purified_link.step_tensor`; each repeater's swap with its own,
+:func:`~qnet_circuits.physics.chain_expected.swap_noise_factors`), and a lattice: every cycle
+time and one-way message a multiple of a common unit
 (``tau / q``, ``q <= 16``; exact for ``preparation_time_s = 0``, where the message is one cycle);
 elsewhere ``fidelity_note`` says why there is none.
 
