@@ -99,8 +99,24 @@ def _age(state):
     return phases, segs
 
 
+def _merged(seg) -> bool:
+    """Whether a stored segment spans more than one link (only those carry a moment axis)."""
+    return seg[1] - seg[0] > 1
+
+
+def _axis(segs, k: int) -> int:
+    """Tensor axis of segment ``k`` (axis 0 is the batch): merged segments in ``a`` order."""
+    return 1 + sum(1 for s in segs[:k] if _merged(s))
+
+
+def _with_leaf(t: np.ndarray, v: np.ndarray, pos: int) -> np.ndarray:
+    """``t`` with the leaf vector ``v`` as a new axis at ``pos``."""
+    return np.moveaxis(np.multiply.outer(t, v), t.ndim, pos)
+
+
 def _expire(ch: _Chain, phases, segs, tens):
-    """Discard every segment whose older memory reached the cutoff; its links restart (phase 0)."""
+    """Discard every segment whose older memory reached the cutoff; its links restart (phase 0).
+    A discarded merged segment keeps entry 0 of its axis; a single link has no axis."""
     keep = [k for k, s in enumerate(segs) if max(s[2], s[3]) < ch.cutoff]
     if len(keep) == len(segs):
         return phases, segs, tens
@@ -109,20 +125,19 @@ def _expire(ch: _Chain, phases, segs, tens):
         if k not in keep:
             for i in range(s[0], s[1]):
                 ph[i] = 0
-    idx = (slice(None), *(slice(None) if k in keep else 0 for k in range(len(segs))))
-    tens = {m: t[idx] for m, t in tens.items()}
+    merged = [k for k, s in enumerate(segs) if _merged(s)]
+    if any(k not in keep for k in merged):
+        idx = (slice(None), *(slice(None) if k in keep else 0 for k in merged))
+        tens = {m: t[idx] for m, t in tens.items()}
     return tuple(ph), tuple(segs[k] for k in keep), tens
 
 
 def _insert_leaf(ch: _Chain, segs, tens, i: int):
-    """Add the fresh link ``i`` as a segment (its axis: the leaf vector), keeping ``a`` order."""
+    """Add the fresh link ``i`` as a segment, keeping ``a`` order (no axis: its moment entries
+    are its leaf vector, multiplied in at its swap)."""
     seg = (i, i + 1, 0, 0, 0, 0, 0)
     pos = sum(1 for s in segs if s[0] < i)
-    new = {}
-    for m, t in tens.items():
-        v = ch.leaf[m][i]
-        new[m] = np.moveaxis(np.multiply.outer(t, v), t.ndim, pos + 1)
-    return segs[:pos] + (seg,) + segs[pos:], new
+    return segs[:pos] + (seg,) + segs[pos:], tens
 
 
 def _find_swap(ch: _Chain, segs) -> int | None:
@@ -155,17 +170,23 @@ def _swap_kernel(el: float, er: float) -> np.ndarray:
 
 
 def _swap(ch: _Chain, segs, tens, k: int):
-    """Swap segments ``k`` and ``k+1``: contract the inner bits with their decay factors."""
+    """Swap segments ``k`` and ``k+1``: contract the inner bits with their decay factors (a single
+    link's axis is its leaf vector, put in first)."""
     lft, rgt = segs[k], segs[k + 1]
     j = lft[1]
     merged = (lft[0], rgt[1], lft[2], rgt[3], ch.delay(j, lft[0]), ch.delay(j, rgt[1]),
               max(lft[6], rgt[6], ch.report(j)))
+    ax = _axis(segs, k)
     new = {}
     for m, t in tens.items():
+        if not _merged(lft):
+            t = _with_leaf(t, ch.leaf[m][lft[0]], ax)
+        if not _merged(rgt):
+            t = _with_leaf(t, ch.leaf[m][rgt[0]], ax + 1)
         r = ch.rates[m][j]
         kern = _swap_kernel(math.exp(-r * lft[3]), math.exp(-r * rgt[2]))
-        out = np.tensordot(np.moveaxis(t, (k + 1, k + 2), (-2, -1)), kern, axes=([-2, -1], [0, 1]))
-        new[m] = np.moveaxis(out, -1, k + 1)
+        out = np.tensordot(np.moveaxis(t, (ax, ax + 1), (-2, -1)), kern, axes=([-2, -1], [0, 1]))
+        new[m] = np.moveaxis(out, -1, ax)
     return segs[:k] + (merged,) + segs[k + 2:], new
 
 
@@ -182,6 +203,8 @@ def _deliver(ch: _Chain, seg, tens) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Mass and end-memory-weighted moments (vectors over the batch axis) of a delivered
     ``(0, N)`` segment."""
     _, _, al, ar, _, _, rp = seg
+    if not _merged(seg):  # one link: its leaf vector
+        tens = {m: _with_leaf(t, ch.leaf[m][0], 1) for m, t in tens.items()}
     out = {}
     for m, t in tens.items():
         r0, rn = ch.rates[m][0], ch.rates[m][ch.n]
@@ -336,6 +359,11 @@ def cutoff_chain_oracle(
             "mass_dropped": rest, "state_updates": work, "method": "exact"}
 
 
+def _n_axes(key) -> int:
+    """Moment axes of a state: one per stored merged segment."""
+    return sum(1 for s in key[1] if _merged(s))
+
+
 def _explore(ch: _Chain, max_states: int, max_entries: int):
     """Every reachable state (breadth first) with its one-step linear maps: per state, a list of
     ``(probability, next index or -1, {moment: matrix or vector}, delay, mass vector)``."""
@@ -344,8 +372,9 @@ def _explore(ch: _Chain, max_states: int, max_entries: int):
     entries = 1
     while len(moves) < len(order):
         key = order[len(moves)]
-        size = 5 ** len(key[1])
-        eye = {m: np.eye(size).reshape((size,) + (5,) * len(key[1])) for m in ch.leaf}
+        n_ax = _n_axes(key)
+        size = 5 ** n_ax
+        eye = {m: np.eye(size).reshape((size,) + (5,) * n_ax) for m in ch.leaf}
         out = []
         for w, new, tn, seg in _outcomes(ch, key, eye):
             if new is None:
@@ -355,7 +384,7 @@ def _explore(ch: _Chain, max_states: int, max_entries: int):
             if new not in index:
                 index[new] = len(order)
                 order.append(new)
-                entries += 5 ** len(new[1])
+                entries += 5 ** _n_axes(new)
                 if len(order) > max_states or entries > max_entries:
                     raise ValueError(
                         f"the cutoff oracle needs more than {max_states} states or {max_entries} "
@@ -440,5 +469,5 @@ def solve_moves(ch: _Chain, sizes: Sequence[int], moves, tol: float):
 def _solve_linear(ch: _Chain, max_states: int, max_entries: int, tol: float):
     """Moments, mean delivery time (steps) and delivery pmf from the finite Markov chain."""
     order, moves = _explore(ch, max_states, max_entries)
-    delivered, moments, mean, mass = solve_moves(ch, [5 ** len(k[1]) for k in order], moves, tol)
+    delivered, moments, mean, mass = solve_moves(ch, [5 ** _n_axes(k) for k in order], moves, tol)
     return delivered, moments, mean, mass, len(order)
