@@ -72,8 +72,9 @@ def grid_denominator(tau: float, values: Sequence[float], max_den: int = MAX_DEN
 class _Chain:
     """Constants of one oracle run (grid units)."""
 
-    def __init__(self, p, den, cutoff, delays, strategy, leaf, rates):
+    def __init__(self, p, den, cutoff, delays, strategy, leaf, rates, all_axes=False):
         self.n = len(p)
+        self.all_axes = all_axes
         self.p, self.den, self.cutoff, self.delays, self.strategy = p, den, cutoff, delays, strategy
         self.leaf = leaf  # moment -> per link 5-vector
         self.rates = rates  # moment -> per node decay per step (bit 1)
@@ -83,6 +84,11 @@ class _Chain:
             from qnet_circuits.physics.chain_expected import _nested_tree
 
             self.tree = {m: (a, b) for a, m, b in _nested_tree(n)}
+
+    def has_axis(self, seg) -> bool:
+        """Whether a stored segment carries a moment axis: a merged one (or every one with
+        ``all_axes``); a single link's entries are its leaf vector until it is swapped."""
+        return self.all_axes or seg[1] - seg[0] > 1
 
     def delay(self, a: int, b: int) -> int:
         return abs(self.delays[b] - self.delays[a])
@@ -99,14 +105,9 @@ def _age(state):
     return phases, segs
 
 
-def _merged(seg) -> bool:
-    """Whether a stored segment spans more than one link (only those carry a moment axis)."""
-    return seg[1] - seg[0] > 1
-
-
-def _axis(segs, k: int) -> int:
-    """Tensor axis of segment ``k`` (axis 0 is the batch): merged segments in ``a`` order."""
-    return 1 + sum(1 for s in segs[:k] if _merged(s))
+def _axis(ch: _Chain, segs, k: int) -> int:
+    """Tensor axis of segment ``k`` (axis 0 is the batch): segments with an axis in ``a`` order."""
+    return 1 + sum(1 for s in segs[:k] if ch.has_axis(s))
 
 
 def _with_leaf(t: np.ndarray, v: np.ndarray, pos: int) -> np.ndarray:
@@ -125,7 +126,7 @@ def _expire(ch: _Chain, phases, segs, tens):
         if k not in keep:
             for i in range(s[0], s[1]):
                 ph[i] = 0
-    merged = [k for k, s in enumerate(segs) if _merged(s)]
+    merged = [k for k, s in enumerate(segs) if ch.has_axis(s)]
     if any(k not in keep for k in merged):
         idx = (slice(None), *(slice(None) if k in keep else 0 for k in merged))
         tens = {m: t[idx] for m, t in tens.items()}
@@ -137,6 +138,9 @@ def _insert_leaf(ch: _Chain, segs, tens, i: int):
     are its leaf vector, multiplied in at its swap)."""
     seg = (i, i + 1, 0, 0, 0, 0, 0)
     pos = sum(1 for s in segs if s[0] < i)
+    if ch.all_axes:
+        ax = _axis(ch, segs, pos)
+        tens = {m: _with_leaf(t, ch.leaf[m][i], ax) for m, t in tens.items()}
     return segs[:pos] + (seg,) + segs[pos:], tens
 
 
@@ -176,12 +180,12 @@ def _swap(ch: _Chain, segs, tens, k: int):
     j = lft[1]
     merged = (lft[0], rgt[1], lft[2], rgt[3], ch.delay(j, lft[0]), ch.delay(j, rgt[1]),
               max(lft[6], rgt[6], ch.report(j)))
-    ax = _axis(segs, k)
+    ax = _axis(ch, segs, k)
     new = {}
     for m, t in tens.items():
-        if not _merged(lft):
+        if not ch.has_axis(lft):
             t = _with_leaf(t, ch.leaf[m][lft[0]], ax)
-        if not _merged(rgt):
+        if not ch.has_axis(rgt):
             t = _with_leaf(t, ch.leaf[m][rgt[0]], ax + 1)
         r = ch.rates[m][j]
         kern = _swap_kernel(math.exp(-r * lft[3]), math.exp(-r * rgt[2]))
@@ -203,7 +207,7 @@ def _deliver(ch: _Chain, seg, tens) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Mass and end-memory-weighted moments (vectors over the batch axis) of a delivered
     ``(0, N)`` segment."""
     _, _, al, ar, _, _, rp = seg
-    if not _merged(seg):  # one link: its leaf vector
+    if not ch.has_axis(seg):  # one link: its leaf vector
         tens = {m: _with_leaf(t, ch.leaf[m][0], 1) for m, t in tens.items()}
     out = {}
     for m, t in tens.items():
@@ -309,6 +313,7 @@ def cutoff_chain_oracle(
     max_states: int = MAX_ORACLE_STATES,
     max_work: int = MAX_ORACLE_WORK,
     max_entries: int = MAX_ORACLE_ENTRIES,
+    all_axes: bool = False,
 ) -> dict[str, Any]:
     """Exact ``E[F]`` and delivery-time pmf of the scheduler's cutoff event loop.
 
@@ -318,6 +323,8 @@ def cutoff_chain_oracle(
     ``fidelity``, ``mean_delivery_time_s``, ``delivery_times_s`` and ``delivery_pmf`` (arrays
     over the grid, pmf normalized), ``grid_s``, ``mass_dropped`` (probability beyond the last
     step) and ``method`` ``"exact"``.
+    Moment axes (5 entries each) belong to the stored merged segments only; ``all_axes=True``
+    gives every stored segment one (the earlier, larger representation, same numbers: a check).
     Raises ValueError when no grid step up to ``tau / MAX_DEN`` fits the cutoff and the delays,
     or when the state space exceeds ``max_states`` per step or ``max_work`` updates in all.
     """
@@ -340,7 +347,7 @@ def cutoff_chain_oracle(
     cx, rx, cz, rz = _moment_inputs(corr, t1_s, t2_s, g)
     node_rates = {"x": [rx[0][0]] + [r[1] for r in rx], "z": [rz[0][0]] + [r[1] for r in rz]}
     ch = _Chain(list(p), [int(round(x / g)) for x in taus], cutoff, delays, strategy,
-                {"x": _leaf_vectors(cx), "z": _leaf_vectors(cz)}, node_rates)
+                {"x": _leaf_vectors(cx), "z": _leaf_vectors(cz)}, node_rates, all_axes)
     if cutoff_s is None:
         delivered, mom, rest, work = _run(ch, tol, max_work, max_states)
         mean = None
@@ -359,9 +366,9 @@ def cutoff_chain_oracle(
             "mass_dropped": rest, "state_updates": work, "method": "exact"}
 
 
-def _n_axes(key) -> int:
-    """Moment axes of a state: one per stored merged segment."""
-    return sum(1 for s in key[1] if _merged(s))
+def _n_axes(ch: _Chain, key) -> int:
+    """Moment axes of a state: one per stored merged segment (every segment with ``all_axes``)."""
+    return sum(1 for s in key[1] if ch.has_axis(s))
 
 
 def _explore(ch: _Chain, max_states: int, max_entries: int):
@@ -372,7 +379,7 @@ def _explore(ch: _Chain, max_states: int, max_entries: int):
     entries = 1
     while len(moves) < len(order):
         key = order[len(moves)]
-        n_ax = _n_axes(key)
+        n_ax = _n_axes(ch, key)
         size = 5 ** n_ax
         eye = {m: np.eye(size).reshape((size,) + (5,) * n_ax) for m in ch.leaf}
         out = []
@@ -384,7 +391,7 @@ def _explore(ch: _Chain, max_states: int, max_entries: int):
             if new not in index:
                 index[new] = len(order)
                 order.append(new)
-                entries += 5 ** _n_axes(new)
+                entries += 5 ** _n_axes(ch, new)
                 if len(order) > max_states or entries > max_entries:
                     raise ValueError(
                         f"the cutoff oracle needs more than {max_states} states or {max_entries} "
@@ -423,8 +430,11 @@ def _assemble(ch: _Chain, sizes: Sequence[int], moves):
                 trip[m][0].append(r + o)
                 trip[m][1].append(c + offs[nxt])
                 trip[m][2].append(w * maps[m][r, c])
-    mats = {m: sparse.csr_matrix((np.concatenate(v[2]), (np.concatenate(v[0]), np.concatenate(v[1]))),
-                                 shape=(big, big)) for m, v in trip.items()}
+    def cat(parts):  # no move to another state at all (every outcome delivers or expires)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=int)
+
+    mats = {m: sparse.csr_matrix((cat(v[2]), (cat(v[0]), cat(v[1]))), shape=(big, big))
+            for m, v in trip.items()}
     chain = sparse.csr_matrix((mval, (mrow, mcol)), shape=(n_st, n_st))
     return mats, dvec, chain, mdel
 
@@ -469,5 +479,5 @@ def solve_moves(ch: _Chain, sizes: Sequence[int], moves, tol: float):
 def _solve_linear(ch: _Chain, max_states: int, max_entries: int, tol: float):
     """Moments, mean delivery time (steps) and delivery pmf from the finite Markov chain."""
     order, moves = _explore(ch, max_states, max_entries)
-    delivered, moments, mean, mass = solve_moves(ch, [5 ** _n_axes(k) for k in order], moves, tol)
+    delivered, moments, mean, mass = solve_moves(ch, [5 ** _n_axes(ch, k) for k in order], moves, tol)
     return delivered, moments, mean, mass, len(order)
