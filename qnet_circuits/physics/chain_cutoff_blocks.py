@@ -51,6 +51,24 @@ def _on_blocks(corr, p, tau, node_delay_s, t1_s, t2_s, strategy, factors, cutoff
                                max_states=PROBE_STATES, max_entries=PROBE_ENTRIES)
 
 
+def _out_of_reach(p, strategy: str, cycles: float, block: int) -> ValueError:
+    return ValueError(f"the cutoff oracle is out of reach for {len(p)} links ({strategy}, cutoff "
+                      f"{cycles:g} cycles): the exact chain has more than {EXACT_STATES} states "
+                      f"and blocks of {block} attempts cannot resolve the cutoff; fewer links or "
+                      "a shorter cutoff")
+
+
+def _coarse(args, block: int) -> dict[str, Any] | None:
+    """The chain on blocks of ``block`` attempts, or None where they cannot resolve the cutoff
+    (the rounded chain never delivers); states beyond the probe limit raise."""
+    try:
+        return _on_blocks(*args, block, exact=False)
+    except ValueError as err:
+        if "never delivers" in str(err):
+            return None
+        raise
+
+
 def _error(fine: dict, coarse: dict, coarser: dict, key: str) -> float:
     """``2 max(|x(b) - x(2b)|, |x(2b) - x(4b)| / 2)``: the first difference is the error of a
     linear convergence in ``b``; rounding the cutoff and the delays to blocks makes it uneven, so
@@ -82,18 +100,14 @@ def cutoff_fidelity(corr: Sequence[Sequence[float]], p: Sequence[float], cycle_t
             out = _on_blocks(*args, block, exact=False)
         except ValueError as err:
             if "never delivers" in str(err):  # the rounded cutoff is too coarse, not the chain
-                raise ValueError(
-                    f"the cutoff oracle is out of reach for {len(p)} links ({strategy}, cutoff "
-                    f"{cutoff_s / cycle_time_s:g} cycles): the exact chain has too many states and "
-                    f"blocks of {block} attempts that fit cannot resolve the cutoff") from None
+                raise _out_of_reach(p, strategy, cutoff_s / cycle_time_s, block) from None
             if "states" not in str(err):
                 raise
             continue
-        coarse = _on_blocks(*args, 2 * block, exact=False)
-        try:
-            coarser = _on_blocks(*args, 4 * block, exact=False)
-        except ValueError:  # 4b attempts cannot resolve the cutoff: the first difference only
-            coarser = coarse
+        coarse = _coarse(args, 2 * block)
+        if coarse is None:  # no error estimate without the 2b chain
+            raise _out_of_reach(p, strategy, cutoff_s / cycle_time_s, 2 * block)
+        coarser = _coarse(args, 4 * block) or coarse  # 4b unresolved: the first difference only
         out.update(method="approx", block=block,
                    approx_error=_error(out, coarse, coarser, "fidelity"),
                    mean_delivery_time_error_s=_error(out, coarse, coarser,
