@@ -72,8 +72,10 @@ def grid_denominator(tau: float, values: Sequence[float], max_den: int = MAX_DEN
 class _Chain:
     """Constants of one oracle run (grid units)."""
 
-    def __init__(self, p, den, cutoff, delays, strategy, leaf, rates, hazard=None):
+    def __init__(self, p, den, cutoff, delays, strategy, leaf, rates, hazard=None,
+                 all_axes=False):
         self.n = len(p)
+        self.all_axes = all_axes
         self.p, self.den, self.cutoff, self.delays, self.strategy = p, den, cutoff, delays, strategy
         self.leaf = leaf  # moment -> per link 5-vector (renewal links: ages x 5)
         self.rates = rates  # moment -> per node decay per step (bit 1)
@@ -87,6 +89,12 @@ class _Chain:
             from qnet_circuits.physics.chain_expected import _nested_tree
 
             self.tree = {m: (a, b) for a, m, b in _nested_tree(n)}
+
+    def has_axis(self, seg) -> bool:
+        """Whether a stored segment carries a moment axis: a merged one (or every one with
+        ``all_axes``) or a renewal link (its leaf depends on its generation time); a geometric
+        link's entries are its leaf vector until it is swapped."""
+        return self.all_axes or seg[1] - seg[0] > 1 or self.hazard[seg[0]] is not None
 
     def delay(self, a: int, b: int) -> int:
         return abs(self.delays[b] - self.delays[a])
@@ -103,8 +111,19 @@ def _age(state):
     return phases, segs
 
 
+def _axis(ch: _Chain, segs, k: int) -> int:
+    """Tensor axis of segment ``k`` (axis 0 is the batch): segments with an axis in ``a`` order."""
+    return 1 + sum(1 for s in segs[:k] if ch.has_axis(s))
+
+
+def _with_leaf(t: np.ndarray, v: np.ndarray, pos: int) -> np.ndarray:
+    """``t`` with the leaf vector ``v`` as a new axis at ``pos``."""
+    return np.moveaxis(np.multiply.outer(t, v), t.ndim, pos)
+
+
 def _expire(ch: _Chain, phases, segs, tens):
-    """Discard every segment whose older memory reached the cutoff; its links restart (phase 0)."""
+    """Discard every segment whose older memory reached the cutoff; its links restart (phase 0).
+    A discarded merged segment keeps entry 0 of its axis; a single link has no axis."""
     keep = [k for k, s in enumerate(segs) if max(s[2], s[3]) < ch.cutoff]
     if len(keep) == len(segs):
         return phases, segs, tens
@@ -113,23 +132,27 @@ def _expire(ch: _Chain, phases, segs, tens):
         if k not in keep:
             for i in range(s[0], s[1]):
                 ph[i] = 0
-    idx = (slice(None), *(slice(None) if k in keep else 0 for k in range(len(segs))))
-    tens = {m: t[idx] for m, t in tens.items()}
+    merged = [k for k, s in enumerate(segs) if ch.has_axis(s)]
+    if any(k not in keep for k in merged):
+        idx = (slice(None), *(slice(None) if k in keep else 0 for k in merged))
+        tens = {m: t[idx] for m, t in tens.items()}
     return tuple(ph), tuple(segs[k] for k in keep), tens
 
 
 def _insert_leaf(ch: _Chain, segs, tens, i: int, age: int = 0):
-    """Add the fresh link ``i`` as a segment (its axis: the leaf vector; a renewal link's row
-    for its generation time ``age``), keeping ``a`` order."""
+    """Add the fresh link ``i`` as a segment, keeping ``a`` order. A geometric link has no axis
+    (its moment entries are its leaf vector, multiplied in at its swap); a renewal link's leaf
+    depends on its generation time ``age``, so it gets its axis now (that row of its leaf)."""
     seg = (i, i + 1, 0, 0, 0, 0, 0)
     pos = sum(1 for s in segs if s[0] < i)
-    new = {}
-    for m, t in tens.items():
-        v = ch.leaf[m][i]
-        if v.ndim == 2:
-            v = v[age]
-        new[m] = np.moveaxis(np.multiply.outer(t, v), t.ndim, pos + 1)
-    return segs[:pos] + (seg,) + segs[pos:], new
+    if ch.has_axis(seg):
+        ax = _axis(ch, segs, pos)
+        new = {}
+        for m, t in tens.items():
+            v = ch.leaf[m][i]
+            new[m] = _with_leaf(t, v[age] if v.ndim == 2 else v, ax)
+        tens = new
+    return segs[:pos] + (seg,) + segs[pos:], tens
 
 
 def _find_swap(ch: _Chain, segs) -> int | None:
@@ -162,17 +185,23 @@ def _swap_kernel(el: float, er: float) -> np.ndarray:
 
 
 def _swap(ch: _Chain, segs, tens, k: int):
-    """Swap segments ``k`` and ``k+1``: contract the inner bits with their decay factors."""
+    """Swap segments ``k`` and ``k+1``: contract the inner bits with their decay factors (a single
+    link's axis is its leaf vector, put in first)."""
     lft, rgt = segs[k], segs[k + 1]
     j = lft[1]
     merged = (lft[0], rgt[1], lft[2], rgt[3], ch.delay(j, lft[0]), ch.delay(j, rgt[1]),
               max(lft[6], rgt[6], ch.report(j)))
+    ax = _axis(ch, segs, k)
     new = {}
     for m, t in tens.items():
+        if not ch.has_axis(lft):
+            t = _with_leaf(t, ch.leaf[m][lft[0]], ax)
+        if not ch.has_axis(rgt):
+            t = _with_leaf(t, ch.leaf[m][rgt[0]], ax + 1)
         r = ch.rates[m][j]
         kern = _swap_kernel(math.exp(-r * lft[3]), math.exp(-r * rgt[2]))
-        out = np.tensordot(np.moveaxis(t, (k + 1, k + 2), (-2, -1)), kern, axes=([-2, -1], [0, 1]))
-        new[m] = np.moveaxis(out, -1, k + 1)
+        out = np.tensordot(np.moveaxis(t, (ax, ax + 1), (-2, -1)), kern, axes=([-2, -1], [0, 1]))
+        new[m] = np.moveaxis(out, -1, ax)
     return segs[:k] + (merged,) + segs[k + 2:], new
 
 
@@ -189,6 +218,8 @@ def _deliver(ch: _Chain, seg, tens) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Mass and end-memory-weighted moments (vectors over the batch axis) of a delivered
     ``(0, N)`` segment."""
     _, _, al, ar, _, _, rp = seg
+    if not ch.has_axis(seg):  # one link: its leaf vector
+        tens = {m: _with_leaf(t, ch.leaf[m][0], 1) for m, t in tens.items()}
     out = {}
     for m, t in tens.items():
         r0, rn = ch.rates[m][0], ch.rates[m][ch.n]
@@ -322,6 +353,7 @@ def cutoff_chain_oracle(
     max_states: int = MAX_ORACLE_STATES,
     max_work: int = MAX_ORACLE_WORK,
     max_entries: int = MAX_ORACLE_ENTRIES,
+    all_axes: bool = False,
 ) -> dict[str, Any]:
     """Exact ``E[F]`` and delivery-time pmf of the scheduler's cutoff event loop.
 
@@ -331,6 +363,8 @@ def cutoff_chain_oracle(
     ``fidelity``, ``mean_delivery_time_s``, ``delivery_times_s`` and ``delivery_pmf`` (arrays
     over the grid, pmf normalized), ``grid_s``, ``mass_dropped`` (probability beyond the last
     step) and ``method`` ``"exact"``.
+    Moment axes (5 entries each) belong to the stored merged segments only; ``all_axes=True``
+    gives every stored segment one (the earlier, larger representation, same numbers: a check).
     Raises ValueError when no grid step up to ``tau / MAX_DEN`` fits the cutoff and the delays,
     or when the state space exceeds ``max_states`` per step or ``max_work`` updates in all.
     """
@@ -353,7 +387,7 @@ def cutoff_chain_oracle(
     cx, rx, cz, rz = _moment_inputs(corr, t1_s, t2_s, g)
     node_rates = {"x": [rx[0][0]] + [r[1] for r in rx], "z": [rz[0][0]] + [r[1] for r in rz]}
     ch = _Chain(list(p), [int(round(x / g)) for x in taus], cutoff, delays, strategy,
-                {"x": _leaf_vectors(cx), "z": _leaf_vectors(cz)}, node_rates)
+                {"x": _leaf_vectors(cx), "z": _leaf_vectors(cz)}, node_rates, all_axes=all_axes)
     if cutoff_s is None:
         delivered, mom, rest, work = _run(ch, tol, max_work, max_states)
         mean = None
@@ -372,6 +406,11 @@ def cutoff_chain_oracle(
             "mass_dropped": rest, "state_updates": work, "method": "exact"}
 
 
+def _n_axes(ch: _Chain, key) -> int:
+    """Moment axes of a state: one per stored merged segment (every segment with ``all_axes``)."""
+    return sum(1 for s in key[1] if ch.has_axis(s))
+
+
 def _explore(ch: _Chain, max_states: int, max_entries: int):
     """Every reachable state (breadth first) with its one-step linear maps: per state, a list of
     ``(probability, next index or -1, {moment: matrix or vector}, delay, mass vector)``."""
@@ -380,8 +419,9 @@ def _explore(ch: _Chain, max_states: int, max_entries: int):
     entries = 1
     while len(moves) < len(order):
         key = order[len(moves)]
-        size = 5 ** len(key[1])
-        eye = {m: np.eye(size).reshape((size,) + (5,) * len(key[1])) for m in ch.leaf}
+        n_ax = _n_axes(ch, key)
+        size = 5 ** n_ax
+        eye = {m: np.eye(size).reshape((size,) + (5,) * n_ax) for m in ch.leaf}
         out = []
         for w, new, tn, seg in _outcomes(ch, key, eye):
             if new is None:
@@ -391,7 +431,7 @@ def _explore(ch: _Chain, max_states: int, max_entries: int):
             if new not in index:
                 index[new] = len(order)
                 order.append(new)
-                entries += 5 ** len(new[1])
+                entries += 5 ** _n_axes(ch, new)
                 if len(order) > max_states or entries > max_entries:
                     raise ValueError(
                         f"the cutoff oracle needs more than {max_states} states or {max_entries} "
@@ -430,8 +470,11 @@ def _assemble(ch: _Chain, sizes: Sequence[int], moves):
                 trip[m][0].append(r + o)
                 trip[m][1].append(c + offs[nxt])
                 trip[m][2].append(w * maps[m][r, c])
-    mats = {m: sparse.csr_matrix((np.concatenate(v[2]), (np.concatenate(v[0]), np.concatenate(v[1]))),
-                                 shape=(big, big)) for m, v in trip.items()}
+    def cat(parts):  # no move to another state at all (every outcome delivers or expires)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=int)
+
+    mats = {m: sparse.csr_matrix((cat(v[2]), (cat(v[0]), cat(v[1]))), shape=(big, big))
+            for m, v in trip.items()}
     chain = sparse.csr_matrix((mval, (mrow, mcol)), shape=(n_st, n_st))
     return mats, dvec, chain, mdel
 
@@ -476,5 +519,5 @@ def solve_moves(ch: _Chain, sizes: Sequence[int], moves, tol: float):
 def _solve_linear(ch: _Chain, max_states: int, max_entries: int, tol: float):
     """Moments, mean delivery time (steps) and delivery pmf from the finite Markov chain."""
     order, moves = _explore(ch, max_states, max_entries)
-    delivered, moments, mean, mass = solve_moves(ch, [5 ** len(k[1]) for k in order], moves, tol)
+    delivered, moments, mean, mass = solve_moves(ch, [5 ** _n_axes(ch, k) for k in order], moves, tol)
     return delivered, moments, mean, mass, len(order)

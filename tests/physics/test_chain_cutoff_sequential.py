@@ -20,23 +20,30 @@ from qnet_circuits.scheduler import ChainPlan
 K = 5.0
 
 
-@pytest.mark.parametrize("n,p,cutoff,hop,taus", [
-    (2, 0.4, 2.0, 1.0, 1.0),
-    (3, 0.5, 3.0, 0.5, 1.0),
-    (4, 0.5, 4.0, 1.0, 1.0),
-    (3, 0.3, 2.5, 0.5, [1.0, 1.5, 1.0]),  # unequal cycle times on a half-cycle grid
+@pytest.mark.parametrize("n,p,cutoff,hop,taus,fid,mean,states", [
+    (2, 0.4, 2.0, 1.0, 1.0, 0.5719185017556836, 5.872448979591837, 5),
+    (3, 0.5, 3.0, 0.5, 1.0, 0.41374238042185263, 5.501973707586322, 89),
+    (4, 0.5, 4.0, 1.0, 1.0, 0.29452968445321814, 13.184893327748263, 513),
+    # unequal cycle times on a half-cycle grid
+    (3, 0.3, 2.5, 0.5, [1.0, 1.5, 1.0], 0.42219657037675384, 21.81519188359425, 312),
 ])
-def test_equals_the_tensor_oracle(n, p, cutoff, hop, taus):
+def test_equals_the_tensor_oracle(n, p, cutoff, hop, taus, fid, mean, states):
+    """The one oracle (moment axes for merged segments only) against the tensor oracle with an
+    axis per stored segment (``all_axes=True``) and the numbers of the former separate
+    sequential implementation (one frontier vector per state; the two agreed to 1e-12)."""
     corr = [(0.9, 0.85, 0.93, 0.05, -0.02)] * n
     args = (corr, [p] * n, taus, [i * hop for i in range(n + 1)], [10.0] * (n + 1),
             [4.0] * (n + 1))
     factors = [swap_noise_factors(0.02, 0.01)] * (n - 1)
-    ref = cutoff_chain_oracle(*args, "sequential", factors, cutoff)
+    ref = cutoff_chain_oracle(*args, "sequential", factors, cutoff, all_axes=True)
     out = sequential_cutoff_oracle(*args, factors, cutoff)
     assert out["fidelity"] == pytest.approx(ref["fidelity"], abs=1e-12)
     assert out["mean_delivery_time_s"] == pytest.approx(ref["mean_delivery_time_s"], rel=1e-11)
     np.testing.assert_allclose(out["delivery_pmf"], ref["delivery_pmf"], atol=1e-12)
     np.testing.assert_allclose(out["delivery_times_s"], ref["delivery_times_s"])
+    assert out["fidelity"] == pytest.approx(fid, abs=1e-12)
+    assert out["mean_delivery_time_s"] == pytest.approx(mean, rel=1e-11)
+    assert out["state_updates"] == states
 
 
 def test_a_chain_that_cannot_deliver_is_told_at_once():
