@@ -12,7 +12,8 @@ use :func:`~qnet_circuits.physics._chain_dp.combine`; asap the transfer operator
 time-dependent coefficients (:func:`_asap_weighted`). The delivery time is max-plus linear in the
 herald times, ``T = max_i (R_i + c_i)``, so ``P(T <= t) = prod_i P(R_i <= t - c_i)``.
 
-Limits: no cutoff (a discarded purified pair restarts its whole purification; no law yet), up to
+Limits: no cutoff (with a cutoff a discarded purified pair restarts its whole purification:
+:mod:`qnet_circuits.physics.chain_cutoff_purified`), up to
 :data:`MAX_LINKS` links, lattices up to
 :data:`~qnet_circuits.physics.purified_link.MAX_LATTICE` points, asap work up to
 :data:`MAX_ASAP_CELLS`.
