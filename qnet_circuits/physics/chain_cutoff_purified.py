@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from qnet_circuits.physics import chain_cutoff as cc
-from qnet_circuits.physics.chain_purified import _validate, link_weights
+from qnet_circuits.physics.chain_purified import _rates, _validate, link_weights
 
 __all__ = ["MAX_PURIFIED_CUTOFF_STATES", "TAIL", "purified_cutoff_oracle", "renewal_link"]
 
@@ -86,10 +86,6 @@ def renewal_link(measure: np.ndarray, den: int, tail: float = TAIL):
         rows[k[ok] * den, 1:] = (ww[:, ok] / pmf[k[ok]][None, :]).T
         leaf[key] = rows
     return haz, leaf
-
-
-def _rates(values: Sequence[float], g: float) -> list[float]:
-    return [0.0 if math.isinf(v) else g / v for v in values]
 
 
 def purified_cutoff_oracle(
