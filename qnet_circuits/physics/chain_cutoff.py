@@ -479,6 +479,27 @@ def _assemble(ch: _Chain, sizes: Sequence[int], moves):
     return mats, dvec, chain, mdel
 
 
+#: Multiply-adds allowed for the delivery-time law (one sparse step per grid step), ~10 s.
+PMF_WORK = 2_000_000_000
+
+
+def _every_state_can_deliver(chain, total: np.ndarray) -> bool:
+    """Whether every state of ``chain`` (``chain[r, c]``: probability of ``r -> c``) reaches a
+    state with delivery mass ``total > 0``: breadth-first search on the reversed graph from a
+    super-source joined to the delivering states."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import breadth_first_order
+
+    n = chain.shape[0]
+    coo = chain.tocoo()
+    keep = coo.data > 0
+    src = np.flatnonzero(total > 0)
+    rows = np.concatenate([coo.col[keep], np.full(len(src), n)])
+    cols = np.concatenate([coo.row[keep], src])
+    graph = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1))
+    return len(breadth_first_order(graph, n, directed=True, return_predecessors=False)) == n + 1
+
+
 def solve_moves(ch: _Chain, sizes: Sequence[int], moves, tol: float):
     """Moments, delivery pmf (steps), mean delivery time (steps) and delivered mass of the finite
     Markov chain whose state ``s`` holds ``sizes[s]`` moment entries and moves as ``moves[s]``
@@ -487,28 +508,41 @@ def solve_moves(ch: _Chain, sizes: Sequence[int], moves, tol: float):
     from scipy.sparse.linalg import spsolve
 
     mats, dvec, chain, mdel = _assemble(ch, sizes, moves)
+    n_st = len(sizes)
+    total = sum(mdel.values(), np.zeros(n_st))
+    if not _every_state_can_deliver(chain, total):
+        # a closed set of states without delivery: I - P is singular and the pmf never decays
+        raise ValueError(f"with this cutoff ({ch.cutoff} grid steps) the chain never delivers "
+                         "from some of the states it reaches: a stored pair always expires "
+                         "before the classical messages let it be swapped; raise the cutoff")
     moments = {}
     for m, mat in mats.items():
         rhs = np.zeros(mat.shape[0])
         rhs[0] = 1.0  # the initial state holds entry 0 (mass 1)
         y = spsolve((sparse.identity(mat.shape[0], format="csc") - mat.T.tocsc()), rhs)
         moments[m] = float(y @ dvec[m])
-    n_st = len(sizes)
     eye = sparse.identity(n_st, format="csc")
     v0 = np.zeros(n_st)
     v0[0] = 1.0
     y = spsolve(eye - chain.T.tocsc(), v0)  # sum_t v_t
     z = spsolve(eye - chain.T.tocsc(), y)  # sum_t (t + 1) v_t
-    total = sum(mdel.values(), np.zeros(n_st))
     mass = float(y @ total)
     if mass < 1e-9:
         raise ValueError(f"with this cutoff ({ch.cutoff} grid steps) the chain never delivers: a "
                          "stored pair always expires before the classical messages let it be "
                          "swapped; raise the cutoff")
     mean = (float(z @ total) + sum(d * float(y @ vec) for d, vec in mdel.items())) / mass
+    if not (np.isfinite(mass) and np.isfinite(mean)):
+        raise ValueError(f"the cutoff chain ({n_st} states) is numerically singular; "
+                         "a longer cutoff or fewer links")
     delivered: dict[int, float] = {}
     v, t = v0, 0
+    max_steps = max(1000, PMF_WORK // (chain.nnz + n_st))
     while v.sum() > tol:
+        if t >= max_steps:
+            raise ValueError(f"the delivery-time law of the cutoff chain ({n_st} states) needs "
+                             f"more than {max_steps} grid steps to reach its tail; fewer links "
+                             "or a shorter cutoff")
         t += 1
         for d, vec in mdel.items():
             delivered[t + d] = delivered.get(t + d, 0.0) + float(v @ vec)

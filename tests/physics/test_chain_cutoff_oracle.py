@@ -170,3 +170,20 @@ def test_mean_waiting_time_of_parallel_links(n):
         ref = sum((-1) ** (k + 1) * math.comb(n, k) / (1 - q**k) for k in range(1, n + 1))
         d = delivery_time_distribution([p] * n, [0.0] * n, 1.0)
         assert d["mean_s"] == pytest.approx(ref, rel=1e-10)
+
+
+def test_a_closed_set_of_states_without_delivery_is_found_before_any_solve():
+    """A state set the chain cannot leave and never delivers from makes ``I - P`` singular and the
+    delivery-time law never decay (spsolve returns NaN, and the pmf loop ran forever): the
+    reachability check sees it exactly, and a chain where every state can deliver passes."""
+    from scipy import sparse
+
+    from qnet_circuits.physics.chain_cutoff import _every_state_can_deliver
+
+    # 0 -> 1 (delivers) or 0 -> 2 <-> 3 (closed, never delivers)
+    stuck = sparse.csr_matrix(([0.5, 0.5, 1.0, 1.0], ([0, 0, 2, 3], [1, 2, 3, 2])), shape=(4, 4))
+    assert not _every_state_can_deliver(stuck, np.array([0.0, 1.0, 0.0, 0.0]))
+    # the same chain with a leak from 3 back to 0: every state reaches 1
+    leaky = sparse.csr_matrix(([0.5, 0.5, 1.0, 0.5, 0.5], ([0, 0, 2, 3, 3], [1, 2, 3, 2, 0])),
+                              shape=(4, 4))
+    assert _every_state_can_deliver(leaky, np.array([0.0, 1.0, 0.0, 0.0]))
