@@ -47,7 +47,8 @@ ancilla that is reset afterwards:
 The angles are new Parameters whose values :func:`angle_table` computes from the wait values, so
 one transpiled circuit serves every realization (Aer ``parameter_binds``). Delays with float
 durations become the same ``thermal_relaxation_error`` as in :func:`noisy_circuit` (cached, since
-long chains repeat the same waits) and every Delay is removed. :func:`template_noise` runs both
+long chains repeat the same waits; a ``kraus`` instruction inside a loop body, issue 13) and every
+Delay is removed. :func:`template_noise` runs both
 passes, the dilation first: what the local runner's
 :meth:`~qnet_circuits.run.AerRunner.run_bindings` does.
 
@@ -96,25 +97,50 @@ _LOOPS = {"while_loop", "for_loop"}
 class _KrausAppender:
     """A circuit whose ``append`` writes Aer QuantumErrors as ``kraus`` instructions.
 
-    Measured with qiskit-aer 0.18.2 (statevector and stabilizer methods): a QuantumError that is
-    a mixture of unitaries (``pauli_error``, ``depolarizing_error``, pure dephasing) inside a
-    ``while_loop`` body is sampled once per shot and the same sample is replayed on every
-    iteration, so a rejection loop whose flags such an error flips never resamples the flip (a
-    loop of ``reset; X-flip with p = 1/2; measure`` until the bit is 1 never ends). A ``kraus``
-    instruction is applied (and sampled) each time it runs; it is the same channel. Errors that
-    already are one Kraus channel (loss, dark counts) are left as they are.
+    Measured with qiskit-aer 0.18.2 (statevector, matrix-product-state and stabilizer methods):
+    a QuantumError that is a mixture of circuits (``pauli_error``, ``depolarizing_error``,
+    ``thermal_relaxation_error`` with T2 <= T1, pure dephasing included, whose branches are
+    I, Z and resets) inside a ``while_loop`` body, an ``if_test`` in one included, is sampled
+    once per shot and the same sample is replayed on every iteration: two iterations of a
+    Z-mixture give Z^2 = I, <X> = 1 instead of (1 - 2p)^2, and a rejection loop whose flags such
+    an error flips never resamples the flip (a loop of ``reset; X-flip with p = 1/2; measure``
+    until the bit is 1 never ends). A ``kraus`` instruction is applied (and sampled) each time it
+    runs; it is the same channel. Errors that already are one Kraus channel (loss, dark counts,
+    T2 > T1) are left as they are. Noise instructions already in the circuit
+    (``quantum_channel``, e.g. written by :func:`dilate_memory_waits`) are converted too (issue 13).
     """
+
+    in_loop = True
 
     def __init__(self, circuit: QuantumCircuit) -> None:
         self.circuit = circuit
 
     def append(self, op, qargs, cargs=()):
-        if isinstance(op, QuantumError) and len(op.circuits) > 1:
-            op = Kraus(op.to_quantumchannel()).to_instruction()
+        error = op if isinstance(op, QuantumError) else (
+            getattr(op, "_quantum_error", None) if getattr(op, "name", "") == "quantum_channel"
+            else None)
+        if isinstance(error, QuantumError) and len(error.circuits) > 1:
+            op = _as_kraus(error)
         return self.circuit.append(op, qargs, cargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.circuit, name)
+
+
+_KRAUS_CACHE: dict[int, tuple[QuantumError, Any]] = {}
+
+
+def _as_kraus(error: QuantumError):
+    """``error`` as one ``kraus`` instruction (cached per error object: the relaxation channels
+    of long chains are shared, see :func:`_relaxation`)."""
+    hit = _KRAUS_CACHE.get(id(error))
+    if hit is not None and hit[0] is error:
+        return hit[1]
+    if len(_KRAUS_CACHE) > 4096:
+        _KRAUS_CACHE.clear()
+    inst = Kraus(error.to_quantumchannel()).to_instruction()
+    _KRAUS_CACHE[id(error)] = (error, inst)
+    return inst
 
 
 def delay_seconds(delay: Delay) -> float:
@@ -352,23 +378,27 @@ def rewrite_instructions(
     ``visit(out, inst, to_outer, from_outer)`` sees every non-control-flow instruction of a block
     with ``out`` (the block being built) and the maps between the block's qubits and the outer
     circuit's; it appends whatever replaces ``inst`` and returns True, or returns False to keep
-    ``inst`` as it is.
+    ``inst`` as it is. Inside a ``while_loop`` or ``for_loop`` body ``out`` writes the Aer
+    QuantumErrors appended to it as ``kraus`` instructions and has ``out.in_loop`` True (Aer
+    replays one sample per shot of a mixture in a loop body; issue 13).
     """
 
-    def rewrite(block: QuantumCircuit, outer: list[Qubit]) -> QuantumCircuit:
+    def rewrite(block: QuantumCircuit, outer: list[Qubit], in_loop: bool) -> QuantumCircuit:
         to_outer = dict(zip(block.qubits, outer))
         from_outer = {v: k for k, v in to_outer.items()}
         out = block.copy_empty_like()
+        target: Any = _KrausAppender(out) if in_loop else out
         for inst in block.data:
             op = inst.operation
             if isinstance(op, ControlFlowOp):
-                blocks = [rewrite(b, [to_outer[q] for q in inst.qubits]) for b in op.blocks]
+                loop = in_loop or op.name in _LOOPS
+                blocks = [rewrite(b, [to_outer[q] for q in inst.qubits], loop) for b in op.blocks]
                 out.append(op.replace_blocks(blocks), inst.qubits, inst.clbits)
-            elif not visit(out, inst, to_outer, from_outer):
+            elif not visit(target, inst, to_outer, from_outer):
                 out.append(op, inst.qubits, inst.clbits)
         return out
 
-    return rewrite(circuit, list(circuit.qubits))
+    return rewrite(circuit, list(circuit.qubits), False)
 
 
 def memory_wait_error(network: Network, node: str, seconds: float):

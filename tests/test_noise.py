@@ -241,3 +241,127 @@ def test_pauli_noise_inside_a_while_loop_is_resampled_every_iteration():
     ones = sum(n for key, n in counts.get_counts().items() if key.split()[0] == "1")
     se = math.sqrt(0.2 * 0.8 / shots)
     assert abs(ones / shots - 0.2) <= 5 * se
+
+
+def _two_iteration_loop(with_if: bool = False, wait_s: float = 0.5):
+    """|+> on a memory at alice, a while_loop body that runs exactly twice (a noiseless counter
+    qubit toggled and measured into the loop's flag) with a float wait of ``wait_s`` on the memory
+    (inside an ``if_test`` that is always true with ``with_if``), then <X> is measured."""
+    mem, cnt = QuantumRegister(1, "alice_mem"), QuantumRegister(1, "cnt")
+    flag, out = ClassicalRegister(1, "flag"), ClassicalRegister(1, "out")
+    qc = QuantumCircuit(mem, cnt, flag, out, metadata={"nodes": {"alice_mem": "alice"}})
+    qc.h(0)
+    qc.x(1)
+    qc.measure(1, flag[0])
+    qc.reset(1)
+    with qc.while_loop((flag[0], 1)):
+        if with_if:
+            with qc.if_test((flag[0], 1)):
+                qc.delay(wait_s, 0, unit="s")
+        else:
+            qc.delay(wait_s, 0, unit="s")
+        qc.x(1)
+        qc.measure(1, flag[0])
+    qc.h(0)
+    qc.measure(0, out[0])
+    return qc
+
+
+def _sampled_mixtures_in_loops(circuit, in_loop=False) -> int:
+    """Noise instructions inside loop bodies that Aer samples once per shot (mixtures)."""
+    count = 0
+    for inst in circuit.data:
+        op = inst.operation
+        for block in getattr(op, "blocks", ()):
+            count += _sampled_mixtures_in_loops(block, in_loop or op.name in ("while_loop", "for_loop"))
+        error = getattr(op, "_quantum_error", None)
+        if in_loop and op.name == "quantum_channel" and error is not None and len(error.circuits) > 1:
+            count += 1
+    return count
+
+
+@pytest.mark.parametrize("t1", [math.inf, 2.0], ids=["pure-dephasing", "T2<=T1-reset-mixture"])
+@pytest.mark.parametrize("with_if", [False, True], ids=["loop", "if-in-loop"])
+@pytest.mark.parametrize("path", ["run", "run_bindings"])
+def test_float_waits_inside_a_while_loop_decay_on_every_iteration(t1, with_if, path):
+    """Issue 13: thermal relaxation with T2 <= T1 (pure dephasing at T1 = inf) is a mixture of
+    I, Z and resets that Aer 0.18 samples once per shot inside a while_loop and replays on every
+    iteration: two waits of t gave <X> = 1 (T1 = inf: Z^2 = I) and 0.78 (T1 = 2 s) instead of
+    exp(-2t/T2) = 0.368. Both noise passes (``run``: noisy_circuit; ``run_bindings``: the
+    template's dilate_memory_waits) now write it as a kraus instruction inside loop bodies."""
+    t2, wait = 1.0, 0.5
+    net = Network((Node("alice", memory=Memory(t1, t2)),), ())
+    qc = _two_iteration_loop(with_if, wait)
+    runner = AerRunner(method="statevector")
+    shots = 4000
+    if path == "run":
+        assert _sampled_mixtures_in_loops(noisy_circuit(qc, net)) == 0
+        (data,) = runner.run([qc], shots=shots, seed=29, network=net)
+    else:
+        assert _sampled_mixtures_in_loops(template_noise(qc, net)[0]) == 0
+        (data,) = runner.run_bindings(qc, {}, shots=shots, seed=29, network=net)
+    p1 = float(data.bits["out"][:, 0].mean())
+    exact = math.exp(-2 * wait / t2)  # <X> after two waits; the same for every T1 (T2 given)
+    se = 2 * math.sqrt((1 - exact**2) / 4 / shots)
+    assert abs((1 - 2 * p1) - exact) <= 5 * se
+
+
+def test_noise_instructions_already_in_a_loop_body_become_kraus():
+    """A QuantumError appended to the circuit before the pass (as dilate_memory_waits writes its
+    float waits when the core pass runs after it) is a ``quantum_channel`` instruction; inside a
+    loop body the pass rewrites it as the same channel in ``kraus`` form, and leaves it alone
+    outside loops (circuits without loops keep their instructions)."""
+    from qiskit.quantum_info import Kraus, SuperOp
+
+    error = thermal_relaxation_error(math.inf, 1.0, 0.3)
+    reg, flag = QuantumRegister(1, "q"), ClassicalRegister(1, "f")
+    qc = QuantumCircuit(reg, flag)
+    qc.append(error, [0])
+    with qc.while_loop((flag[0], 1)):
+        qc.append(error, [0])
+        qc.measure(0, flag[0])
+    out = noisy_circuit(qc, chain(1, 1.0))
+    assert _names(out) == ["quantum_channel", "while_loop"]
+    body = out.data[1].operation.blocks[0]
+    assert _names(body) == ["kraus", "measure"]
+    same = SuperOp(Kraus(list(body.data[0].operation.params)))
+    assert same == SuperOp(error.to_quantumchannel())
+
+
+def test_a_dephasing_wait_inside_a_loop_is_refused_by_inject_memory():
+    """inject_memory samples one Z frame per binding row: inside a loop body that frame would be
+    the same on every iteration (the replay of issue 13 by construction), so it refuses."""
+    from qnet_circuits.scheduler.inject import inject_memory
+
+    qc = _two_iteration_loop()
+    with pytest.raises(ValueError, match="inside a while_loop/for_loop body"):
+        inject_memory(qc, chain(1, 1.0, t2_s=1.0), {}, rows=2, rng=np.random.default_rng(0))
+
+
+def test_gate_depolarizing_inside_a_while_loop_is_resampled_every_iteration():
+    """A node's two-qubit gate error inside a loop body (issue 13): memory q0 in |+>, q1 in |0>,
+    each of the two iterations a CX from q1 onto q0 followed by ``depolarizing_error(lam, 2)``.
+    The depolarizing part is maximally mixed and stays so under CX, the rest is unchanged (an X
+    on q0 commutes with the observable), so <X0> = (1 - lam)^2 exactly."""
+    lam = 0.5
+    net = Network((Node("alice", gate_error=lam),), ())
+    mem, cnt = QuantumRegister(2, "alice_mem"), QuantumRegister(1, "cnt")
+    flag, out = ClassicalRegister(1, "flag"), ClassicalRegister(1, "out")
+    qc = QuantumCircuit(mem, cnt, flag, out, metadata={"nodes": {"alice_mem": "alice"}})
+    qc.h(0)
+    qc.x(2)
+    qc.measure(2, flag[0])
+    qc.reset(2)
+    with qc.while_loop((flag[0], 1)):
+        qc.cx(1, 0)
+        qc.x(2)
+        qc.measure(2, flag[0])
+    qc.h(0)
+    qc.measure(0, out[0])
+    noisy = noisy_circuit(qc, net)
+    assert _sampled_mixtures_in_loops(noisy) == 0
+    shots = 4000
+    (data,) = AerRunner(method="statevector").run([qc], shots=shots, seed=31, network=net)
+    x = 1 - 2 * float(data.bits["out"][:, 0].mean())
+    exact = (1 - lam) ** 2
+    assert abs(x - exact) <= 5 * math.sqrt((1 - exact**2) / shots)

@@ -107,7 +107,9 @@ def inject_memory(circuit: QuantumCircuit, network: Network,
     the columns of ``table`` the new circuit still uses, plus the angle and frame columns.
 
     ``table`` holds the values (s) of Parameter wait durations; fixed waits are read from the
-    circuit. Raises ValueError when a decaying wait has no dilation ancilla in scope."""
+    circuit. Raises ValueError when a decaying wait has no dilation ancilla in scope, or when a
+    dephasing wait sits inside a loop body (its per-row Z frame would be replayed on every
+    iteration; issue 13)."""
     owners = _owners(circuit, network)
     meta = circuit.metadata or {}
     anc_index = meta.get("dilation_ancilla")
@@ -148,6 +150,12 @@ def inject_memory(circuit: QuantumCircuit, network: Network,
             _damp(out, q, from_outer[anc], half)
         p_z = z_flip_probability(t, t1, t2)
         if np.any(p_z > 0):
+            if getattr(out, "in_loop", False):  # one frame per row would repeat every iteration
+                raise ValueError(
+                    f"the wait {name!r} dephases inside a while_loop/for_loop body, where a Z "
+                    "frame sampled per row would be the same on every iteration; inject memories "
+                    "into the device form (no loops) or run the simulator form with the network's "
+                    "noise passes (AerRunner.run_bindings)")
             frame = Parameter(f"{name}_z")
             columns[frame.name] = np.pi * (rng.random(rows) < p_z)
             out.rz(frame, q)
