@@ -373,13 +373,26 @@ def _run_rows(sim: AerSimulator, ready: QuantumCircuit, binds: Mapping[Parameter
     monitor = progress.current()
     out: list[ShotData] = []
     start, history = 0, []
+    # a row of more shots than a block: its shots in blocks (issue 13, h13-ctrlc)
+    in_blocks = monitor is not None and shots > RUN_SHOT_BLOCK and not saves
     with progress.runner_task(n_rows * shots), progress.polling():
         while start < n_rows:
             if out and progress.stop_requested():
                 if progress.partial_allowed():
                     return out
                 raise progress.Interrupted(f"after {start} of {n_rows} rows")
-            size = cap if monitor is None else progress.chunk_rows(history, cap)
+            if in_blocks:
+                row = _row_in_blocks(sim, ready, method, circuit, shots, seeds[start],
+                                     {p: v[start:start + 1] for p, v in binds.items()}, start)
+                if row is None:  # a stop inside the row
+                    if out and progress.partial_allowed():
+                        return out
+                    raise progress.Interrupted(f"after {start} of {n_rows} rows")
+                out.append(row)
+                start += 1
+                continue
+            size = cap if monitor is None else progress.chunk_rows(
+                history, cap, first=1 if 2 * shots > RUN_SHOT_BLOCK else 2)
             rows = slice(start, min(start + size, n_rows))
             began = time.perf_counter()
             result = _call(sim, ready, method, shots=shots, seed=seeds[rows.start],
@@ -393,6 +406,37 @@ def _run_rows(sim: AerSimulator, ready: QuantumCircuit, binds: Mapping[Parameter
             start = rows.stop
             progress.advance(n * shots)
     return out
+
+
+def _row_in_blocks(sim: AerSimulator, ready: QuantumCircuit, method: str,
+                   circuit: QuantumCircuit, shots: int, seed: int | None,
+                   bind: Mapping[Parameter, np.ndarray], index: int) -> ShotData | None:
+    """Row ``index`` of a binding table run one row per call (more than :data:`RUN_SHOT_BLOCK`
+    shots) under a progress monitor: Aer calls of :data:`RUN_SHOT_BLOCK` shots, block j seeded
+    ``seed + 1024 j``, polled for Ctrl-C, where Aer simulates the row shot by shot (control
+    flow, or the first block's ``measure_sampling`` false: shot k is seeded seed + k, so the
+    blocks give the bits of one call); else one call of all shots after the probe block, as
+    without a monitor, with Ctrl-C raising at once. None when a stop came before the row's
+    last block (the finished blocks are dropped: the rows before it are whole)."""
+    options = {"parameter_binds": [dict(bind)]}
+    results: list[Result] = []
+    done = 0
+    for first in range(0, shots, RUN_SHOT_BLOCK):
+        if first and progress.stop_requested():
+            return None
+        size = min(RUN_SHOT_BLOCK, shots - first)
+        results.append(_call(sim, ready, method, shots=size,
+                             seed=None if seed is None else seed + first, **options))
+        done += size
+        progress.advance(size)
+        if first == 0 and not _control_flow(ready) and _sampled(results[0]):
+            with progress.unpolled():  # sampled from one final state: one call, as unmonitored
+                results = [_call(sim, ready, method, shots=shots, seed=seed, **options)]
+            progress.advance(shots - done)
+            break
+    bits = (memory_to_bits(circuit, [m for r in results for m in r.get_memory(0)])
+            if circuit.cregs and _measured(results) else _bits(circuit, results[0], [0], shots))
+    return _row(circuit, bits, 0, shots, method, seed, {}, index=index)
 
 
 def _one_experiment(sim: AerSimulator, ready: QuantumCircuit, method: str, shots: int,

@@ -183,6 +183,21 @@ def polling() -> Iterator[None]:
         mon.polling -= 1
 
 
+@contextmanager
+def unpolled() -> Iterator[None]:
+    """Inside a polling loop, around one step that is not split (one long simulator call):
+    Ctrl-C inside it raises at once, as outside the loop."""
+    mon = current()
+    if mon is None:
+        yield
+        return
+    saved, mon.polling = mon.polling, 0
+    try:
+        yield
+    finally:
+        mon.polling = saved
+
+
 def stop_requested() -> bool:
     """True once Ctrl-C asked the open monitor to stop."""
     mon = current()
@@ -236,9 +251,10 @@ def covered_prefix(which: Any, available: Any) -> int:
     return m
 
 
-def chunk_rows(history: list[tuple[int, float]], cap: int) -> int:
+def chunk_rows(history: list[tuple[int, float]], cap: int, first: int = 2) -> int:
     """Rows of the next chunk while a monitor is open, from ``history`` ((rows, seconds) of the
-    chunks so far), at most ``cap``: 2, then doubling until two sizes were timed; then the size
+    chunks so far), at most ``cap``: ``first`` (2; 1 for rows of many shots), then doubling until
+    two sizes were timed; then the size
     whose time ``a + b rows`` (least squares) is ``max(CHUNK_TARGET_S, 4 a)``, so a call's fixed
     cost ``a`` stays under a quarter of it. Chunking changes no result
     (:func:`qnet_circuits.run.base.row_seeds`).
@@ -249,7 +265,7 @@ def chunk_rows(history: list[tuple[int, float]], cap: int) -> int:
     24
     """
     if not history:
-        return max(1, min(cap, 2))
+        return max(1, min(cap, first))
     sizes = [n for n, _ in history]
     if len(set(sizes)) < 2:
         return max(1, min(cap, 2 * sizes[-1]))
@@ -267,4 +283,4 @@ def chunk_rows(history: list[tuple[int, float]], cap: int) -> int:
 __all__ = ["CHUNK_TARGET_S", "Interrupted", "Monitor", "advance", "chunk_rows", "covered_prefix",
            "current",
            "monitored", "partial_allowed", "partial_ok", "polling", "runner_task",
-           "stop_requested", "task"]
+           "stop_requested", "task", "unpolled"]
