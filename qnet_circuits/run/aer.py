@@ -58,6 +58,10 @@ MAX_BOUND_OPERATIONS = 2_000_000
 #: seed + k), so the blocks give the bits of one call (other circuits: one call). The block size
 #: changes no result, only progress and Ctrl-C granularity.
 RUN_SHOT_BLOCK = 1024
+#: A Ctrl-C inside the first round of shot blocks of :meth:`AerRunner.run` (one block per
+#: circuit) lets the round finish when the rest of it takes at most this (seconds); else the run
+#: stops with no shots to keep (many circuits: a round of 1,536 blocks takes about a minute).
+ROUND_CUT_S = 2.0
 #: Templates narrower than this skip Aer's per-experiment truncation and fusion passes (measured,
 #: 1,024-link chain on 2 cores: 40 -> 33 ms per binding; fusion only acts from 14 qubits on).
 NARROW_QUBITS = 14
@@ -290,9 +294,12 @@ class AerRunner:
                         if not progress.partial_allowed(min(done), shots):
                             raise progress.Interrupted(f"after {min(done)} of {shots} shots per circuit")
                         break
+                    began, asked = time.perf_counter(), progress.stop_requested()
                     for i, (noisy, method) in enumerate(ready):
                         if j >= len(blocks[i]):
                             continue
+                        if i and _cut_round(j, i, len(ready), began, asked):
+                            break
                         first, size = blocks[i][j]
                         block_seed = None if seeds[i] is None else seeds[i] + first
                         results[i].append(_call(self.simulator(method, noisy.num_qubits), noisy,
@@ -302,6 +309,10 @@ class AerRunner:
                         if j == 0 and i in probes and _sampled(results[i][0]):
                             blocks[i] = blocks[i][:1]  # one call after the rounds
                             sampled.append(i)
+                    if progress.stop_requested() and _undo_round(j, blocks, results, done):
+                        if not progress.partial_allowed(min(done), shots):
+                            raise progress.Interrupted(f"after {min(done)} of {shots} shots per circuit")
+                        break
             self._run_sampled(sampled, ready, results, done, shots, seeds, memory)
         for i, circuit in enumerate(circuits):
             yield circuit, ready[i][0], ready[i][1], results[i], seeds[i], done[i]
@@ -490,6 +501,37 @@ def _shot_blocks(shots: int, noisy: QuantumCircuit) -> list[tuple[int, int]]:
     if _saves(noisy):
         return [(0, shots)]
     return [(k, min(RUN_SHOT_BLOCK, shots - k)) for k in range(0, shots, RUN_SHOT_BLOCK)]
+
+
+def _cut_round(j: int, i: int, n: int, began: float, asked: bool) -> bool:
+    """True when a stop that came inside round ``j`` of :meth:`AerRunner._each` (before
+    circuit ``i`` of ``n``) cuts it: always from round 1 on (the circuits keep j blocks);
+    in round 0 only where the rest of the round would take more than :data:`ROUND_CUT_S`
+    (then no circuit has a block to keep). A stop asked before the call began lets round 0
+    finish, so every circuit gets one block."""
+    if asked or not progress.stop_requested():
+        return False
+    if j:
+        return True
+    return (time.perf_counter() - began) / i * (n - i) > ROUND_CUT_S
+
+
+def _undo_round(j: int, blocks: list[list[tuple[int, int]]], results: list[list[Result]],
+                done: list[int]) -> bool:
+    """After a stop inside round ``j`` of :meth:`AerRunner._each` (some circuits got block j,
+    some did not): drop block j where it ran, so every circuit keeps its first j blocks. True
+    when the round was cut; a stop in round 0 leaves nothing to keep (``Interrupted``)."""
+    ran = [i for i in range(len(blocks)) if j < len(blocks[i]) and len(results[i]) > j]
+    if len(ran) == sum(j < len(b) for b in blocks):
+        return False  # the round finished: the stop is handled before the next one
+    if j == 0:
+        raise progress.Interrupted(f"during the first shot block, {len(ran)} of {len(blocks)} "
+                                   "circuits had run it")
+    for i in ran:
+        size = blocks[i][j][1]
+        results[i], done[i] = results[i][:j], done[i] - size
+        progress.advance(-size)
+    return True
 
 
 def _control_flow(noisy: QuantumCircuit) -> bool:

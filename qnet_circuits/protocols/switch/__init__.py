@@ -40,6 +40,7 @@ from qnet_circuits.protocols.switch.params import (
     theory,
 )
 from qnet_circuits.results import Estimate
+from qnet_circuits.run import progress
 
 if TYPE_CHECKING:
     from qiskit.circuit import QuantumCircuit
@@ -255,7 +256,11 @@ def run(params: SwitchParams, *, runner: Runner | None = None, shots: int | None
     backend = resolve_runner(runner)
     device_memory.check_memory_runner(params.memory, params.time_scale, backend)
     sim_seq, pick_seq, run_seq = np.random.SeedSequence(seed).spawn(3)
-    trace = simulate(params, np.random.default_rng(sim_seq))
+    try:
+        trace = simulate(params, np.random.default_rng(sim_seq))
+    except KeyboardInterrupt:  # Ctrl-C: the rates need the whole simulated window
+        raise progress.Interrupted("during the event simulation (the rates need the whole "
+                                   "simulated window; no circuit had run)") from None
     if len(trace.times_s) == 0:
         raise ValueError("the switch delivered no pair in the simulated time; raise --swaps")
     pair_rates = {params.pair_name(x): rate_estimate(
