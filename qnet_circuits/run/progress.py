@@ -183,6 +183,34 @@ def polling() -> Iterator[None]:
         mon.polling -= 1
 
 
+def interruptible(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``; while a monitor is open (in the main thread), in a worker thread
+    that the main thread waits for, so a Ctrl-C during one long C call that releases the GIL
+    (an FFT, a large random draw) raises ``KeyboardInterrupt`` at once instead of after the call
+    (the ``qnet`` command then leaves without waiting for the thread). Same result either way.
+
+    >>> interruptible(sum, [1, 2, 3])
+    6
+    """
+    if current() is None or threading.current_thread() is not threading.main_thread():
+        return fn(*args, **kwargs)
+    out: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            out["value"] = fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            out["error"] = exc
+
+    worker = threading.Thread(target=work, name="qnet-interruptible", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)  # a signal handler runs between the waits
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
 @contextmanager
 def unpolled() -> Iterator[None]:
     """Inside a polling loop, around one step that is not split (one long simulator call):
@@ -281,6 +309,6 @@ def chunk_rows(history: list[tuple[int, float]], cap: int, first: int = 2) -> in
 
 
 __all__ = ["CHUNK_TARGET_S", "Interrupted", "Monitor", "advance", "chunk_rows", "covered_prefix",
-           "current",
+           "current", "interruptible",
            "monitored", "partial_allowed", "partial_ok", "polling", "runner_task",
            "stop_requested", "task", "unpolled"]
