@@ -325,6 +325,8 @@ def _run_chains(network: Network, reqs: list[Request], routed: list[dict], pairs
                                 runner=runner, block=block))
         except KeyboardInterrupt:
             raise progress.Interrupted(_unfinished(k, len(reqs))) from None
+        if k + 1 < len(reqs) and (out[-1].metadata or {}).get("partial"):  # cut by Ctrl-C
+            raise progress.Interrupted(_unfinished(k, len(reqs)))
     return out
 
 
