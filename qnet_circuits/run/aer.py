@@ -402,8 +402,10 @@ def _run_rows(sim: AerSimulator, ready: QuantumCircuit, binds: Mapping[Parameter
                 out.append(row)
                 start += 1
                 continue
+            many = 2 * shots > RUN_SHOT_BLOCK  # rows of many shots: 1 row first, <= 2 s
             size = cap if monitor is None else progress.chunk_rows(
-                history, cap, first=1 if 2 * shots > RUN_SHOT_BLOCK else 2)
+                history, cap, first=1 if many else 2, max_s=4 * progress.CHUNK_TARGET_S if many
+                else None)
             rows = slice(start, min(start + size, n_rows))
             began = time.perf_counter()
             result = _call(sim, ready, method, shots=shots, seed=seeds[rows.start],

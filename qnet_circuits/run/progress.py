@@ -279,18 +279,23 @@ def covered_prefix(which: Any, available: Any) -> int:
     return m
 
 
-def chunk_rows(history: list[tuple[int, float]], cap: int, first: int = 2) -> int:
+def chunk_rows(history: list[tuple[int, float]], cap: int, first: int = 2,
+               max_s: float | None = None) -> int:
     """Rows of the next chunk while a monitor is open, from ``history`` ((rows, seconds) of the
     chunks so far), at most ``cap``: ``first`` (2; 1 for rows of many shots), then doubling until
     two sizes were timed; then the size
     whose time ``a + b rows`` (least squares) is ``max(CHUNK_TARGET_S, 4 a)``, so a call's fixed
-    cost ``a`` stays under a quarter of it. Chunking changes no result
+    cost ``a`` stays under a quarter of it; with ``max_s``, at most ``max_s`` seconds at the
+    latest chunk's seconds per row (a bound the fit of two noisy timings cannot lift: rows of
+    many shots, where a chunk of 1 and one of 2 rows differ little). Chunking changes no result
     (:func:`qnet_circuits.run.base.row_seeds`).
 
     >>> chunk_rows([], 100), chunk_rows([(2, 0.3)], 100)
     (2, 4)
     >>> chunk_rows([(2, 0.30), (4, 0.36)], 1000)  # a = 0.24 s, b = 0.03 s per row
     24
+    >>> chunk_rows([(1, 1.7), (2, 1.8)], 1000, max_s=2.0)  # the fit alone: 48 rows of 1.7 s
+    2
     """
     if not history:
         return max(1, min(cap, first))
@@ -305,7 +310,10 @@ def chunk_rows(history: list[tuple[int, float]], cap: int, first: int = 2) -> in
         return max(1, min(cap, 2 * sizes[-1]))
     a = max(0.0, t_mean - b * n_mean)
     target = max(CHUNK_TARGET_S, 4 * a)
-    return max(1, min(cap, int((target - a) / b + 1e-9)))
+    size = int((target - a) / b + 1e-9)
+    if max_s is not None and history[-1][1] > 0:
+        size = min(size, int(max_s * history[-1][0] / history[-1][1]))
+    return max(1, min(cap, size))
 
 
 __all__ = ["CHUNK_TARGET_S", "Interrupted", "Monitor", "advance", "chunk_rows", "covered_prefix",
