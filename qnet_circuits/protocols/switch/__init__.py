@@ -270,8 +270,14 @@ def run(params: SwitchParams, *, runner: Runner | None = None, shots: int | None
     chosen = np.random.default_rng(pick_seq).choice(len(trace.times_s), size=n, replace=False)
     waits = trace.waits_s[np.sort(chosen)]
     run_seed = int(run_seq.generate_state(1)[0] >> 1) if seed is not None else None
-    fidelity, at_waits, method, memory = _fidelity(params, waits, backend, shots, run_seed,
-                                                   run_seq)
+    try:
+        fidelity, at_waits, method, memory = _fidelity(params, waits, backend, shots, run_seed,
+                                                       run_seq)
+    except progress.Interrupted:
+        raise
+    except KeyboardInterrupt:  # building the circuits, or a run in one call each
+        raise progress.Interrupted(f"the event simulation had finished ({len(trace.times_s)} "
+                                   "swaps), the fidelity samples' circuits had not") from None
     return SwitchResult(
         params=params, capacity=rate_estimate(trace.times_s, trace), pair_rates=pair_rates,
         stored=trace.stored, mean_wait_s=float(trace.waits_s.max(axis=1).mean()),
