@@ -21,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.fft
 
+from qnet_circuits.run.progress import interruptible
+
 _PACKED_MAX_ROWS = 256
 
 
@@ -106,9 +108,11 @@ def _toeplitz_fft(x: np.ndarray, m: int, s: np.ndarray) -> np.ndarray:
     n = x.shape[1]
     _check(n, m, s)
     size = scipy.fft.next_fast_len(n + m - 1, real=True)
-    fs = scipy.fft.rfft(s.astype(np.float64), size)
-    fx = scipy.fft.rfft(x.astype(np.float64), size, axis=1, workers=2)
-    conv = scipy.fft.irfft(fx * fs[None, :], size, axis=1, workers=2)[:, n - 1 : n - 1 + m]
+    # each FFT is one C call (seconds for 1e8 bits): interruptible by Ctrl-C under a monitor
+    fs = interruptible(scipy.fft.rfft, s.astype(np.float64), size)
+    fx = interruptible(scipy.fft.rfft, x.astype(np.float64), size, axis=1, workers=2)
+    conv = interruptible(scipy.fft.irfft, fx * fs[None, :], size, axis=1,
+                         workers=2)[:, n - 1 : n - 1 + m]
     rounded = np.rint(conv)
     if float(np.max(np.abs(conv - rounded))) > 0.25:  # pragma: no cover - numerical guard
         raise RuntimeError("FFT rounding error too large for exact GF(2); hash in blocks")

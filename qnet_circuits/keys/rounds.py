@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qnet_circuits.run import progress
+
 ALICE_BIT = 0
 BOB_BIT = 1
 EVE_ATTACK_BIT = 2
@@ -92,7 +94,9 @@ def draw_settings(
     if p.ndim != 1 or p.size == 0 or np.any(p < 0) or not np.isclose(p.sum(), 1.0, atol=1e-9):
         raise ValueError(f"probabilities must be >= 0 and sum to 1, got {p.tolist()}")
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    return rng.choice(p.size, size=int(n_rounds), p=p / p.sum()).astype(np.int16)
+    # one C call (seconds for 1e8 rounds): interruptible by Ctrl-C under a progress monitor
+    return progress.interruptible(rng.choice, p.size, size=int(n_rounds),
+                                  p=p / p.sum()).astype(np.int16)
 
 
 def rounds_from_counts(

@@ -40,6 +40,7 @@ import numpy as np
 
 from qnet_circuits import physics
 from qnet_circuits.protocols.base import Provenance, check_finite, check_int, check_positive
+from qnet_circuits.run import progress
 
 if TYPE_CHECKING:
     from qnet_circuits.run import Runner
@@ -108,13 +109,22 @@ class CompareResult:
     rows: tuple[dict[str, Any], ...]
     provenance: Provenance
 
+    @property
+    def partial(self) -> bool:
+        """True when Ctrl-C kept only the rows of the first lengths (issue 13)."""
+        return len(self.rows) < len(self.params.lengths_km)
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able summary (``qnet compare-qkd --json``)."""
         p = self.params
-        return {"relay_hop_km": p.relay_hop_km, "repeater_link_km": p.repeater_link_km,
-                "link_fidelity": p.link_fidelity, "pulse_rate_hz": p.pulse_rate_hz,
-                "decoy": p.method, "pulses": p.pulses, "rows": [dict(r) for r in self.rows],
-                "provenance": self.provenance.to_dict()}
+        out = {"relay_hop_km": p.relay_hop_km, "repeater_link_km": p.repeater_link_km,
+               "link_fidelity": p.link_fidelity, "pulse_rate_hz": p.pulse_rate_hz,
+               "decoy": p.method, "pulses": p.pulses, "rows": [dict(r) for r in self.rows]}
+        if self.partial:  # Ctrl-C: every finished length's row is whole
+            out.update(partial=True, shots_done=len(self.rows),
+                       shots_requested=len(p.lengths_km), partial_unit="lengths")
+        out["provenance"] = self.provenance.to_dict()
+        return out
 
     def plot(self, ax: Any = None) -> Any:
         """Key rate (bit/s, log scale) against length for the four designs, simulated points
@@ -212,28 +222,39 @@ def run(params: CompareParams, *, runner: Runner | None = None, shots: int | Non
         params = CompareParams(**{**params.__dict__, "pulses": pulses})
     root = np.random.SeedSequence(seed)
     seeds = root.spawn(2 * len(params.lengths_km))
-    ch, rows = physics.GYS, []
-    for i, length in enumerate(params.lengths_km):
-        hops = max(1, math.ceil(length / params.relay_hop_km - 1e-9))
-        direct = physics.decoy_optimal_mu(length, ch, params.method)
-        hop = physics.decoy_optimal_mu(length / hops, ch, params.method)
-        row: dict[str, Any] = {
-            "length_km": length, "relay_hops": hops,
-            "direct_bb84_hz": direct[1] * params.pulse_rate_hz,
-            "relay_bb84_hz": hop[1] * params.pulse_rate_hz,
-            "plob_hz": physics.plob_per_pulse(length, ch)[0] * params.pulse_rate_hz,
-            **repeater_rate_hz(length, params.repeater_link_km, params.link_fidelity),
-        }
-        if params.pulses:
-            s1, s2 = (int(s.generate_state(1)[0]) for s in seeds[2 * i: 2 * i + 2])
-            for key, hop_km, best, s in (("direct", length, direct, s1),
-                                         ("relay", length / hops, hop, s2)):
-                value, err = _simulated_rate(hop_km, best, params, s)
-                row[f"{key}_bb84_sim_hz"] = value * params.pulse_rate_hz
-                row[f"{key}_bb84_sim_hz_stderr"] = err * params.pulse_rate_hz
-        rows.append(row)
+    rows: list[dict[str, Any]] = []
+    with progress.task(len(params.lengths_km), unit="lengths"), progress.polling():
+        for i, length in enumerate(params.lengths_km):
+            if i and progress.stop_requested():  # Ctrl-C between lengths: the finished rows
+                break
+            rows.append(_row(params, length, seeds[2 * i: 2 * i + 2]))
+            progress.advance(1)
     return CompareResult(params, tuple(rows),
                          Provenance.collect("compare_qkd", None, seed=root.entropy, shots=pulses))
+
+
+def _row(params: CompareParams, length: float, seeds: list) -> dict[str, Any]:
+    """One length's rates (bit/s) of the four designs, and with pulses the simulated direct and
+    relay-hop rates (``seeds``: that length's two seed sequences)."""
+    ch = physics.GYS
+    hops = max(1, math.ceil(length / params.relay_hop_km - 1e-9))
+    direct = physics.decoy_optimal_mu(length, ch, params.method)
+    hop = physics.decoy_optimal_mu(length / hops, ch, params.method)
+    row: dict[str, Any] = {
+        "length_km": length, "relay_hops": hops,
+        "direct_bb84_hz": direct[1] * params.pulse_rate_hz,
+        "relay_bb84_hz": hop[1] * params.pulse_rate_hz,
+        "plob_hz": physics.plob_per_pulse(length, ch)[0] * params.pulse_rate_hz,
+        **repeater_rate_hz(length, params.repeater_link_km, params.link_fidelity),
+    }
+    if params.pulses:
+        s1, s2 = (int(s.generate_state(1)[0]) for s in seeds)
+        for key, hop_km, best, s in (("direct", length, direct, s1),
+                                     ("relay", length / hops, hop, s2)):
+            value, err = _simulated_rate(hop_km, best, params, s)
+            row[f"{key}_bb84_sim_hz"] = value * params.pulse_rate_hz
+            row[f"{key}_bb84_sim_hz_stderr"] = err * params.pulse_rate_hz
+    return row
 
 
 def circuits(params: CompareParams) -> list:

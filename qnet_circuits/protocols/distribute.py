@@ -339,14 +339,17 @@ def _frames(dist, net, runner, shots, seed):
     binding per pattern) for that pattern's shot count on Aer."""
     from qnet_circuits.library.distributed.frames import frame_bindings, frame_template
     from qnet_circuits.physics.distributed import sample_pauli_patterns
+    from qnet_circuits.run import progress
     from qnet_circuits.run.base import counts_from_bits
 
     noisy = [k for k, m in enumerate(dist.ebit_models) if m["coefficients"][0] < 1.0]
     root = np.random.SeedSequence(seed)
     rng = np.random.default_rng(root.spawn(1)[0])
     idles = [(i, q, p) for i, q, p in _idle_flips(dist, net) if p > 0]
-    patterns, counts = sample_pauli_patterns([dist.ebit_models[k]["coefficients"] for k in noisy],
-                                             shots, rng, z_flips=[p for _i, _q, p in idles])
+    # long numpy calls (1e8 shots: seconds each): interruptible by Ctrl-C under a monitor
+    patterns, counts = progress.interruptible(
+        sample_pauli_patterns, [dist.ebit_models[k]["coefficients"] for k in noisy], shots, rng,
+        z_flips=[p for _i, _q, p in idles])
     used = patterns.any(axis=0)   # slots no shot drew stay out of the template (identity)
     keep = [k for k, u in zip(noisy, used) if u]
     waits = [(i, q) for (i, q, _p), u in zip(idles, used[len(noisy):]) if u]

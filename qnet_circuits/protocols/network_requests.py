@@ -46,6 +46,7 @@ from qnet_circuits.physics.contention import (
 )
 from qnet_circuits.protocols.base import Provenance, check_int, check_sequence
 from qnet_circuits.results import Estimate
+from qnet_circuits.run import progress
 from qnet_circuits.scheduler import ChainPlan, PurificationPlan, link_models
 from qnet_circuits.scheduler.network_schedule import (
     POLICIES,
@@ -311,12 +312,27 @@ def _run_chains(network: Network, reqs: list[Request], routed: list[dict], pairs
         check_shots("pairs", n, bytes_per_shot=8.0 * 64)
     seeds = request_seeds(seed, len(reqs))
     out = []
-    for req, r, s in zip(reqs, routed, seeds):
+    # Ctrl-C in request k's chain: a schedule needs every request, so the finished pairs of
+    # that chain are kept (partial) only when it is the last one; else one line says how many
+    # requests had finished
+    for k, (req, r, s) in enumerate(zip(reqs, routed, seeds)):
+        if k and progress.stop_requested():
+            raise progress.Interrupted(_unfinished(k, len(reqs)))
         n = req.pairs or pairs
         block = session_block(len(r["path"]) - 1, n, r["plan"])
-        out.append(simulate(network, r["plan"], path=r["path"], realizations=n, seed=s,
-                            runner=runner, block=block))
+        try:
+            out.append(simulate(network, r["plan"], path=r["path"], realizations=n, seed=s,
+                                runner=runner, block=block))
+        except KeyboardInterrupt:
+            raise progress.Interrupted(_unfinished(k, len(reqs))) from None
+        if k + 1 < len(reqs) and (out[-1].metadata or {}).get("partial"):  # cut by Ctrl-C
+            raise progress.Interrupted(_unfinished(k, len(reqs)))
     return out
+
+
+def _unfinished(k: int, n: int) -> str:
+    return (f"{k} of {n} requests had finished their pairs (a schedule needs every request, so "
+            "none is printed)")
 
 
 def _assemble(network: Network, reqs: list[Request], routed: list[dict], chains: list[Any],

@@ -58,6 +58,10 @@ MAX_BOUND_OPERATIONS = 2_000_000
 #: seed + k), so the blocks give the bits of one call (other circuits: one call). The block size
 #: changes no result, only progress and Ctrl-C granularity.
 RUN_SHOT_BLOCK = 1024
+#: A Ctrl-C inside the first round of shot blocks of :meth:`AerRunner.run` (one block per
+#: circuit) lets the round finish when the rest of it takes at most this (seconds); else the run
+#: stops with no shots to keep (many circuits: a round of 1,536 blocks takes about a minute).
+ROUND_CUT_S = 2.0
 #: Templates narrower than this skip Aer's per-experiment truncation and fusion passes (measured,
 #: 1,024-link chain on 2 cores: 40 -> 33 ms per binding; fusion only acts from 14 qubits on).
 NARROW_QUBITS = 14
@@ -290,9 +294,12 @@ class AerRunner:
                         if not progress.partial_allowed(min(done), shots):
                             raise progress.Interrupted(f"after {min(done)} of {shots} shots per circuit")
                         break
+                    began, asked = time.perf_counter(), progress.stop_requested()
                     for i, (noisy, method) in enumerate(ready):
                         if j >= len(blocks[i]):
                             continue
+                        if i and _cut_round(j, i, len(ready), began, asked):
+                            break
                         first, size = blocks[i][j]
                         block_seed = None if seeds[i] is None else seeds[i] + first
                         results[i].append(_call(self.simulator(method, noisy.num_qubits), noisy,
@@ -302,6 +309,10 @@ class AerRunner:
                         if j == 0 and i in probes and _sampled(results[i][0]):
                             blocks[i] = blocks[i][:1]  # one call after the rounds
                             sampled.append(i)
+                    if progress.stop_requested() and _undo_round(j, blocks, results, done):
+                        if not progress.partial_allowed(min(done), shots):
+                            raise progress.Interrupted(f"after {min(done)} of {shots} shots per circuit")
+                        break
             self._run_sampled(sampled, ready, results, done, shots, seeds, memory)
         for i, circuit in enumerate(circuits):
             yield circuit, ready[i][0], ready[i][1], results[i], seeds[i], done[i]
@@ -373,13 +384,28 @@ def _run_rows(sim: AerSimulator, ready: QuantumCircuit, binds: Mapping[Parameter
     monitor = progress.current()
     out: list[ShotData] = []
     start, history = 0, []
+    # a row of more shots than a block: its shots in blocks (issue 13, h13-ctrlc)
+    in_blocks = monitor is not None and shots > RUN_SHOT_BLOCK and not saves
     with progress.runner_task(n_rows * shots), progress.polling():
         while start < n_rows:
             if out and progress.stop_requested():
                 if progress.partial_allowed():
                     return out
                 raise progress.Interrupted(f"after {start} of {n_rows} rows")
-            size = cap if monitor is None else progress.chunk_rows(history, cap)
+            if in_blocks:
+                row = _row_in_blocks(sim, ready, method, circuit, shots, seeds[start],
+                                     {p: v[start:start + 1] for p, v in binds.items()}, start)
+                if row is None:  # a stop inside the row
+                    if out and progress.partial_allowed():
+                        return out
+                    raise progress.Interrupted(f"after {start} of {n_rows} rows")
+                out.append(row)
+                start += 1
+                continue
+            many = 2 * shots > RUN_SHOT_BLOCK  # rows of many shots: 1 row first, <= 2 s
+            size = cap if monitor is None else progress.chunk_rows(
+                history, cap, first=1 if many else 2, max_s=4 * progress.CHUNK_TARGET_S if many
+                else None)
             rows = slice(start, min(start + size, n_rows))
             began = time.perf_counter()
             result = _call(sim, ready, method, shots=shots, seed=seeds[rows.start],
@@ -393,6 +419,37 @@ def _run_rows(sim: AerSimulator, ready: QuantumCircuit, binds: Mapping[Parameter
             start = rows.stop
             progress.advance(n * shots)
     return out
+
+
+def _row_in_blocks(sim: AerSimulator, ready: QuantumCircuit, method: str,
+                   circuit: QuantumCircuit, shots: int, seed: int | None,
+                   bind: Mapping[Parameter, np.ndarray], index: int) -> ShotData | None:
+    """Row ``index`` of a binding table run one row per call (more than :data:`RUN_SHOT_BLOCK`
+    shots) under a progress monitor: Aer calls of :data:`RUN_SHOT_BLOCK` shots, block j seeded
+    ``seed + 1024 j``, polled for Ctrl-C, where Aer simulates the row shot by shot (control
+    flow, or the first block's ``measure_sampling`` false: shot k is seeded seed + k, so the
+    blocks give the bits of one call); else one call of all shots after the probe block, as
+    without a monitor, with Ctrl-C raising at once. None when a stop came before the row's
+    last block (the finished blocks are dropped: the rows before it are whole)."""
+    options = {"parameter_binds": [dict(bind)]}
+    results: list[Result] = []
+    done = 0
+    for first in range(0, shots, RUN_SHOT_BLOCK):
+        if first and progress.stop_requested():
+            return None
+        size = min(RUN_SHOT_BLOCK, shots - first)
+        results.append(_call(sim, ready, method, shots=size,
+                             seed=None if seed is None else seed + first, **options))
+        done += size
+        progress.advance(size)
+        if first == 0 and not _control_flow(ready) and _sampled(results[0]):
+            with progress.unpolled():  # sampled from one final state: one call, as unmonitored
+                results = [_call(sim, ready, method, shots=shots, seed=seed, **options)]
+            progress.advance(shots - done)
+            break
+    bits = (memory_to_bits(circuit, [m for r in results for m in r.get_memory(0)])
+            if circuit.cregs and _measured(results) else _bits(circuit, results[0], [0], shots))
+    return _row(circuit, bits, 0, shots, method, seed, {}, index=index)
 
 
 def _one_experiment(sim: AerSimulator, ready: QuantumCircuit, method: str, shots: int,
@@ -446,6 +503,37 @@ def _shot_blocks(shots: int, noisy: QuantumCircuit) -> list[tuple[int, int]]:
     if _saves(noisy):
         return [(0, shots)]
     return [(k, min(RUN_SHOT_BLOCK, shots - k)) for k in range(0, shots, RUN_SHOT_BLOCK)]
+
+
+def _cut_round(j: int, i: int, n: int, began: float, asked: bool) -> bool:
+    """True when a stop that came inside round ``j`` of :meth:`AerRunner._each` (before
+    circuit ``i`` of ``n``) cuts it: always from round 1 on (the circuits keep j blocks);
+    in round 0 only where the rest of the round would take more than :data:`ROUND_CUT_S`
+    (then no circuit has a block to keep). A stop asked before the call began lets round 0
+    finish, so every circuit gets one block."""
+    if asked or not progress.stop_requested():
+        return False
+    if j:
+        return True
+    return (time.perf_counter() - began) / i * (n - i) > ROUND_CUT_S
+
+
+def _undo_round(j: int, blocks: list[list[tuple[int, int]]], results: list[list[Result]],
+                done: list[int]) -> bool:
+    """After a stop inside round ``j`` of :meth:`AerRunner._each` (some circuits got block j,
+    some did not): drop block j where it ran, so every circuit keeps its first j blocks. True
+    when the round was cut; a stop in round 0 leaves nothing to keep (``Interrupted``)."""
+    ran = [i for i in range(len(blocks)) if j < len(blocks[i]) and len(results[i]) > j]
+    if len(ran) == sum(j < len(b) for b in blocks):
+        return False  # the round finished: the stop is handled before the next one
+    if j == 0:
+        raise progress.Interrupted(f"during the first shot block, {len(ran)} of {len(blocks)} "
+                                   "circuits had run it")
+    for i in ran:
+        size = blocks[i][j][1]
+        results[i], done[i] = results[i][:j], done[i] - size
+        progress.advance(-size)
+    return True
 
 
 def _control_flow(noisy: QuantumCircuit) -> bool:

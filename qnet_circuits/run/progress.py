@@ -183,6 +183,49 @@ def polling() -> Iterator[None]:
         mon.polling -= 1
 
 
+def interruptible(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)``; while a monitor is open (in the main thread), in a worker thread
+    that the main thread waits for, so a Ctrl-C during one long C call that releases the GIL
+    (an FFT, a large random draw) raises ``KeyboardInterrupt`` at once instead of after the call
+    (the ``qnet`` command then leaves without waiting for the thread). Same result either way.
+
+    >>> interruptible(sum, [1, 2, 3])
+    6
+    """
+    if current() is None or threading.current_thread() is not threading.main_thread():
+        return fn(*args, **kwargs)
+    out: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            out["value"] = fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            out["error"] = exc
+
+    worker = threading.Thread(target=work, name="qnet-interruptible", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)  # a signal handler runs between the waits
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
+
+
+@contextmanager
+def unpolled() -> Iterator[None]:
+    """Inside a polling loop, around one step that is not split (one long simulator call):
+    Ctrl-C inside it raises at once, as outside the loop."""
+    mon = current()
+    if mon is None:
+        yield
+        return
+    saved, mon.polling = mon.polling, 0
+    try:
+        yield
+    finally:
+        mon.polling = saved
+
+
 def stop_requested() -> bool:
     """True once Ctrl-C asked the open monitor to stop."""
     mon = current()
@@ -236,20 +279,26 @@ def covered_prefix(which: Any, available: Any) -> int:
     return m
 
 
-def chunk_rows(history: list[tuple[int, float]], cap: int) -> int:
+def chunk_rows(history: list[tuple[int, float]], cap: int, first: int = 2,
+               max_s: float | None = None) -> int:
     """Rows of the next chunk while a monitor is open, from ``history`` ((rows, seconds) of the
-    chunks so far), at most ``cap``: 2, then doubling until two sizes were timed; then the size
+    chunks so far), at most ``cap``: ``first`` (2; 1 for rows of many shots), then doubling until
+    two sizes were timed; then the size
     whose time ``a + b rows`` (least squares) is ``max(CHUNK_TARGET_S, 4 a)``, so a call's fixed
-    cost ``a`` stays under a quarter of it. Chunking changes no result
+    cost ``a`` stays under a quarter of it; with ``max_s``, at most ``max_s`` seconds at the
+    latest chunk's seconds per row (a bound the fit of two noisy timings cannot lift: rows of
+    many shots, where a chunk of 1 and one of 2 rows differ little). Chunking changes no result
     (:func:`qnet_circuits.run.base.row_seeds`).
 
     >>> chunk_rows([], 100), chunk_rows([(2, 0.3)], 100)
     (2, 4)
     >>> chunk_rows([(2, 0.30), (4, 0.36)], 1000)  # a = 0.24 s, b = 0.03 s per row
     24
+    >>> chunk_rows([(1, 1.7), (2, 1.8)], 1000, max_s=2.0)  # the fit alone: 48 rows of 1.7 s
+    2
     """
     if not history:
-        return max(1, min(cap, 2))
+        return max(1, min(cap, first))
     sizes = [n for n, _ in history]
     if len(set(sizes)) < 2:
         return max(1, min(cap, 2 * sizes[-1]))
@@ -261,10 +310,13 @@ def chunk_rows(history: list[tuple[int, float]], cap: int) -> int:
         return max(1, min(cap, 2 * sizes[-1]))
     a = max(0.0, t_mean - b * n_mean)
     target = max(CHUNK_TARGET_S, 4 * a)
-    return max(1, min(cap, int((target - a) / b + 1e-9)))
+    size = int((target - a) / b + 1e-9)
+    if max_s is not None and history[-1][1] > 0:
+        size = min(size, int(max_s * history[-1][0] / history[-1][1]))
+    return max(1, min(cap, size))
 
 
 __all__ = ["CHUNK_TARGET_S", "Interrupted", "Monitor", "advance", "chunk_rows", "covered_prefix",
-           "current",
+           "current", "interruptible",
            "monitored", "partial_allowed", "partial_ok", "polling", "runner_task",
-           "stop_requested", "task"]
+           "stop_requested", "task", "unpolled"]

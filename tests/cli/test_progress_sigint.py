@@ -141,7 +141,7 @@ def test_a_stop_returns_finished_rows_only_where_a_caller_takes_them(monkeypatch
     qc, theta = _rotation()
     table = {theta: np.linspace(0.1, 3.0, 40)}
     whole = AerRunner().run_bindings(qc, table, shots=5, seed=9)
-    monkeypatch.setattr(progress, "chunk_rows", lambda history, cap: 4)
+    monkeypatch.setattr(progress, "chunk_rows", lambda history, cap, **kw: 4)
     with progress.monitored(enabled=False) as mon:
         mon.stop = True  # as the SIGINT handler sets it
         with progress.partial_ok():

@@ -50,6 +50,7 @@ from qnet_circuits.protocols.blind.batch import (
     run_bound,
 )
 from qnet_circuits.results import Estimate
+from qnet_circuits.run import progress
 
 #: shots when ``run`` is given none (``qnet blind``'s default)
 DEFAULT_SHOTS = 4000
@@ -192,6 +193,8 @@ class BlindResult:
         theory: the line's closed forms, P(out = 0) ideal and over the link ({} otherwise).
         provenance: seed, shots, backend, runner options, versions.
         batch: the secrets, the reported bits and the server's circuit.
+        runs_requested: the secret draws asked for when Ctrl-C kept only the first ``runs``
+            (a partial result, issue 13); None for a complete run.
     """
 
     params: BlindParams
@@ -208,6 +211,7 @@ class BlindResult:
     theory: Mapping[str, float]
     provenance: Provenance
     batch: BlindBatch = field(repr=False, compare=False)
+    runs_requested: int | None = None
 
     @property
     def shots(self) -> int:
@@ -264,6 +268,10 @@ class BlindResult:
         }
         if self.theory:
             out["theory"] = dict(self.theory)
+        if self.runs_requested is not None:  # Ctrl-C: the finished runs, each with all its shots
+            out.update(partial=True, shots_done=self.shots,
+                       shots_requested=self.runs_requested * self.shots_per_run,
+                       runs_requested=self.runs_requested)
         out["provenance"] = self.provenance.to_dict()
         return out
 
@@ -327,9 +335,15 @@ def run(params: BlindParams, *, runner=None, shots: int | None = None,
     per_run = math.ceil(shots / runs)
     client = draw_runs(prog, runs, np.random.default_rng(seed), traps=params.traps,
                        attack=params.attack)
-    batch = run_batch(prog, client, shots_per_run=per_run, link_fidelity=params.link_fidelity,
-                      correction=params.correction, runner=runner,
-                      seed=None if seed is None else seed + 1)
+    try:
+        with progress.partial_ok():  # Ctrl-C: the runs finished (whole) before it
+            batch = run_batch(prog, client, shots_per_run=per_run,
+                              link_fidelity=params.link_fidelity, correction=params.correction,
+                              runner=runner, seed=None if seed is None else seed + 1)
+    except progress.Interrupted:
+        raise progress.Interrupted(f"no secret draw had finished its {per_run} shots (0 of "
+                                   f"{runs} runs)") from None
+    requested, runs, client = runs, batch.runs.runs, batch.runs
     accepted = batch.acceptance()
     out_dist = distribution(batch.outputs_flat(accepted_only=True)) if batch.accepted.any() else {}
     counts = delta_counts(batch.deltas()[:, 0, :])  # one shot per run: independent draws
@@ -352,6 +366,7 @@ def run(params: BlindParams, *, runner=None, shots: int | None = None,
         theory=_line_theory(params),
         provenance=Provenance.collect("blind", runner, seed=seed, shots=runs * per_run),
         batch=batch,
+        runs_requested=requested if runs < requested else None,
     )
 
 

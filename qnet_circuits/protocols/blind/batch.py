@@ -18,6 +18,7 @@ deferred server circuit's Statevector for each secret draw, no sampling).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -156,8 +157,19 @@ def run_batch(
         qc, client.bindings(qc), shots=shots_per_run, runner=runner,
         seed=None if seed is None else sim_seed, network=network,
     )
+    if len(data) < client.runs:  # Ctrl-C inside progress.partial_ok(): the finished runs
+        client = _first_runs(client, len(data))
     bits = np.stack([d.bits["server_b"] for d in data]).astype(np.int64)
     return BlindBatch(client, bits, client.decode(bits), client.accepted(bits), qc)
+
+
+def _first_runs(client: ClientRuns, runs: int) -> ClientRuns:
+    """The first ``runs`` secret draws of ``client`` (iid draws: an honest smaller batch)."""
+    cut = {name: getattr(client, name)[:runs]
+           for name in ("theta", "r", "role", "d", "dummy_delta")}
+    if client.attack_node is not None:
+        cut["attack_node"] = client.attack_node[:runs]
+    return dataclasses.replace(client, **cut)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -225,7 +225,9 @@ def _run_static(network, route, models, plan, realizations, estimator, seeds: Ch
     with many shots (or once for its density matrix)."""
     count = 1 if plan.timing == "deterministic" else realizations
     with progress.partial_ok():  # the cutoff event loop keeps whole steps after a Ctrl-C
-        timeline = sample_timeline(models, plan, count, timing_rng, sampler)
+        # long numpy calls (1e8 timings: seconds each): interruptible under a monitor
+        timeline = progress.interruptible(sample_timeline, models, plan, count, timing_rng,
+                                          sampler)
     one = Timeline(timeline.ready_s[:1], timeline.swap_s[:1], timeline.delivery_s[:1],
                    timeline.left_wait_s[:1], timeline.right_wait_s[:1], timeline.attempts[:1],
                    timeline.discards[:1], timeline.records[:1] if timeline.records else None)

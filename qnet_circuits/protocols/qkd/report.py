@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -183,6 +184,22 @@ def _setting_counts(circuits: Sequence[QuantumCircuit], per_setting: np.ndarray,
     ]
 
 
+@contextmanager
+def _phase(what: str, pairs: int, count: bool) -> Iterator[None]:
+    """Around one unsplit step of :func:`simulate_qkd` (numpy and Python, no runner call): a
+    Ctrl-C inside it stops at once with one line naming the step; the key needs every step,
+    so nothing is kept. ``count``: the step is one of the bar's steps (exact sampling)."""
+    try:
+        yield
+    except progress.Interrupted:
+        raise
+    except KeyboardInterrupt:
+        raise progress.Interrupted(f"while {what} {int(pairs)} pairs (the key needs every step, "
+                                   "so no partial result)") from None
+    if count:
+        progress.advance(1)
+
+
 def _finished(which: np.ndarray, counts: Sequence[Mapping[int, int]]) -> tuple[np.ndarray, int]:
     """The rounds to analyse and their number: all of ``which``; after a Ctrl-C, the rounds whose
     setting circuit finished a shot for them (:func:`~qnet_circuits.run.progress.covered_prefix`)."""
@@ -253,25 +270,54 @@ def simulate_qkd(
                          measure=sampling == "shots")
     circuits = setting_circuits(round_qc, settings)
     rng = np.random.default_rng([int(seed), 0x9E3779B9])
-    which = which_all = draw_settings(settings.probabilities, int(pairs), rng)
-    counts = _setting_counts(circuits, np.bincount(which, minlength=len(settings.pairs)),
-                             sampling, runner, network, int(seed), rng)
+    with _steps(sampling):
+        return _simulate(protocol, settings, circuits, rng, t0, pairs=pairs, seed=seed,
+                         sampling=sampling, runner=runner, network=network, fidelity=fidelity,
+                         link=link, eavesdropper=eavesdropper,
+                         intercept_fraction=intercept_fraction, sample_fraction=sample_fraction,
+                         qber_threshold=qber_threshold, cascade_passes=cascade_passes,
+                         delivery_rate_hz=delivery_rate_hz)
+
+
+def _steps(sampling: str) -> Any:
+    """With exact sampling (no runner call, so no shots to count): the progress bar counts the
+    five steps of :func:`simulate_qkd`."""
+    return progress.task(5, unit="steps") if sampling == "exact" else nullcontext()
+
+
+def _simulate(protocol, settings, circuits, rng, t0, *, pairs, seed, sampling, runner, network,
+              fidelity, link, eavesdropper, intercept_fraction, sample_fraction, qber_threshold,
+              cascade_passes, delivery_rate_hz) -> QkdReport:
+    """:func:`simulate_qkd` after the circuits are built."""
+    exact = sampling == "exact"
+    with _phase("drawing the settings of", pairs, exact):
+        which = which_all = draw_settings(settings.probabilities, int(pairs), rng)
+    if sampling == "exact":
+        with _phase("sampling the exact outcome distributions of", pairs, exact):
+            counts = _setting_counts(circuits, np.bincount(which, minlength=len(settings.pairs)),
+                                     sampling, runner, network, int(seed), rng)
+    else:
+        counts = _setting_counts(circuits, np.bincount(which, minlength=len(settings.pairs)),
+                                 sampling, runner, network, int(seed), rng)
     which, done = _finished(which, counts)
     t1 = time.perf_counter()
-    rounds = rounds_from_counts(counts, settings.pairs, which, rng)
-    sifted = sift(rounds, settings.key_settings)
+    with _phase("rebuilding and sifting the rounds of", done, exact):
+        rounds = rounds_from_counts(counts, settings.pairs, which, rng)
+        sifted = sift(rounds, settings.key_settings)
     if sifted.n == 0:
         raise ValueError("too few pairs: no key round was drawn; increase pairs")
-    qber = qber_by_basis(sifted)
-    s_est = chsh(rounds, settings) if protocol == "e91" else None
+    with _phase("estimating QBER/CHSH of", done, exact):
+        qber = qber_by_basis(sifted)
+        s_est = chsh(rounds, settings) if protocol == "e91" else None
     t2 = time.perf_counter()
-    key = distill_key(
-        rounds, protocol, settings.key_settings, seed=int(seed),
-        chsh=None if s_est is None else s_est.value,
-        chsh_stderr=None if s_est is None else s_est.stderr,
-        sample_fraction=sample_fraction, qber_threshold=qber_threshold,
-        cascade_passes=cascade_passes,
-    )
+    with _phase("distilling the key (error correction, privacy amplification) of", done, exact):
+        key = distill_key(
+            rounds, protocol, settings.key_settings, seed=int(seed),
+            chsh=None if s_est is None else s_est.value,
+            chsh_stderr=None if s_est is None else s_est.stderr,
+            sample_fraction=sample_fraction, qber_threshold=qber_threshold,
+            cascade_passes=cascade_passes,
+        )
     t3 = time.perf_counter()
     rate = asymptotic_key_rate(
         protocol, {b: e.value for b, e in qber.items()}, None if s_est is None else s_est.value

@@ -40,6 +40,7 @@ from qnet_circuits.protocols.switch.params import (
     theory,
 )
 from qnet_circuits.results import Estimate
+from qnet_circuits.run import progress
 
 if TYPE_CHECKING:
     from qiskit.circuit import QuantumCircuit
@@ -255,7 +256,11 @@ def run(params: SwitchParams, *, runner: Runner | None = None, shots: int | None
     backend = resolve_runner(runner)
     device_memory.check_memory_runner(params.memory, params.time_scale, backend)
     sim_seq, pick_seq, run_seq = np.random.SeedSequence(seed).spawn(3)
-    trace = simulate(params, np.random.default_rng(sim_seq))
+    try:
+        trace = simulate(params, np.random.default_rng(sim_seq))
+    except KeyboardInterrupt:  # Ctrl-C: the rates need the whole simulated window
+        raise progress.Interrupted("during the event simulation (the rates need the whole "
+                                   "simulated window; no circuit had run)") from None
     if len(trace.times_s) == 0:
         raise ValueError("the switch delivered no pair in the simulated time; raise --swaps")
     pair_rates = {params.pair_name(x): rate_estimate(
@@ -265,8 +270,14 @@ def run(params: SwitchParams, *, runner: Runner | None = None, shots: int | None
     chosen = np.random.default_rng(pick_seq).choice(len(trace.times_s), size=n, replace=False)
     waits = trace.waits_s[np.sort(chosen)]
     run_seed = int(run_seq.generate_state(1)[0] >> 1) if seed is not None else None
-    fidelity, at_waits, method, memory = _fidelity(params, waits, backend, shots, run_seed,
-                                                   run_seq)
+    try:
+        fidelity, at_waits, method, memory = _fidelity(params, waits, backend, shots, run_seed,
+                                                       run_seq)
+    except progress.Interrupted:
+        raise
+    except KeyboardInterrupt:  # building the circuits, or a run in one call each
+        raise progress.Interrupted(f"the event simulation had finished ({len(trace.times_s)} "
+                                   "swaps), the fidelity samples' circuits had not") from None
     return SwitchResult(
         params=params, capacity=rate_estimate(trace.times_s, trace), pair_rates=pair_rates,
         stored=trace.stored, mean_wait_s=float(trace.waits_s.max(axis=1).mean()),
