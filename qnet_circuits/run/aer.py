@@ -402,10 +402,11 @@ def _run_rows(sim: AerSimulator, ready: QuantumCircuit, binds: Mapping[Parameter
                 out.append(row)
                 start += 1
                 continue
-            many = 2 * shots > RUN_SHOT_BLOCK  # rows of many shots: 1 row first, <= 2 s
+            many = 2 * shots > RUN_SHOT_BLOCK  # rows of many shots: 1 row first
+            # every chunk <= 2 s at the latest chunk's rate: a fit of noisy first timings (a slow
+            # first call) once gave one chunk of 145 rows, 4 s here, that no Ctrl-C could cut
             size = cap if monitor is None else progress.chunk_rows(
-                history, cap, first=1 if many else 2, max_s=4 * progress.CHUNK_TARGET_S if many
-                else None)
+                history, cap, first=1 if many else 2, max_s=4 * progress.CHUNK_TARGET_S)
             rows = slice(start, min(start + size, n_rows))
             began = time.perf_counter()
             result = _call(sim, ready, method, shots=shots, seed=seeds[rows.start],

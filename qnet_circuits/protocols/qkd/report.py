@@ -186,14 +186,18 @@ def _setting_counts(circuits: Sequence[QuantumCircuit], per_setting: np.ndarray,
 
 @contextmanager
 def _phase(what: str, pairs: int, count: bool) -> Iterator[None]:
-    """Around one unsplit step of :func:`simulate_qkd` (numpy and Python, no runner call): a
-    Ctrl-C inside it stops at once with one line naming the step; the key needs every step,
-    so nothing is kept. ``count``: the step is one of the bar's steps (exact sampling)."""
+    """Around one unsplit step of :func:`simulate_qkd` (numpy and Python, no runner call). With
+    ``count`` (exact sampling, and the bar counts these steps: no enclosing task such as a
+    relay's hops): the step is one of the bar's, and a Ctrl-C inside it stops at once with one
+    line naming the step; the key needs every step, so nothing is kept. Else a Ctrl-C is left to
+    the enclosing task's line."""
     try:
         yield
     except progress.Interrupted:
         raise
     except KeyboardInterrupt:
+        if not count:
+            raise
         raise progress.Interrupted(f"while {what} {int(pairs)} pairs (the key needs every step, "
                                    "so no partial result)") from None
     if count:
@@ -270,8 +274,10 @@ def simulate_qkd(
                          measure=sampling == "shots")
     circuits = setting_circuits(round_qc, settings)
     rng = np.random.default_rng([int(seed), 0x9E3779B9])
-    with _steps(sampling):
-        return _simulate(protocol, settings, circuits, rng, t0, pairs=pairs, seed=seed,
+    steps = _counts_steps(sampling)  # exact sampling (no runner call): the bar counts 5 steps
+    with progress.task(5, unit="steps") if steps else nullcontext():
+        return _simulate(protocol, settings, circuits, rng, t0, count_steps=steps, pairs=pairs,
+                         seed=seed,
                          sampling=sampling, runner=runner, network=network, fidelity=fidelity,
                          link=link, eavesdropper=eavesdropper,
                          intercept_fraction=intercept_fraction, sample_fraction=sample_fraction,
@@ -279,21 +285,21 @@ def simulate_qkd(
                          delivery_rate_hz=delivery_rate_hz)
 
 
-def _steps(sampling: str) -> Any:
-    """With exact sampling (no runner call, so no shots to count): the progress bar counts the
-    five steps of :func:`simulate_qkd`."""
-    return progress.task(5, unit="steps") if sampling == "exact" else nullcontext()
+def _counts_steps(sampling: str) -> bool:
+    """The bar counts :func:`simulate_qkd`'s steps: exact sampling, a monitor open, and no
+    enclosing task (a relay counts its hops)."""
+    mon = progress.current()
+    return sampling == "exact" and mon is not None and not mon.owned
 
 
-def _simulate(protocol, settings, circuits, rng, t0, *, pairs, seed, sampling, runner, network,
-              fidelity, link, eavesdropper, intercept_fraction, sample_fraction, qber_threshold,
-              cascade_passes, delivery_rate_hz) -> QkdReport:
-    """:func:`simulate_qkd` after the circuits are built."""
-    exact = sampling == "exact"
-    with _phase("drawing the settings of", pairs, exact):
+def _simulate(protocol, settings, circuits, rng, t0, *, count_steps, pairs, seed, sampling,
+              runner, network, fidelity, link, eavesdropper, intercept_fraction, sample_fraction,
+              qber_threshold, cascade_passes, delivery_rate_hz) -> QkdReport:
+    """:func:`simulate_qkd` after the circuits are built (``count_steps``: see :func:`_phase`)."""
+    with _phase("drawing the settings of", pairs, count_steps):
         which = which_all = draw_settings(settings.probabilities, int(pairs), rng)
     if sampling == "exact":
-        with _phase("sampling the exact outcome distributions of", pairs, exact):
+        with _phase("sampling the exact outcome distributions of", pairs, count_steps):
             counts = _setting_counts(circuits, np.bincount(which, minlength=len(settings.pairs)),
                                      sampling, runner, network, int(seed), rng)
     else:
@@ -301,16 +307,16 @@ def _simulate(protocol, settings, circuits, rng, t0, *, pairs, seed, sampling, r
                                  sampling, runner, network, int(seed), rng)
     which, done = _finished(which, counts)
     t1 = time.perf_counter()
-    with _phase("rebuilding and sifting the rounds of", done, exact):
+    with _phase("rebuilding and sifting the rounds of", done, count_steps):
         rounds = rounds_from_counts(counts, settings.pairs, which, rng)
         sifted = sift(rounds, settings.key_settings)
     if sifted.n == 0:
         raise ValueError("too few pairs: no key round was drawn; increase pairs")
-    with _phase("estimating QBER/CHSH of", done, exact):
+    with _phase("estimating QBER/CHSH of", done, count_steps):
         qber = qber_by_basis(sifted)
         s_est = chsh(rounds, settings) if protocol == "e91" else None
     t2 = time.perf_counter()
-    with _phase("distilling the key (error correction, privacy amplification) of", done, exact):
+    with _phase("distilling the key (error correction, privacy amplification) of", done, count_steps):
         key = distill_key(
             rounds, protocol, settings.key_settings, seed=int(seed),
             chsh=None if s_est is None else s_est.value,
